@@ -1,0 +1,38 @@
+# Entry points for people and CI. Everything installs what it needs first.
+BUILD_DIR ?= build
+KILN := $(BUILD_DIR)/kiln
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build demo test unit e2e fuzz bench clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(KILN)
+
+unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+e2e: build
+	@KILN=$(abspath $(KILN)) bats --jobs 1 tests/e2e
+
+fuzz: deps
+	@bash scripts/fuzz.sh
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	@KILN=$(abspath $(KILN)) bats tests/e2e
+
+bench: build
+	@bash bench/run.sh $(KILN)
+
+clean:
+	rm -rf $(BUILD_DIR) build-fuzz

@@ -1,0 +1,55 @@
+// Small, honest file helpers. Durable writes follow leveldb's recipe:
+// write a temporary file, fsync it, rename it into place, fsync the directory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace kiln {
+
+Expected<std::string> ReadFile(const std::string& path);
+Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+Status MakeDirs(const std::string& path);
+// Removes a file or a whole tree; a missing path is not an error.
+Status RemoveTree(const std::string& path);
+Status FsyncPath(const std::string& path);
+Status FsyncParentDir(const std::string& path);
+bool PathExists(const std::string& path);
+std::string ParentDir(const std::string& path);
+std::string JoinPath(std::string_view a, std::string_view b);
+// A random hex string, for temporary names.
+std::string RandomHex(size_t bytes);
+
+// A file descriptor that closes itself.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { reset(); }
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept {
+    if (this != &o) reset(o.release());
+    return *this;
+  }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// Writes all of data, retrying short writes and EINTR.
+Status WriteAll(int fd, const void* data, size_t size);
+
+}  // namespace kiln

@@ -1,0 +1,320 @@
+#include "util/compression.h"
+
+#include <zlib.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+
+namespace kiln {
+namespace {
+
+using namespace std::string_literals;
+
+// Hands out at most `step` bytes per Read, as pipes and sockets do.
+class TrickleReader final : public Reader {
+ public:
+  TrickleReader(std::string data, size_t step) : data_(std::move(data)), step_(step) {}
+  Expected<size_t> Read(void* buf, size_t n) override {
+    size_t k = std::min({n, step_, data_.size() - pos_});
+    std::memcpy(buf, data_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+
+ private:
+  std::string data_;
+  size_t step_;
+  size_t pos_ = 0;
+};
+
+// Half text-like (compressible), half random, so that codecs use all block types.
+std::string TestData(size_t size, unsigned seed = 1) {
+  std::mt19937 rng(seed);
+  std::string s;
+  s.reserve(size);
+  while (s.size() < size) {
+    if (rng() % 2) {
+      s += "line " + std::to_string(rng() % 1000) + " of some fairly repetitive text\n";
+    } else {
+      for (int i = 0; i < 64; ++i) s += static_cast<char>(rng());
+    }
+  }
+  s.resize(size);
+  return s;
+}
+
+std::string Compress(Compression c, std::string_view data, int level = kDefaultCompressionLevel) {
+  auto sink = std::make_unique<StringWriter>();
+  StringWriter* out = sink.get();
+  auto w = OpenCompressor(c, std::move(sink), level);
+  EXPECT_TRUE(w.ok()) << w.status().message();
+  // Uneven writes exercise the codecs' internal buffering.
+  size_t pos = 0, step = 1;
+  while (pos < data.size()) {
+    size_t k = std::min(step, data.size() - pos);
+    EXPECT_TRUE((*w)->Write(data.data() + pos, k).ok());
+    pos += k;
+    step = step * 7 + 3;
+  }
+  EXPECT_TRUE((*w)->Close().ok());
+  return out->data();
+}
+
+// Decompresses with auto-detection, reading from a source that trickles `step` bytes at
+// a time into reads of `read_size` bytes.
+Expected<std::string> Decompress(std::string blob, size_t step = 1 << 20, size_t read_size = 1 << 16,
+                                 Compression* detected = nullptr) {
+  ASSIGN_OR_RETURN(auto r, OpenDecompressor(std::make_unique<TrickleReader>(std::move(blob), step), detected));
+  std::string out;
+  std::string buf(read_size, '\0');
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t k, r->Read(buf.data(), buf.size()));
+    if (k == 0) return out;
+    out.append(buf.data(), k);
+  }
+}
+
+// A gzip member written by zlib with every optional header field set.
+std::string ZlibGzipWithHeaderFields(std::string_view data) {
+  z_stream zs{};
+  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  gz_header h{};
+  char name[] = "layer.tar", comment[] = "a comment";
+  unsigned char extra[] = "XYextra";
+  h.name = reinterpret_cast<Bytef*>(name);
+  h.comment = reinterpret_cast<Bytef*>(comment);
+  h.extra = extra;
+  h.extra_len = sizeof extra;
+  h.hcrc = 1;
+  h.os = 3;
+  deflateSetHeader(&zs, &h);
+  std::string out(deflateBound(&zs, data.size()) + 128, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+const Compression kAll[] = {Compression::kGzip, Compression::kZstd, Compression::kXz, Compression::kBzip2};
+
+TEST(CompressionTest, DetectsMagicBytes) {
+  EXPECT_EQ(DetectCompression("\x1f\x8b\x08\x00"s), Compression::kGzip);
+  EXPECT_EQ(DetectCompression("\x28\xb5\x2f\xfd\x00"s), Compression::kZstd);
+  EXPECT_EQ(DetectCompression("\xfd" "7zXZ\x00"s), Compression::kXz);
+  EXPECT_EQ(DetectCompression("BZh91AY"s), Compression::kBzip2);
+  EXPECT_EQ(DetectCompression("BZh0"s), Compression::kNone);
+  EXPECT_EQ(DetectCompression("\xfd" "7zX"s), Compression::kNone);  // too short to tell
+  EXPECT_EQ(DetectCompression(""), Compression::kNone);
+  EXPECT_EQ(DetectCompression("./etc/passwd\0\0\0"s), Compression::kNone);
+}
+
+TEST(CompressionTest, NamesRoundTrip) {
+  for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kZstd, Compression::kXz,
+                        Compression::kBzip2}) {
+    auto parsed = ParseCompression(CompressionName(c));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, c);
+  }
+  EXPECT_FALSE(ParseCompression("lz4").ok());
+}
+
+TEST(CompressionTest, EveryFormatRoundTrips) {
+  std::string data = TestData(3 << 20);
+  for (Compression c : kAll) {
+    std::string blob = Compress(c, data);
+    EXPECT_EQ(DetectCompression(blob), c) << CompressionName(c);
+    EXPECT_LT(blob.size(), data.size()) << CompressionName(c);
+    Compression detected = Compression::kNone;
+    auto out = Decompress(blob, 1 << 20, 1 << 16, &detected);
+    ASSERT_TRUE(out.ok()) << CompressionName(c) << ": " << out.status().message();
+    EXPECT_EQ(detected, c);
+    EXPECT_TRUE(*out == data) << CompressionName(c);
+  }
+}
+
+TEST(CompressionTest, TinyReadsAndTrickledInputWork) {
+  std::string data = TestData(200000, 7);
+  for (Compression c : kAll) {
+    std::string blob = Compress(c, data);
+    for (auto [step, read_size] : {std::pair<size_t, size_t>{1, 4096}, {13, 1}, {4099, 7}}) {
+      auto out = Decompress(blob, step, read_size);
+      ASSERT_TRUE(out.ok()) << CompressionName(c) << ": " << out.status().message();
+      EXPECT_TRUE(*out == data) << CompressionName(c) << " step " << step << " read " << read_size;
+    }
+  }
+}
+
+TEST(CompressionTest, EmptyPayloadRoundTrips) {
+  for (Compression c : kAll) {
+    auto out = Decompress(Compress(c, ""));
+    ASSERT_TRUE(out.ok()) << CompressionName(c) << ": " << out.status().message();
+    EXPECT_EQ(*out, "");
+  }
+}
+
+TEST(CompressionTest, UncompressedInputPassesThroughIntact) {
+  for (std::string data : {""s, "ab"s, "plain tar bytes, no magic here"s, TestData(100000)}) {
+    Compression detected = Compression::kGzip;
+    auto out = Decompress(data, 1, 4096, &detected);
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(detected, Compression::kNone);
+    EXPECT_EQ(*out, data);
+  }
+}
+
+TEST(CompressionTest, GzipLevelsAllRoundTrip) {
+  std::string data = TestData(500000, 3);
+  for (int level = 0; level <= 9; ++level) {
+    std::string blob = Compress(Compression::kGzip, data, level);
+    auto out = Decompress(blob);
+    ASSERT_TRUE(out.ok()) << "level " << level << ": " << out.status().message();
+    EXPECT_TRUE(*out == data) << "level " << level;
+    // zlib (and gzip(1)) must read what we write.
+    std::string via_zlib(data.size(), '\0');
+    z_stream zs{};
+    inflateInit2(&zs, 31);
+    zs.next_in = reinterpret_cast<Bytef*>(blob.data());
+    zs.avail_in = static_cast<uInt>(blob.size());
+    zs.next_out = reinterpret_cast<Bytef*>(via_zlib.data());
+    zs.avail_out = static_cast<uInt>(via_zlib.size());
+    EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END) << "level " << level;
+    inflateEnd(&zs);
+    EXPECT_TRUE(via_zlib == data) << "level " << level;
+  }
+}
+
+TEST(CompressionTest, OutputIsDeterministic) {
+  std::string data = TestData(300000, 9);
+  for (Compression c : kAll) EXPECT_EQ(Compress(c, data), Compress(c, data)) << CompressionName(c);
+}
+
+TEST(CompressionTest, InvalidLevelsAreRejected) {
+  EXPECT_FALSE(OpenCompressor(Compression::kGzip, std::make_unique<StringWriter>(), 10).ok());
+  EXPECT_FALSE(OpenCompressor(Compression::kGzip, std::make_unique<StringWriter>(), -2).ok());
+  EXPECT_FALSE(OpenCompressor(Compression::kZstd, std::make_unique<StringWriter>(), 99).ok());
+  EXPECT_FALSE(OpenCompressor(Compression::kXz, std::make_unique<StringWriter>(), 10).ok());
+  EXPECT_FALSE(OpenCompressor(Compression::kBzip2, std::make_unique<StringWriter>(), 0).ok());
+}
+
+TEST(CompressionTest, WriteAfterCloseFails) {
+  auto w = OpenCompressor(Compression::kZstd, std::make_unique<StringWriter>());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  EXPECT_TRUE((*w)->Close().ok());
+  EXPECT_FALSE((*w)->Write("x", 1).ok());
+}
+
+TEST(CompressionTest, ConcatenatedGzipMembersReadAsOneStream) {
+  std::string a = TestData(150000, 11), b = TestData(90000, 12), c = "tail";
+  // Members from ISA-L, zlib (via level 9), an empty one and one with every header field.
+  std::string blob = Compress(Compression::kGzip, a) + Compress(Compression::kGzip, b, 9) +
+                     Compress(Compression::kGzip, "") + ZlibGzipWithHeaderFields(c);
+  for (size_t step : {size_t{1}, size_t{5}, size_t{1} << 20}) {
+    auto out = Decompress(blob, step, 3001);
+    ASSERT_TRUE(out.ok()) << out.status().message();
+    EXPECT_TRUE(*out == a + b + c) << "step " << step;
+  }
+}
+
+TEST(CompressionTest, ConcatenatedZstdXzBzip2StreamsReadAsOneStream) {
+  std::string a = TestData(120000, 21), b = TestData(70000, 22);
+  for (Compression c : {Compression::kZstd, Compression::kXz, Compression::kBzip2}) {
+    auto out = Decompress(Compress(c, a) + Compress(c, b), 333, 4096);
+    ASSERT_TRUE(out.ok()) << CompressionName(c) << ": " << out.status().message();
+    EXPECT_TRUE(*out == a + b) << CompressionName(c);
+  }
+}
+
+TEST(CompressionTest, TruncatedInputIsUnexpectedEof) {
+  std::string data = TestData(400000, 5);
+  for (Compression c : kAll) {
+    std::string blob = Compress(c, data);
+    for (size_t cut : {blob.size() - 1, blob.size() - 5, blob.size() / 2, size_t{10}, size_t{4}}) {
+      if (DetectCompression(blob.substr(0, cut)) != c) continue;  // too short to even detect
+      auto out = Decompress(blob.substr(0, cut), 4096);
+      ASSERT_FALSE(out.ok()) << CompressionName(c) << " cut at " << cut;
+      EXPECT_EQ(out.status().code(), Code::kCorrupt);
+      EXPECT_EQ(out.status().message(), std::string(CompressionName(c)) + ": unexpected EOF")
+          << "cut at " << cut;
+    }
+  }
+}
+
+TEST(CompressionTest, ExplicitFormatOnEmptyInputIsUnexpectedEof) {
+  for (Compression c : kAll) {
+    auto r = OpenDecompressorFor(c, std::make_unique<StringReader>(""));
+    ASSERT_TRUE(r.ok());
+    char buf[16];
+    auto k = (*r)->Read(buf, sizeof buf);
+    ASSERT_FALSE(k.ok()) << CompressionName(c);
+    EXPECT_EQ(k.status().message(), std::string(CompressionName(c)) + ": unexpected EOF");
+  }
+}
+
+TEST(CompressionTest, CorruptDataIsAnError) {
+  std::string data = TestData(400000, 6);
+  for (Compression c : kAll) {
+    std::string blob = Compress(c, data);
+    blob[blob.size() / 2] ^= 0x55;
+    blob[blob.size() / 2 + 100] ^= 0x55;
+    auto out = Decompress(blob);
+    ASSERT_FALSE(out.ok()) << CompressionName(c);
+    EXPECT_EQ(out.status().code(), Code::kCorrupt);
+    EXPECT_EQ(out.status().message().rfind(std::string(CompressionName(c)) + ": ", 0), 0u)
+        << out.status().message();
+  }
+}
+
+TEST(CompressionTest, GzipChecksumAndSizeAreVerified) {
+  std::string data = TestData(100000, 8);
+  std::string blob = Compress(Compression::kGzip, data);
+  std::string bad_crc = blob;
+  bad_crc[bad_crc.size() - 8] ^= 1;
+  auto out = Decompress(bad_crc);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "gzip: invalid checksum");
+
+  std::string bad_size = blob;
+  bad_size[bad_size.size() - 4] ^= 1;
+  out = Decompress(bad_size);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "gzip: invalid checksum");
+}
+
+TEST(CompressionTest, GzipBadHeaderAndTrailingGarbageAreInvalidHeader) {
+  std::string blob = Compress(Compression::kGzip, "payload");
+  std::string bad_method = blob;
+  bad_method[2] = 9;
+  auto out = Decompress(bad_method);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "gzip: invalid header");
+
+  // Go's gzip reader (podman) refuses bytes after the last member; so do we.
+  for (std::string garbage : {"garbage!"s, "\0\0\0\0\0\0\0\0\0\0\0\0"s, "\x1f\x8b\x08\xe0......"s}) {
+    out = Decompress(blob + garbage);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.status().message(), "gzip: invalid header");
+  }
+}
+
+TEST(CompressionTest, GzipHeaderCrcIsChecked) {
+  std::string good = ZlibGzipWithHeaderFields("abc");
+  auto out = Decompress(good, 1);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(*out, "abc");
+  // The name field is covered by the header CRC.
+  std::string bad = good;
+  bad[bad.find("layer.tar")] = 'L';
+  out = Decompress(bad);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "gzip: invalid header");
+}
+
+}  // namespace
+}  // namespace kiln

@@ -549,6 +549,8 @@ std::string_view ParamTypeName(ParamType type) {
   return "";
 }
 
+std::string GoToUpper(std::string_view s) { return CaseMap(s, ToUpperRune); }
+
 bool IsTrue(const Value& v) {
   if (v.IsPointer()) return v.kind() != Kind::kNil;
   switch (v.kind()) {
@@ -611,7 +613,7 @@ Expected<Value> CallFunction(FuncId id, std::span<const Value> args) {
     case FuncId::kJoin: return Join(args[0], args[1].AsString());
     case FuncId::kJson: return Value(TrimSpace(GoJson(args[0])));
     case FuncId::kLower: return Value(CaseMap(args[0].AsString(), ToLowerRune));
-    case FuncId::kUpper: return Value(CaseMap(args[0].AsString(), ToUpperRune));
+    case FuncId::kUpper: return Value(GoToUpper(args[0].AsString()));
     case FuncId::kTitle: return Value(Title(args[0].AsString()));
     case FuncId::kPad: {
       const std::string& s = args[0].AsString();

@@ -44,6 +44,9 @@ std::string_view ParamTypeName(ParamType type);
 // text; the executor wraps it as "error calling NAME: …".
 Expected<Value> CallFunction(FuncId id, std::span<const Value> args);
 
+// strings.ToUpper (Unicode beyond Latin, Greek and Cyrillic is left as is).
+std::string GoToUpper(std::string_view s);
+
 // Go's truth of a value (text/template isTrue): false, 0, "", nil, empty containers.
 bool IsTrue(const Value& v);
 

@@ -73,6 +73,24 @@ bool IsEmptyValue(const Value& v) {
   return false;
 }
 
+void AppendJson(std::string& out, const Value& v);
+
+// A struct's members; an embedded struct's fields are inlined, as encoding/json does.
+void AppendJsonFields(std::string& out, const Value& v, bool& first) {
+  for (const Field& field : v.Fields()) {
+    if (field.embedded && field.value.kind() == Kind::kStruct) {
+      AppendJsonFields(out, field.value, first);
+      continue;
+    }
+    if (field.json_name == "-" || (field.omitempty && IsEmptyValue(field.value))) continue;
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(out, field.json_name);
+    out += ':';
+    AppendJson(out, field.value);
+  }
+}
+
 void AppendJson(std::string& out, const Value& v) {
   switch (v.kind()) {
     case Kind::kInvalid:
@@ -118,14 +136,7 @@ void AppendJson(std::string& out, const Value& v) {
     case Kind::kStruct: {
       out += '{';
       bool first = true;
-      for (const Field& field : v.Fields()) {
-        if (field.json_name == "-" || (field.omitempty && IsEmptyValue(field.value))) continue;
-        if (!first) out += ',';
-        first = false;
-        AppendJsonString(out, field.json_name);
-        out += ':';
-        AppendJson(out, field.value);
-      }
+      AppendJsonFields(out, v, first);
       out += '}';
       return;
     }

@@ -175,6 +175,17 @@ Value& Value::Add(std::string name, std::string json_name, Value v, bool omitemp
   return *this;
 }
 
+Value& Value::Embed(Value embedded) & {
+  std::string_view type = embedded.type_name();
+  if (type.starts_with('*')) type.remove_prefix(1);
+  size_t dot = type.rfind('.');
+  std::string name(dot == std::string_view::npos ? type : type.substr(dot + 1));
+  Field field{name, name, false, std::move(embedded)};
+  field.embedded = true;
+  MutableAggregate().fields.push_back(std::move(field));
+  return *this;
+}
+
 Value Value::AsPointer(TypeName pointer_type) const& { return Value(*this).AsPointer(pointer_type); }
 Value Value::AsPointer(TypeName pointer_type) && {
   pointer_ = true;
@@ -263,6 +274,10 @@ const Value* Value::FindKey(std::string_view key) const {
 const Field* Value::FindField(std::string_view name) const {
   for (const Field& f : Fields()) {
     if (f.name == name) return &f;
+  }
+  for (const Field& f : Fields()) {  // promoted fields, as Go's FieldByName finds them
+    if (!f.embedded) continue;
+    if (const Field* promoted = f.value.FindField(name)) return promoted;
   }
   return nullptr;
 }

@@ -107,6 +107,11 @@ class Value {
     return std::move(Add(std::move(name), std::move(json_name), std::move(v), omitempty));
   }
 
+  // An embedded (anonymous) struct field, like Go's `type imageReporter struct { …; ImageSummary }`:
+  // its fields are found through this struct and JSON inlines them; %v prints it nested.
+  Value& Embed(Value embedded) &;
+  Value&& Embed(Value embedded) && { return std::move(Embed(std::move(embedded))); }
+
   // The same value behind a pointer, e.g. Struct("v1.ImageConfig")...AsPointer("*v1.ImageConfig"):
   // printf prints it as &{...}; field errors name the pointer type.
   Value AsPointer(TypeName pointer_type) const&;
@@ -149,7 +154,8 @@ class Value {
   size_t Len() const;  // elements, entries or bytes of a string
 
   const Value* FindKey(std::string_view key) const;     // map lookup
-  const Field* FindField(std::string_view name) const;  // struct field by Go name
+  // A struct field by Go name, including fields promoted from embedded structs.
+  const Field* FindField(std::string_view name) const;
   // What indexing this map with a missing key yields: the zero value of its element type.
   Value MapElemZero() const;
 
@@ -177,6 +183,7 @@ struct Field {
   std::string json_name;  // encoding/json key; "-" = not encoded
   bool omitempty = false;
   Value value;
+  bool embedded = false;  // anonymous struct field: name is the type's name
 };
 
 struct Aggregate {

@@ -89,6 +89,7 @@ bool Comparable(const Value& v) {
 // Go's == on two interface values of comparable types.
 bool DeepEqual(const Value& a, const Value& b) {
   if (a.type_name() != b.type_name() || a.kind() != b.kind()) return false;
+  if (a.IsPointer()) return a.SameData(b);  // pointers are equal when they point at the same thing
   switch (a.kind()) {
     case Kind::kInvalid:
     case Kind::kNil: return true;
@@ -205,7 +206,10 @@ Expected<Value> Index(std::span<const Value> args) {
       case GoKind::kSlice:
       case GoKind::kString: {
         ASSIGN_OR_RETURN(int64_t x, IndexArg(index, item.Len()));
-        if (static_cast<size_t>(x) == item.Len()) return Error("index out of range: " + std::to_string(x));
+        if (static_cast<size_t>(x) == item.Len()) {  // Go 1.19 lets reflect panic here
+          return Error(item.kind() == Kind::kString ? "reflect: string index out of range"
+                                                    : "reflect: slice index out of range");
+        }
         if (item.kind() == Kind::kString) {
           item = Value::Uint(static_cast<unsigned char>(item.AsString()[static_cast<size_t>(x)]), "uint8");
         } else {

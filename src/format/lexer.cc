@@ -293,9 +293,9 @@ class Lexer {
         ++paren_depth_;
         return State::kInsideAction;
       case ')':
-        --paren_depth_;
-        if (paren_depth_ < 0) return Errorf("unexpected right paren");
+        // Emitted before the check: the parser usually reports the stray paren first.
         Emit(TokenType::kRightParen);
+        if (--paren_depth_ < 0) return Errorf("unexpected right paren " + FormatRune(r));
         return State::kInsideAction;
       default: break;
     }

@@ -524,7 +524,7 @@ Expected<NumberLiteral> ParseNumberLiteral(std::string_view text) {
     n.float_value = static_cast<double>(n.uint_value);
   } else if (auto f = ParseFloat(text)) {
     if (text.find_first_of(".eEpP") == std::string_view::npos) {
-      return InvalidArgument("integer overflow: " + std::string(text));
+      return InvalidArgument("integer overflow: " + Quote(text));
     }
     n.is_float = true;
     n.float_value = *f;

@@ -154,6 +154,8 @@ class Value {
   size_t Len() const;  // elements, entries or bytes of a string
 
   const Value* FindKey(std::string_view key) const;     // map lookup
+  // Whether two aggregates share their contents (Go pointer identity, for eq).
+  bool SameData(const Value& other) const { return agg_ == other.agg_; }
   // A struct field by Go name, including fields promoted from embedded structs.
   const Field* FindField(std::string_view name) const;
   // What indexing this map with a missing key yields: the zero value of its element type.

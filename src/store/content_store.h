@@ -12,6 +12,7 @@
 
 #include "util/digest.h"
 #include "util/fs.h"
+#include "util/io.h"
 #include "util/status.h"
 
 namespace kiln::store {
@@ -19,13 +20,13 @@ namespace kiln::store {
 class ContentStore;
 
 // One blob being written. Abandoned (not committed) ingests delete their file.
-class Ingest {
+class Ingest final : public Writer {
  public:
   Ingest(Ingest&&) noexcept = default;
   Ingest& operator=(Ingest&&) noexcept = default;
-  ~Ingest();
+  ~Ingest() override;
 
-  Status Write(const void* data, size_t size);
+  Status Write(const void* data, size_t size) override;
   Status Write(std::string_view s) { return Write(s.data(), s.size()); }
   uint64_t size() const { return size_; }
   // Finishes the blob: verifies it against what the caller expects (if given) and

@@ -49,6 +49,7 @@ class Db {
   Status Exec(std::string_view sql);
   Expected<Statement> Prepare(std::string_view sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
   // Runs fn inside BEGIN IMMEDIATE … COMMIT; rolls back if fn fails.
   template <typename Fn>

@@ -50,7 +50,9 @@ inline Status Corrupt(std::string m) { return {Code::kCorrupt, std::move(m)}; }
 inline Status IoError(std::string m) { return {Code::kIo, std::move(m)}; }
 inline Status Unsupported(std::string m) { return {Code::kUnsupported, std::move(m)}; }
 inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
-// An errno-based error: "<what>: <strerror(errno)>".
+// strerror as Go spells it ("no such file or directory"), for podman-identical messages.
+std::string GoErrnoText(int err);
+// An errno-based error: "<what>: <GoErrnoText(errno)>".
 Status ErrnoError(const std::string& what, int err);
 
 // A value or the Status that explains why there is none.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 namespace kiln {
 
@@ -70,6 +71,40 @@ Expected<int64_t> ParseRfc3339(std::string_view text) {
   tm.tm_sec = s;
   int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
   return secs * 1000000000 + frac;
+}
+
+namespace {
+
+// Go's time.ParseDuration for the units filters use: h, m, s, ms, us, ns.
+Expected<int64_t> ParseGoDuration(std::string_view text) {
+  if (text.empty()) return InvalidArgument("empty duration");
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    if (start == i) return InvalidArgument("invalid duration \"" + std::string(text) + "\"");
+    double value = std::stod(std::string(text.substr(start, i - start)));
+    size_t unit_start = i;
+    while (i < text.size() && !((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    std::string_view unit = text.substr(unit_start, i - unit_start);
+    double scale = unit == "h" ? 3600e9 : unit == "m" ? 60e9 : unit == "s" ? 1e9 : unit == "ms" ? 1e6
+                 : unit == "us" || unit == "\u00b5s" ? 1e3 : unit == "ns" ? 1 : 0;
+    if (scale == 0) return InvalidArgument("invalid duration \"" + std::string(text) + "\"");
+    total += static_cast<int64_t>(value * scale);
+  }
+  return total;
+}
+
+}  // namespace
+
+Expected<int64_t> ParseTimestampOrAge(std::string_view text, int64_t now_nanos) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos)
+    return static_cast<int64_t>(std::stoll(std::string(text))) * 1000000000;
+  if (auto t = ParseRfc3339(text); t.ok()) return t;
+  auto age = ParseGoDuration(text);
+  if (!age.ok()) return InvalidArgument("invalid timestamp or duration \"" + std::string(text) + "\"");
+  return now_nanos - *age;
 }
 
 }  // namespace kiln

@@ -15,4 +15,8 @@ std::string FormatRfc3339Nano(int64_t unix_nanos);
 // Accepts RFC 3339 with optional fraction and a Z or ±hh:mm offset.
 Expected<int64_t> ParseRfc3339(std::string_view text);
 
+// A point in time as podman's filters take it: unix seconds ("1700000000"), RFC 3339,
+// or a Go duration back from now ("10m", "24h", "1h30m").
+Expected<int64_t> ParseTimestampOrAge(std::string_view text, int64_t now_nanos);
+
 }  // namespace kiln

@@ -19,5 +19,14 @@ TEST(TimeTest, ParsesWhatItFormats) {
   EXPECT_FALSE(ParseRfc3339("yesterday").ok());
 }
 
+TEST(TimeTest, TimestampsAndAgesForFilters) {
+  const int64_t now = 1795826728000000000LL;
+  EXPECT_EQ(*ParseTimestampOrAge("1795826728", now), now);
+  EXPECT_EQ(*ParseTimestampOrAge("10m", now), now - 600000000000LL);
+  EXPECT_EQ(*ParseTimestampOrAge("1h30m", now), now - 5400000000000LL);
+  EXPECT_EQ(*ParseTimestampOrAge("2026-11-28T00:45:28Z", now), now);
+  EXPECT_FALSE(ParseTimestampOrAge("soon", now).ok());
+}
+
 }  // namespace
 }  // namespace kiln

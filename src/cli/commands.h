@@ -1,0 +1,41 @@
+// Each command group registers its subcommands (and podman's aliases for them).
+// A command's callback stores the process exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace kiln::cli {
+
+struct Registry {
+  CLI::App& root;
+  CLI::App& image;   // `kiln image …`
+  CLI::App& system;  // `kiln system …`
+  Context& ctx;
+  int& exit_code;
+};
+
+void RegisterImageListCommands(Registry& r);   // images, image ls/list, image exists
+void RegisterTagCommands(Registry& r);         // tag, untag
+void RegisterRemoveCommands(Registry& r);      // rmi, image rm, image prune
+void RegisterInspectCommands(Registry& r);     // inspect, image inspect, history, image tree
+void RegisterSystemCommands(Registry& r);      // system df/prune/reset
+void RegisterImportCommand(Registry& r);       // import, image import
+
+// `image tree` (also `images --tree`, which the tutorial still uses).
+int PrintImageTree(Context& ctx, const std::string& ref, bool what_requires);
+// Removes dangling images (with all: every image no container uses), created before
+// `until` when non-zero; returns the removed IDs.
+Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, int64_t until);
+
+// Adds a subcommand under parent with podman's conventions (flags after positionals,
+// -h/--help). Returns it for the caller to add options and a callback.
+CLI::App* AddCommand(CLI::App& parent, const std::string& name, const std::string& description);
+// A repeatable option taking one value per occurrence (--change, --filter, --build-arg…).
+CLI::Option* AddRepeatable(CLI::App* cmd, const std::string& flags, std::vector<std::string>& values,
+                          const std::string& description);
+// A boolean option that takes a value, as pflag's "-H=false".
+CLI::Option* AddBoolValue(CLI::App* cmd, const std::string& flags, bool& value, const std::string& description);
+
+}  // namespace kiln::cli

@@ -1,0 +1,52 @@
+#include "cli/context.h"
+
+#include <ctime>
+#include <iostream>
+
+namespace kiln::cli {
+
+Expected<store::Store*> Context::Store() {
+  if (!store_) {
+    ASSIGN_OR_RETURN(store_, store::Store::Open({options.root, options.runroot}));
+  }
+  return store_.get();
+}
+
+int ExitCodeFor(const Status& st) {
+  switch (st.code()) {
+    case Code::kOk:
+      return 0;
+    case Code::kInUse:
+      return 2;
+    default:
+      return 125;
+  }
+}
+
+int Fail(const Status& st) { return Fail(st, ExitCodeFor(st)); }
+
+int Fail(const Status& st, int exit_code) {
+  std::fprintf(stderr, "Error: %s\n", st.message().c_str());
+  return exit_code;
+}
+
+Expected<bool> Confirm(const std::string& warning) {
+  std::printf("%sAre you sure you want to continue? [y/N] ", warning.c_str());
+  std::fflush(stdout);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return InvalidArgument("EOF");
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+void Warn(const std::string& message) {
+  char buf[64];
+  std::time_t now = std::time(nullptr);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+  std::string ts = buf;
+  if (ts.size() > 5) ts.insert(ts.size() - 2, ":");  // +0000 -> +00:00 as logrus prints it
+  std::fprintf(stderr, "time=\"%s\" level=warning msg=\"%s\"\n", ts.c_str(), message.c_str());
+}
+
+}  // namespace kiln::cli

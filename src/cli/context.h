@@ -1,0 +1,41 @@
+// What every command shares: the global options and the store, opened on first use.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+#include "util/status.h"
+
+namespace kiln::cli {
+
+struct GlobalOptions {
+  std::string root;
+  std::string runroot;
+  std::string log_level = "warn";
+};
+
+class Context {
+ public:
+  GlobalOptions options;
+
+  // The one way commands open the store.
+  Expected<store::Store*> Store();
+
+ private:
+  std::unique_ptr<store::Store> store_;
+};
+
+// Podman's exit codes: 1 "image not known" (rmi), 2 "image in use", 125 otherwise.
+int ExitCodeFor(const Status& st);
+// Prints "Error: <message>" to stderr and returns the exit code (125 unless given).
+int Fail(const Status& st);
+int Fail(const Status& st, int exit_code);
+// Podman's y/N prompt on stdout. Podman asks even without a terminal, and end of
+// input is an error ("EOF").
+Expected<bool> Confirm(const std::string& warning);
+// logrus-style warning on stderr: time="…" level=warning msg="…".
+void Warn(const std::string& message);
+
+}  // namespace kiln::cli

@@ -1,0 +1,182 @@
+// rmi, image rm, image prune.
+#include <unistd.h>
+
+#include <cstdio>
+#include <set>
+
+#include "cli/commands.h"
+#include "image/reference.h"
+#include "util/time.h"
+
+namespace kiln::cli {
+namespace {
+
+struct RmiOptions {
+  std::vector<std::string> images;
+  bool force = false, all = false, ignore = false;
+};
+
+// Go's multierror text, which podman prints for several failures.
+Status Combine(const std::vector<Status>& errors) {
+  if (errors.size() == 1) return errors[0];
+  std::string msg = std::to_string(errors.size()) + " errors occurred:";
+  for (const auto& e : errors) msg += "\n\t* " + e.message();
+  return Status(Code::kInvalidArgument, msg);
+}
+
+// The stored name that a name the user typed (perhaps short) refers to.
+Expected<std::string> StoredNameFor(const store::ImageRecord& img, const std::string& typed) {
+  ASSIGN_OR_RETURN(image::ImageQuery q, image::ParseQuery(typed));
+  for (const auto& candidate : q.candidates)
+    for (const auto& n : img.names)
+      if (n == candidate) return n;
+  for (const auto& n : img.names)
+    if (image::NameMatches(n, q)) return n;
+  return q.NotKnown();
+}
+
+// Removes one image as `rmi ARG` asks: untag when ARG is one of several names, else delete.
+// Every check comes before any change, so a refused rmi leaves the image as it was.
+Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& opts, std::string& out) {
+  ASSIGN_OR_RETURN(store::ImageRecord img, store.LookupImage(arg));
+  bool by_id = img.id.rfind(arg, 0) == 0 || arg == "sha256:" + img.id;
+  std::vector<std::string> untagged = img.names;
+  if (!by_id) {
+    ASSIGN_OR_RETURN(std::string name, StoredNameFor(img, arg));
+    if (img.names.size() > 1) {
+      RETURN_IF_ERROR(store.RemoveName(img.id, name));
+      out += "Untagged: " + name + "\n";
+      return Status::Ok();
+    }
+    untagged = {name};
+  } else if (img.names.size() > 1 && !opts.force && !opts.all) {
+    std::string names;
+    for (const auto& n : img.names) names += (names.empty() ? "" : " ") + n;
+    return InvalidArgument("unable to delete image \"" + img.id + "\" by ID with more than one tag ([" + names +
+                           "]): please force removal");
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> children, store.ChildrenOf(img.id));
+  if (!children.empty()) return InUse("image has dependent child images");
+  // One transaction takes the names, the image, its dangling parents (and with -f the
+  // containers that used it).
+  ASSIGN_OR_RETURN(std::vector<std::string> deleted, store.DeleteImage(img.id, opts.force));
+  for (const auto& n : untagged) out += "Untagged: " + n + "\n";
+  for (const auto& id : deleted) out += "Deleted: " + id + "\n";
+  return Status::Ok();
+}
+
+int RunRmi(Context& ctx, RmiOptions& opts) {
+  if (opts.images.empty() && !opts.all) return Fail(InvalidArgument("image name or ID must be specified"));
+  if (!opts.images.empty() && opts.all) return Fail(InvalidArgument("when using the --all switch, you may not pass any images names or IDs"));
+  auto store = ctx.Store();
+  if (!store.ok()) return Fail(store.status());
+  if (opts.all) {
+    auto images = (*store)->ListImages();
+    if (!images.ok()) return Fail(images.status());
+    for (const auto& i : *images) opts.images.push_back(i.id);
+  }
+  std::vector<Status> errors;
+  std::set<std::string> done;
+  for (const auto& arg : opts.images) {
+    std::string out;
+    Status st = RemoveOne(**store, arg, opts, out);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (st.ok()) continue;
+    if (st.code() == Code::kNotFound && (opts.force || opts.ignore || opts.all)) continue;
+    errors.push_back(st);
+  }
+  std::fflush(stdout);
+  (void)(*store)->CollectGarbage();
+  if (errors.empty()) return 0;
+  // podman sets the exit code from each error in turn, so the last one decides.
+  const Status& last = errors.back();
+  return Fail(Combine(errors), last.code() == Code::kNotFound ? 1 : ExitCodeFor(last));
+}
+
+void AddRmi(CLI::App& parent, const std::string& name, Registry& r) {
+  auto opts = std::make_shared<RmiOptions>();
+  CLI::App* cmd = AddCommand(parent, name, "Remove one or more images from local storage");
+  cmd->add_option("images", opts->images, "IMAGE [IMAGE...]");
+  cmd->add_flag("-f,--force", opts->force, "Force removal of the image and any containers using the image");
+  cmd->add_flag("-a,--all", opts->all, "Remove all images");
+  cmd->add_flag("-i,--ignore", opts->ignore, "Ignore errors if a specified image does not exist");
+  cmd->callback([&r, opts] { r.exit_code = RunRmi(r.ctx, *opts); });
+}
+
+// ---- image prune ----
+
+struct PruneOptions {
+  bool all = false, force = false;
+  std::vector<std::string> filters;
+};
+
+
+}  // namespace
+
+// Removes dangling images (all unused ones with `all`), repeating while removals leave
+// new dangling parents. Returns removed IDs in order.
+Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, int64_t until) {
+  std::vector<std::string> removed;
+  for (bool progress = true; progress;) {
+    progress = false;
+    ASSIGN_OR_RETURN(std::vector<store::ImageRecord> images, store.ListImages());
+    std::set<std::string> parents;
+    for (const auto& i : images) parents.insert(i.parent);
+    for (const auto& img : images) {
+      if (until && img.created >= until) continue;
+      if (!all && (!img.names.empty() || parents.count(img.id))) continue;
+      if (parents.count(img.id)) continue;  // children first; the parent goes on a later round
+      ASSIGN_OR_RETURN(std::vector<std::string> containers, store.ContainersUsing(img.id));
+      if (!containers.empty()) continue;
+      ASSIGN_OR_RETURN(std::vector<std::string> deleted, store.DeleteImage(img.id, false));
+      removed.insert(removed.end(), deleted.begin(), deleted.end());
+      progress = true;
+    }
+  }
+  return removed;
+}
+
+namespace {
+
+int RunPrune(Context& ctx, const PruneOptions& opts) {
+  int64_t until = 0;
+  for (const auto& f : opts.filters) {
+    if (f.rfind("until=", 0) != 0) return Fail(InvalidArgument("unsupported image filter \"" + f + "\""));
+    auto t = ParseTimestampOrAge(f.substr(6), NowNanos());
+    if (!t.ok()) return Fail(t.status());
+    until = *t;
+  }
+  if (!opts.force) {
+    auto yes = Confirm(opts.all ? "WARNING! This command removes all images without at least one container associated with them.\n"
+                                : "WARNING! This command removes all dangling images.\n");
+    if (!yes.ok()) return Fail(yes.status());
+    if (!*yes) return 0;
+  }
+  auto store = ctx.Store();
+  if (!store.ok()) return Fail(store.status());
+  auto removed = PruneImages(**store, opts.all, until);
+  if (!removed.ok()) return Fail(removed.status());
+  for (const auto& id : *removed) std::printf("%s\n", id.c_str());
+  std::fflush(stdout);
+  auto gc = (*store)->CollectGarbage();
+  return gc.ok() ? 0 : Fail(gc.status());
+}
+
+void AddPrune(Registry& r) {
+  auto opts = std::make_shared<PruneOptions>();
+  CLI::App* cmd = AddCommand(r.image, "prune", "Remove unused images");
+  cmd->add_flag("-a,--all", opts->all, "Remove all images not in use by containers, not just dangling ones");
+  cmd->add_flag("-f,--force", opts->force, "Do not prompt for confirmation");
+  AddRepeatable(cmd, "--filter", opts->filters, "Provide filter values (e.g. 'until=<timestamp>')");
+  cmd->callback([&r, opts] { r.exit_code = RunPrune(r.ctx, *opts); });
+}
+
+}  // namespace
+
+void RegisterRemoveCommands(Registry& r) {
+  AddRmi(r.root, "rmi", r);
+  AddRmi(r.image, "rm", r);
+  AddPrune(r);
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,170 @@
+// system df, system prune, system reset.
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "cli/commands.h"
+#include "cli/image_view.h"
+#include "format/tabwriter.h"
+#include "format/units.h"
+#include "util/time.h"
+
+namespace kiln::cli {
+namespace {
+
+struct ImageUsage {
+  const store::ImageRecord* image;
+  int64_t shared = 0;  // bytes of layers that other images use too
+  int64_t containers = 0;
+};
+
+struct DiskUsage {
+  std::vector<store::ImageRecord> images;
+  std::vector<ImageUsage> per_image;
+  int64_t total = 0;        // every distinct layer once, plus each image's own metadata
+  int64_t reclaimable = 0;  // what removing the images no container uses would free
+  int64_t active = 0;
+};
+
+Expected<DiskUsage> MeasureDiskUsage(store::Store& store) {
+  DiskUsage du;
+  ASSIGN_OR_RETURN(du.images, store.ListImages());
+  std::map<std::string, int> layer_users;
+  std::map<std::string, int64_t> layer_size;
+  std::vector<std::vector<store::LayerInfo>> layers(du.images.size());
+  for (size_t i = 0; i < du.images.size(); ++i) {
+    ASSIGN_OR_RETURN(layers[i], store.ImageLayers(du.images[i].id));
+    for (const auto& l : layers[i]) {
+      ++layer_users[l.chain_id.hex()];
+      layer_size[l.chain_id.hex()] = l.size;
+    }
+  }
+  for (const auto& [id, size] : layer_size) du.total += size;
+  for (size_t i = 0; i < du.images.size(); ++i) {
+    const auto& img = du.images[i];
+    ImageUsage u{&img};
+    int64_t layer_bytes = 0;
+    for (const auto& l : layers[i]) {
+      layer_bytes += l.size;
+      if (layer_users[l.chain_id.hex()] > 1) u.shared += l.size;
+    }
+    int64_t metadata = img.size - layer_bytes;
+    du.total += metadata;
+    ASSIGN_OR_RETURN(std::vector<std::string> ctrs, store.ContainersUsing(img.id));
+    u.containers = static_cast<int64_t>(ctrs.size());
+    if (u.containers > 0) ++du.active;
+    else du.reclaimable += img.size - u.shared;
+    du.per_image.push_back(u);
+  }
+  return du;
+}
+
+std::string Percent(int64_t part, int64_t whole) {
+  int pct = whole > 0 ? static_cast<int>(std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole))) : 0;
+  return " (" + std::to_string(pct) + "%)";
+}
+
+std::string Size(int64_t bytes) { return format::HumanSize(static_cast<double>(bytes)); }
+
+int RunDf(Context& ctx, bool verbose, const std::string& format) {
+  if (!format.empty()) return Fail(Unsupported("--format for system df arrives with the template engine"));
+  auto store = ctx.Store();
+  if (!store.ok()) return Fail(store.status());
+  auto du = MeasureDiskUsage(**store);
+  if (!du.ok()) return Fail(du.status());
+  format::TabWriter tw(12, 2, 2, ' ');
+  if (!verbose) {
+    tw.Write("TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE\n");
+    tw.Write("Images\t" + std::to_string(du->images.size()) + "\t" + std::to_string(du->active) + "\t" +
+             Size(du->total) + "\t" + Size(du->reclaimable) + Percent(du->reclaimable, du->total) + "\n");
+    tw.Write("Containers\t0\t0\t0B\t0B (0%)\n");
+    tw.Write("Local Volumes\t0\t0\t0B\t0B (0%)\n");
+  } else {
+    const int64_t now = NowNanos();
+    tw.Write("Images space usage:\n\n");
+    tw.Write("REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\tSHARED SIZE\tUNIQUE SIZE\tCONTAINERS\n");
+    for (const auto& u : du->per_image) {
+      RepoTag rt = SplitName(u.image->names.empty() ? "" : u.image->names[0]);
+      tw.Write(rt.repository + "\t" + rt.tag + "\t" + u.image->id.substr(0, 12) + "\t" +
+               format::HumanDuration(now - u.image->created) + "\t" + Size(u.image->size) + "\t" + Size(u.shared) +
+               "\t" + Size(u.image->size - u.shared) + "\t" + std::to_string(u.containers) + "\n");
+    }
+    tw.Write("\nContainers space usage:\n\n");
+    tw.Write("CONTAINER ID\tIMAGE\tCOMMAND\tLOCAL VOLUMES\tSIZE\tCREATED\tSTATUS\tNAMES\n");
+    tw.Write("\nLocal Volumes space usage:\n\n");
+    tw.Write("VOLUME NAME\tLINKS\tSIZE\n");
+  }
+  std::string out = tw.Flush();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+
+int RunSystemPrune(Context& ctx, bool all, bool force) {
+  if (!force) {
+    auto yes = Confirm(std::string("WARNING! This command removes:\n\t- all stopped containers\n") +
+                       "\t- all networks not used by at least one container\n" +
+                       (all ? "\t- all images without at least one container associated with them\n"
+                            : "\t- all dangling images\n") +
+                       "\t- all dangling build cache\n\n");
+    if (!yes.ok()) return Fail(yes.status());
+    if (!*yes) return 0;
+  }
+  auto store = ctx.Store();
+  if (!store.ok()) return Fail(store.status());
+  auto before = (*store)->ListImages();
+  if (!before.ok()) return Fail(before.status());
+  std::map<std::string, int64_t> sizes;
+  for (const auto& i : *before) sizes[i.id] = i.size;
+  auto removed = PruneImages(**store, all, 0);
+  if (!removed.ok()) return Fail(removed.status());
+  int64_t reclaimed = 0;
+  if (!removed->empty()) std::printf("Deleted Images\n");
+  for (const auto& id : *removed) {
+    std::printf("%s\n", id.c_str());
+    reclaimed += sizes[id];
+  }
+  std::printf("Total reclaimed space: %s\n", Size(reclaimed).c_str());
+  std::fflush(stdout);
+  auto gc = (*store)->CollectGarbage();
+  return gc.ok() ? 0 : Fail(gc.status());
+}
+
+int RunReset(Context& ctx, bool force) {
+  if (!force) {
+    auto yes = Confirm(
+        "WARNING! This will remove:\n        - all containers\n        - all images\n"
+        "        - all build cache\n");
+    if (!yes.ok()) return Fail(yes.status());
+    if (!*yes) return 0;
+  }
+  auto store = ctx.Store();
+  if (!store.ok()) return Fail(store.status());
+  Status st = (*store)->RemoveEverything();
+  return st.ok() ? 0 : Fail(st);
+}
+
+}  // namespace
+
+void RegisterSystemCommands(Registry& r) {
+  auto verbose = std::make_shared<bool>(false);
+  auto df_format = std::make_shared<std::string>();
+  CLI::App* df = AddCommand(r.system, "df", "Show kiln disk usage");
+  df->add_flag("-v,--verbose", *verbose, "Show detailed information on disk usage");
+  df->add_option("--format", *df_format, "Pretty-print images using a Go template");
+  df->callback([&r, verbose, df_format] { r.exit_code = RunDf(r.ctx, *verbose, *df_format); });
+
+  auto all = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
+  CLI::App* prune = AddCommand(r.system, "prune", "Remove unused data");
+  prune->add_flag("-a,--all", *all, "Remove all unused data");
+  prune->add_flag("-f,--force", *force, "Do not prompt for confirmation");
+  prune->callback([&r, all, force] { r.exit_code = RunSystemPrune(r.ctx, *all, *force); });
+
+  auto reset_force = std::make_shared<bool>(false);
+  CLI::App* reset = AddCommand(r.system, "reset", "Reset kiln storage");
+  reset->add_flag("-f,--force", *reset_force, "Do not prompt for confirmation");
+  reset->callback([&r, reset_force] { r.exit_code = RunReset(r.ctx, *reset_force); });
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,181 @@
+#include "cli/values.h"
+
+#include "format/gotime.h"
+#include "format/units.h"
+#include "util/time.h"
+
+namespace kiln::cli {
+namespace {
+
+using format::Value;
+
+Value TimeValue(int64_t nanos) {
+  int64_t secs = nanos / 1000000000, frac = nanos % 1000000000;
+  if (frac < 0) frac += 1000000000, --secs;
+  return Value::Time(secs, static_cast<int32_t>(frac));
+}
+
+Value StringsFromJson(const image::Json& j) {
+  std::vector<std::string> items;
+  if (j.is_array())
+    for (const auto& e : j)
+      if (e.is_string()) items.push_back(e.get<std::string>());
+  return Value::StringSlice(items);
+}
+
+std::string Str(const image::Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Value StringMapFromJson(const image::Json& j, bool nil_when_empty = true) {
+  if (!j.is_object() || (j.empty() && nil_when_empty)) return Value::NilMap("map[string]string");
+  Value m = Value::Map("map[string]string");
+  for (const auto& [k, v] : j.items()) m.Set(k, v.is_string() ? Value(v.get<std::string>()) : Value(v.dump()));
+  return m;
+}
+
+Value SetOfStrings(const image::Json& j) {  // map[string]struct{}
+  if (!j.is_object() || j.empty()) return Value::NilMap("map[string]struct {}");
+  Value m = Value::Map("map[string]struct {}");
+  for (const auto& [k, v] : j.items()) m.Set(k, Value::EmptyStruct());
+  return m;
+}
+
+Value ImageConfigValue(const image::Json& c) {
+  auto strings_or_nil = [&](const char* key) {
+    auto it = c.find(key);
+    return it != c.end() && it->is_array() ? StringsFromJson(*it) : Value::NilSlice("[]string");
+  };
+  auto obj = [&](const char* key) {
+    auto it = c.find(key);
+    return it != c.end() ? *it : image::Json();
+  };
+  return Value::Struct("v1.ImageConfig")
+      .Add("User", "User", Value(Str(c, "User")), true)
+      .Add("ExposedPorts", "ExposedPorts", SetOfStrings(obj("ExposedPorts")), true)
+      .Add("Env", "Env", strings_or_nil("Env"), true)
+      .Add("Entrypoint", "Entrypoint", strings_or_nil("Entrypoint"), true)
+      .Add("Cmd", "Cmd", strings_or_nil("Cmd"), true)
+      .Add("Volumes", "Volumes", SetOfStrings(obj("Volumes")), true)
+      .Add("WorkingDir", "WorkingDir", Value(Str(c, "WorkingDir")), true)
+      .Add("Labels", "Labels", StringMapFromJson(obj("Labels")), true)
+      .Add("StopSignal", "StopSignal", Value(Str(c, "StopSignal")), true)
+      .Add("ArgsEscaped", "ArgsEscaped", Value(c.value("ArgsEscaped", false)), true)
+      .AsPointer("*v1.ImageConfig");
+}
+
+Value HistoryValue(const image::Json& history) {
+  Value list = Value::Slice("[]v1.History");
+  if (!history.is_array()) return list;
+  for (const auto& h : history) {
+    auto created = ParseRfc3339(Str(h, "created"));
+    list.Append(Value::Struct("v1.History")
+                    .Add("Created", "created", created.ok() ? TimeValue(*created).AsPointer("*time.Time")
+                                                            : Value::NilPointer("*time.Time"), true)
+                    .Add("CreatedBy", "created_by", Value(Str(h, "created_by")), true)
+                    .Add("Author", "author", Value(Str(h, "author")), true)
+                    .Add("Comment", "comment", Value(Str(h, "comment")), true)
+                    .Add("EmptyLayer", "empty_layer", Value(h.value("empty_layer", false)), true));
+  }
+  return list;
+}
+
+}  // namespace
+
+Value ImageRowValue(const ImageRow& row, bool no_trunc, int64_t now) {
+  const auto& img = *row.image;
+  Value labels = row.labels ? StringMapFromJson(*row.labels) : Value::NilMap("map[string]string");
+  Value names = Value::StringSlice(img.names);
+  Value summary = Value::Struct("entities.ImageSummary")
+                      .Add("ID", "Id", Value(img.id))
+                      .Add("ParentId", "ParentId", Value(img.parent))
+                      .Add("RepoTags", "RepoTags", names)
+                      .Add("RepoDigests", "RepoDigests", Value::StringSlice(RepoDigests(img)))
+                      .Add("Created", "Created", Value::Int(img.created / 1000000000, "int64"))
+                      .Add("Size", "Size", Value::Int(img.size, "int64"))
+                      .Add("SharedSize", "SharedSize", Value::Int(0))
+                      .Add("VirtualSize", "VirtualSize", Value::Int(img.size, "int64"))
+                      .Add("Labels", "Labels", labels)
+                      .Add("Containers", "Containers", Value::Int(0))
+                      .Add("ReadOnly", "ReadOnly", Value(false), true)
+                      .Add("Dangling", "Dangling", Value(img.names.empty()), true)
+                      .Add("Names", "Names", names, true)
+                      .Add("Digest", "Digest", Value(img.manifest_digest.str()))
+                      .Add("History", "History", Value::StringSlice(img.names_history), true);
+  std::string history;
+  for (const auto& h : img.names_history) history += (history.empty() ? "" : ", ") + h;
+  const std::string created_at = format::TimeAgo(img.created, now);
+  std::string created_time = format::GoTimeString(img.created / 1000000000, 0);
+  // Podman's reporter methods shadow the summary's fields of the same name; methods are
+  // not part of the JSON.
+  return Value::Struct("images.imageReporter")
+      .Add("Repository", "repository", Value(row.name.repository), true)
+      .Add("Tag", "tag", Value(row.name.tag), true)
+      .Embed(summary)
+      .Add("ID", "-", Value(no_trunc ? "sha256:" + img.id : img.id.substr(0, 12)))
+      .Add("Created", "-", Value(created_at))
+      .Add("CreatedSince", "-", Value(created_at))
+      .Add("CreatedAt", "-", Value(created_time))
+      .Add("CreatedTime", "-", Value(created_time))
+      .Add("Size", "-", Value(format::HumanSizeSpaced(static_cast<double>(img.size))))
+      .Add("History", "-", Value(history));
+}
+
+Value InspectValue(const image::Json& j) {
+  auto created = ParseRfc3339(Str(j, "Created"));
+  const image::Json& gd = j.value("GraphDriver", image::Json::object());
+  const image::Json& rootfs = j.value("RootFS", image::Json::object());
+  Value layers = Value::Slice("[]digest.Digest");
+  for (const auto& l : rootfs.value("Layers", image::Json::array())) layers.Append(Value(l.get<std::string>()).WithType("digest.Digest"));
+  return Value::Struct("entities.ImageInspectReport")
+      .Add("ID", "Id", Value(Str(j, "Id")))
+      .Add("Id", "-", Value(Str(j, "Id")))
+      .Add("Digest", "Digest", Value(Str(j, "Digest")).WithType("digest.Digest"))
+      .Add("RepoTags", "RepoTags", StringsFromJson(j.value("RepoTags", image::Json::array())))
+      .Add("RepoDigests", "RepoDigests", StringsFromJson(j.value("RepoDigests", image::Json::array())))
+      .Add("Parent", "Parent", Value(Str(j, "Parent")))
+      .Add("Comment", "Comment", Value(Str(j, "Comment")))
+      .Add("Created", "Created", created.ok() ? TimeValue(*created).AsPointer("*time.Time") : Value::NilPointer("*time.Time"))
+      .Add("Config", "Config", ImageConfigValue(j.value("Config", image::Json::object())))
+      .Add("Version", "Version", Value(Str(j, "Version")))
+      .Add("Author", "Author", Value(Str(j, "Author")))
+      .Add("Architecture", "Architecture", Value(Str(j, "Architecture")))
+      .Add("Os", "Os", Value(Str(j, "Os")))
+      .Add("Size", "Size", Value::Int(j.value("Size", int64_t{0}), "int64"))
+      .Add("VirtualSize", "VirtualSize", Value::Int(j.value("VirtualSize", int64_t{0}), "int64"))
+      .Add("GraphDriver", "GraphDriver",
+           Value::Struct("define.DriverData")
+               .Add("Name", "Name", Value(Str(gd, "Name")))
+               .Add("Data", "Data", StringMapFromJson(gd.value("Data", image::Json::object()), false))
+               .AsPointer("*define.DriverData"))
+      .Add("RootFS", "RootFS",
+           Value::Struct("inspect.RootFS").Add("Type", "Type", Value(Str(rootfs, "Type"))).Add("Layers", "Layers", layers)
+               .AsPointer("*inspect.RootFS"))
+      .Add("Labels", "Labels", StringMapFromJson(j.value("Labels", image::Json())))
+      .Add("Annotations", "Annotations", StringMapFromJson(j.value("Annotations", image::Json::object()), false))
+      .Add("ManifestType", "ManifestType", Value(Str(j, "ManifestType")))
+      .Add("User", "User", Value(Str(j, "User")))
+      .Add("History", "History", HistoryValue(j.value("History", image::Json::array())))
+      .Add("NamesHistory", "NamesHistory", StringsFromJson(j.value("NamesHistory", image::Json::array())))
+      .AsPointer("*entities.ImageInspectReport");
+}
+
+Value HistoryRowValue(const HistoryRow& row, bool no_trunc, bool human, int64_t now) {
+  std::string id = no_trunc || row.id == "<missing>" ? row.id : row.id.substr(0, 12);
+  std::string created = human ? format::TimeAgo(row.created, now) : FormatRfc3339Nano(row.created / 1000000000 * 1000000000);
+  std::string by = row.created_by;
+  if (!no_trunc && by.size() > 45) by = by.substr(0, 42) + "...";
+  return Value::Struct("images.historyReporter")
+      .Add("ID", "id", Value(id))
+      .Add("Created", "created", Value(created))
+      .Add("CreatedBy", "createdBy", Value(by))
+      .Add("Size", "size", Value(format::HumanSizeSpaced(static_cast<double>(row.size))))
+      .Add("Comment", "comment", Value(row.comment))
+      // podman 4.3.1 leaves Tags empty in history output.
+      .Add("Tags", "tags", Value::NilSlice("[]string"))
+      .Add("CreatedAt", "-", Value(format::GoTimeString(row.created / 1000000000, static_cast<int32_t>(row.created % 1000000000))))
+      .Add("CreatedSince", "-", Value(format::TimeAgo(row.created, now)));
+}
+
+}  // namespace kiln::cli

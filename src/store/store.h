@@ -1,0 +1,125 @@
+// The store: the one way to open kiln's state. It ties together the metadata database,
+// the content store, the snapshots and the GC lock (DESIGN.md, "The store").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "image/config.h"
+#include "image/reference.h"
+#include "store/content_store.h"
+#include "store/db.h"
+#include "store/lock.h"
+#include "store/snapshots.h"
+#include "util/digest.h"
+#include "util/status.h"
+
+namespace kiln::store {
+
+struct StoreOptions {
+  std::string root;     // empty: DefaultRoot()
+  std::string runroot;  // empty: DefaultRunRoot()
+};
+
+struct LayerInfo {
+  Digest chain_id;
+  Digest parent_chain;  // empty for a base layer
+  Digest diff_id;       // digest of the uncompressed tar, stored as a blob
+  int64_t size = 0;     // uncompressed bytes
+};
+
+struct ImageRecord {
+  std::string id;  // 64 hex: the config digest
+  Digest manifest_digest;
+  std::string manifest_type;
+  int64_t created = 0;  // unix nanos, from the config
+  int64_t size = 0;     // podman's Size
+  int64_t added = 0;
+  std::string top_layer;  // chain id hex, '' for no layers
+  std::string parent;     // image id this one was built on
+  std::vector<std::string> names;          // in the order given (RepoTags)
+  std::vector<std::string> names_history;  // newest first (NamesHistory)
+};
+
+struct NewImage {
+  std::string config;    // exact bytes; the image ID is their digest
+  std::string manifest;  // exact bytes
+  std::string manifest_type;
+  std::vector<LayerInfo> layers;  // bottom to top, snapshots already made
+  std::vector<std::string> names;  // normalised names to give it
+  std::string parent;
+};
+
+struct GcReport {
+  int64_t layers_removed = 0;
+  int64_t blobs_removed = 0;
+  bool files_swept = false;  // false when other kiln processes were busy
+};
+
+class Store {
+ public:
+  static Expected<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  const std::string& root() const { return root_; }
+  const std::string& runroot() const { return runroot_; }
+  const ContentStore& content() const { return content_; }
+  const Snapshots& snapshots() const { return snapshots_; }
+  Db& db() { return *db_; }
+
+  // Layers. The uncompressed tar must already be in the content store as blob diff_id;
+  // makes its snapshot (extracting it) unless it exists.
+  Expected<LayerInfo> EnsureLayer(const Digest& parent_chain, const Digest& diff_id);
+  Expected<std::vector<LayerInfo>> ImageLayers(const std::string& image_id);
+  Expected<std::optional<LayerInfo>> FindLayer(const Digest& chain_id);
+
+  // Images.
+  Expected<ImageRecord> CommitImage(const NewImage& image);
+  Expected<std::vector<ImageRecord>> ListImages();
+  Expected<ImageRecord> GetImage(const std::string& id);
+  // Finds an image by name (full or short, podman's rules), full ID or unique ID prefix.
+  // Not found: Code::kNotFound with "<query>: image not known".
+  Expected<ImageRecord> LookupImage(std::string_view query);
+  Expected<image::ImageConfig> ReadConfig(const ImageRecord& image) const;
+  Expected<std::vector<std::string>> ChildrenOf(const std::string& id);
+  Expected<std::vector<std::string>> ContainersUsing(const std::string& id);
+
+  // Gives the image a normalised name; the name moves if another image had it.
+  Status AddName(const std::string& id, const std::string& name);
+  // Takes the name away; the image stays (dangling if it was the last).
+  Status RemoveName(const std::string& id, const std::string& name);
+  // Deletes the image's row and then its parents that are left dangling and childless;
+  // with_containers also forgets the containers made from it (rmi -f).
+  // Returns the deleted IDs in order. Files go in the next GC pass.
+  Expected<std::vector<std::string>> DeleteImage(const std::string& id, bool with_containers = false);
+
+  // Mark and sweep: drops layer rows no image, container or lease needs, then (if no
+  // other kiln process is busy) deletes unreferenced blobs, snapshots and ingest leftovers.
+  Expected<GcReport> CollectGarbage();
+  // `system reset`: forgets every image, layer, container and cache entry, then sweeps.
+  Status RemoveEverything();
+
+ private:
+  Store(std::string root, std::string runroot, std::unique_ptr<Db> db, GcLock lock);
+  Status Init();
+  Status ExtractLayer(const Digest& diff_id, const std::string& fs_dir) const;
+  Expected<std::vector<ImageRecord>> QueryImages(std::string_view where, const std::string& arg);
+  // The image ID a unique prefix names, or "" when none or several do.
+  Expected<std::string> ResolveIdPrefix(std::string_view hex);
+  // Executes the lookup plan of image::ParseQuery; "" when nothing matches.
+  Expected<std::string> ResolveQuery(const image::ImageQuery& query);
+  Status DeleteUnreferencedLayerRows(GcReport& report);
+  Status SweepFiles(GcReport& report);
+
+  std::string root_;
+  std::string runroot_;
+  std::unique_ptr<Db> db_;
+  GcLock lock_;
+  ContentStore content_;
+  Snapshots snapshots_;
+};
+
+}  // namespace kiln::store

@@ -1,0 +1,193 @@
+#include "store/store.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "util/fs.h"
+#include "util/time.h"
+
+namespace kiln::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A one-file tar made with libarchive.
+std::string MakeTar(const std::string& name, const std::string& content) {
+  std::string out;
+  archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_open(
+      a, &out, nullptr,
+      [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr);
+  archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, name.c_str());
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, static_cast<la_int64_t>(content.size()));
+  archive_write_header(a, e);
+  archive_write_data(a, content.data(), content.size());
+  archive_entry_free(e);
+  archive_write_close(a);
+  archive_write_free(a);
+  return out;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("kiln-store-test-" + RandomHex(6));
+    auto s = Store::Open({dir_.string() + "/root", dir_.string() + "/run"});
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // An image of one layer holding `content`; `salt` makes the config (and so the ID) differ.
+  ImageRecord AddImage(const std::string& content, std::vector<std::string> names, const std::string& salt = "") {
+    auto diff = store_->content().Put(MakeTar("file", content));
+    EXPECT_TRUE(diff.ok());
+    auto layer = store_->EnsureLayer(Digest(), *diff);
+    EXPECT_TRUE(layer.ok()) << layer.status().message();
+    image::ImageConfig cfg = image::NewImportConfig(NowNanos(), *diff, "test" + salt);
+    NewImage img;
+    img.config = cfg.Serialize();
+    image::Manifest m;
+    m.media_type = std::string(image::kOciManifest);
+    m.config = {std::string(image::kOciConfig), Digest::OfBytes(img.config), static_cast<int64_t>(img.config.size())};
+    m.layers.push_back({std::string(image::kOciLayerTar), *diff, layer->size});
+    img.manifest = m.Serialize();
+    img.manifest_type = m.media_type;
+    img.layers = {*layer};
+    img.names = std::move(names);
+    auto rec = store_->CommitImage(img);
+    EXPECT_TRUE(rec.ok()) << rec.status().message();
+    return *rec;
+  }
+
+  size_t CountFiles(const std::string& sub) {
+    size_t n = 0;
+    for (auto& e : fs::directory_iterator(dir_ / "root" / sub)) (void)e, ++n;
+    return n;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, IngestVerifiesDigestAndSize) {
+  {
+    auto ingest = store_->content().BeginIngest();
+    ASSERT_TRUE(ingest.ok());
+    ASSERT_TRUE(ingest->Write("hello").ok());
+    auto wrong = ingest->Commit(Digest::OfBytes("other"));
+    EXPECT_EQ(wrong.status().code(), Code::kCorrupt);
+    EXPECT_FALSE(store_->content().Has(Digest::OfBytes("hello")));
+  }
+  {
+    auto again = store_->content().BeginIngest();
+    ASSERT_TRUE(again->Write("hello").ok());
+    EXPECT_EQ(again->Commit(std::nullopt, 4).status().code(), Code::kCorrupt);
+  }
+  EXPECT_EQ(CountFiles("ingest"), 0u);  // abandoned ingests leave nothing
+}
+
+TEST_F(StoreTest, VerifyDetectsDamage) {
+  auto d = store_->content().Put("payload");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(store_->content().Verify(*d).ok());
+  ASSERT_TRUE(WriteFileAtomic(store_->content().BlobPath(*d), "tampered").ok());
+  EXPECT_EQ(store_->content().Verify(*d).code(), Code::kCorrupt);
+}
+
+TEST_F(StoreTest, CommitListsAndLooksUp) {
+  ImageRecord img = AddImage("a", {"localhost/app:1"});
+  auto list = store_->ListImages();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].names, std::vector<std::string>{"localhost/app:1"});
+  for (const std::string& q : std::vector<std::string>{"app:1", "localhost/app:1", img.id, img.id.substr(0, 4), "sha256:" + img.id}) {
+    auto found = store_->LookupImage(q);
+    ASSERT_TRUE(found.ok()) << q << ": " << found.status().message();
+    EXPECT_EQ(found->id, img.id);
+  }
+  auto missing = store_->LookupImage("nosuch");
+  EXPECT_EQ(missing.status().code(), Code::kNotFound);
+  EXPECT_EQ(missing.status().message(), "nosuch: image not known");
+  EXPECT_GT(img.size, 0);
+}
+
+TEST_F(StoreTest, NamesMoveBetweenImagesAndKeepHistory) {
+  ImageRecord a = AddImage("a", {"localhost/app:1"});
+  ImageRecord b = AddImage("b", {});
+  ASSERT_TRUE(store_->AddName(b.id, "localhost/app:1").ok());
+  EXPECT_TRUE(store_->GetImage(a.id)->names.empty());
+  EXPECT_EQ(store_->GetImage(b.id)->names, std::vector<std::string>{"localhost/app:1"});
+  ASSERT_TRUE(store_->AddName(b.id, "localhost/app:2").ok());
+  EXPECT_EQ(store_->GetImage(b.id)->names_history, (std::vector<std::string>{"localhost/app:2", "localhost/app:1"}));
+}
+
+TEST_F(StoreTest, DeleteThenGcRemovesOnlyUnreferencedFiles) {
+  ImageRecord a = AddImage("shared", {"localhost/a:1"});
+  ImageRecord b = AddImage("shared", {"localhost/b:1"}, "other config");
+  EXPECT_EQ(CountFiles("snapshots"), 1u);
+  ASSERT_TRUE(store_->DeleteImage(a.id).ok());
+  auto gc = store_->CollectGarbage();
+  ASSERT_TRUE(gc.ok());
+  EXPECT_TRUE(gc->files_swept);
+  EXPECT_EQ(CountFiles("snapshots"), 1u);  // still used by b
+  EXPECT_TRUE(store_->LookupImage("b:1").ok());
+  ASSERT_TRUE(store_->DeleteImage(b.id).ok());
+  ASSERT_TRUE(store_->CollectGarbage().ok());
+  EXPECT_EQ(CountFiles("snapshots"), 0u);
+  EXPECT_EQ(CountFiles("blobs/sha256"), 0u);
+}
+
+TEST_F(StoreTest, GcSweepsLeftoversOfACrash) {
+  // What a killed import leaves: an ingest file, a half-made snapshot, an unreferenced blob.
+  ASSERT_TRUE(WriteFileAtomic((dir_ / "root/ingest/deadbeef").string(), "partial").ok());
+  fs::create_directories(dir_ / "root/snapshots/tmp-0123/fs");
+  ASSERT_TRUE(store_->content().Put("orphan").ok());
+  ASSERT_TRUE(store_->CollectGarbage().ok());
+  EXPECT_EQ(CountFiles("ingest"), 0u);
+  EXPECT_EQ(CountFiles("snapshots"), 0u);
+  EXPECT_EQ(CountFiles("blobs/sha256"), 0u);
+}
+
+TEST_F(StoreTest, GcLeavesFilesAloneWhileAnotherProcessHoldsTheStore) {
+  auto other = Store::Open({dir_.string() + "/root", dir_.string() + "/run"});
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(store_->content().Put("written by the other process").ok());
+  auto gc = store_->CollectGarbage();
+  ASSERT_TRUE(gc.ok());
+  EXPECT_FALSE(gc->files_swept);
+  EXPECT_EQ(CountFiles("blobs/sha256"), 1u);
+}
+
+TEST_F(StoreTest, DeletingAnImageTakesItsDanglingParents) {
+  ImageRecord base = AddImage("base", {});
+  ImageRecord child = AddImage("child", {"localhost/child:1"});
+  ASSERT_TRUE(store_->db().Exec("UPDATE images SET parent = '" + base.id + "' WHERE id = '" + child.id + "'").ok());
+  auto deleted = store_->DeleteImage(child.id);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, (std::vector<std::string>{child.id, base.id}));
+}
+
+TEST_F(StoreTest, SchemaIsVersioned) {
+  auto s = store_->db().Prepare("PRAGMA user_version");
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(*s->Step());
+  EXPECT_GE(s->ColumnInt(0), 1);
+}
+
+}  // namespace
+}  // namespace kiln::store

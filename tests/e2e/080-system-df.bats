@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# system df.
+load helpers
+
+setup() { setup_store; }
+
+@test "system df on an empty store" {
+  run kiln system df
+  [ "$status" -eq 0 ]
+  assert_same "TYPE           TOTAL       ACTIVE      SIZE        RECLAIMABLE
+Images         0           0           0B          0B (0%)
+Containers     0           0           0B          0B (0%)
+Local Volumes  0           0           0B          0B (0%)" "$output"
+}
+
+@test "system df counts images and matches podman for unshared images" {
+  import_busybox >/dev/null
+  run kiln system df
+  [ "$status" -eq 0 ]
+  [ "${lines[1]}" = "Images         1           0           2.131MB     2.131MB (100%)" ]
+  if has_podman; then
+    pm import -q "$(busybox_tar)" busybox >/dev/null
+    assert_same "$(pm system df)" "$(kiln system df)"
+  fi
+}
+
+@test "shared layers are counted once" {
+  import_busybox >/dev/null
+  kiln import -q --change 'ENV X=1' "$(busybox_tar)" two >/dev/null
+  run kiln system df
+  [[ "${lines[1]}" == "Images         2           0           2.13"* ]]
+}
+
+@test "system df -v" {
+  id=$(import_busybox); id=${id#sha256:}
+  run kiln system df -v
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "Images space usage:" ]
+  [[ "${lines[1]}" == "REPOSITORY"*"SHARED SIZE  UNIQUE SIZE  CONTAINERS" ]]   # bats drops blank lines
+  [[ "${lines[2]}" =~ ^localhost/busybox\ +latest\ +${id:0:12}\ +[0-9]+\ years\ +2.131MB\ +0B\ +2.131MB\ +0$ ]]
+  [[ "$output" == *"Containers space usage:"* ]]
+  [[ "$output" == *"Local Volumes space usage:"* ]]
+}

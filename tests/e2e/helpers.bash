@@ -1,0 +1,62 @@
+# Shared by every bats file: a fresh kiln store per test, a busybox rootfs tarball,
+# and podman side by side (in its own temp store) where a test compares with it.
+
+KILN_BIN=${KILN:-$BATS_TEST_DIRNAME/../../build/kiln}
+REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+
+# The busybox rootfs is made once per bats process and reused (read-only).
+busybox_tar() {
+  local tar=${BATS_RUN_TMPDIR:-/tmp}/busybox-rootfs.tar
+  if [ ! -s "$tar" ]; then
+    bash "$REPO_ROOT/scripts/busybox-rootfs.sh" "$tar.tmp.$$" && mv "$tar.tmp.$$" "$tar"
+  fi
+  echo "$tar"
+}
+
+setup_store() {
+  TEST_ROOT=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/kiln.XXXXXX")
+  export KILN_TEST_ROOT=$TEST_ROOT
+  # podman (for side-by-side tests) refuses a runroot longer than 50 characters.
+  PM_RUNROOT=$(mktemp -d /tmp/kpm.XXXXXX)
+}
+
+kiln() {
+  "$KILN_BIN" --root "$TEST_ROOT/root" --runroot "$TEST_ROOT/run" "$@"
+}
+
+# Imports the busybox base image as localhost/busybox:latest and prints its ID.
+import_busybox() {
+  kiln import -q "$(busybox_tar)" "${1:-localhost/busybox:latest}"
+}
+
+teardown() {
+  if [ -n "${PM_RUNROOT:-}" ]; then rm -rf "$PM_RUNROOT"; fi
+}
+
+has_podman() { command -v podman >/dev/null 2>&1; }
+
+# podman with its own store and the containers.conf this machine needs (never /etc's).
+pm() {
+  local base=${TEST_ROOT}/podman
+  if [ ! -f "$base/containers.conf" ]; then
+    mkdir -p "$base"
+    cat > "$base/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+  fi
+  # podman refuses a runroot longer than 50 characters.
+  CONTAINERS_CONF=$base/containers.conf podman --root "$base/root" --runroot "$PM_RUNROOT" "$@"
+}
+
+# Fails the test with both outputs shown when they differ.
+assert_same() {
+  if [ "$1" != "$2" ]; then
+    printf 'expected:\n%s\n---\nactual:\n%s\n' "$1" "$2" >&2
+    return 1
+  fi
+}

@@ -41,8 +41,10 @@ Value ZeroValueOf(TypeName type) {
   if (t == "bool") return Value(false);
   if (t == "struct {}") return Value::EmptyStruct();
   if (t == "float64" || t == "float32") return Value(0.0).WithType(type);
-  if (t.starts_with("int")) return Value::Int(0, type);
-  if (t.starts_with("uint")) return Value::Uint(0, type);
+  if (t == "int" || t == "int8" || t == "int16" || t == "int32" || t == "int64") return Value::Int(0, type);
+  if (t == "uint" || t == "uint8" || t == "uint16" || t == "uint32" || t == "uint64" || t == "uintptr") {
+    return Value::Uint(0, type);
+  }
   if (t.starts_with("[]")) return Value::NilSlice(type);
   if (t.starts_with("map[")) return Value::NilMap(type);
   if (t.starts_with("*")) return Value::NilPointer(type);

@@ -304,7 +304,7 @@ class Extractor {
     if (!target) target = archive_entry_symlink_utf8(e);
     if (!target || !*target) return InvalidArgument("symlink without a target");
     if (::symlinkat(target, pfd, base.c_str()) != 0) return ErrnoError("symlink", errno);
-    return SetPathMetadata(e, pfd, base);
+    return SetPathMetadata(e, pfd, base, /*chmod=*/false);  // a symlink's mode means nothing
   }
 
   Status WriteNode(archive_entry* e, const std::string& rel, int pfd, const std::string& base) {
@@ -318,10 +318,7 @@ class Extractor {
       }
       return ErrnoError("mknod", errno);
     }
-    RETURN_IF_ERROR(ChownAt(pfd, base, e));
-    // A node just made by us, not a symlink: following the name is safe here.
-    if (::fchmodat(pfd, base.c_str(), Permissions(e), 0) != 0) return ErrnoError("chmod", errno);
-    return SetPathMetadata(e, pfd, base);
+    return SetPathMetadata(e, pfd, base, /*chmod=*/true);
   }
 
   Status WriteHardlink(archive_entry* e, const std::string& rel, int pfd, const std::string& base) {
@@ -346,10 +343,13 @@ class Extractor {
     return Status::Ok();
   }
 
-  // Owner, xattrs and times of an object that cannot be opened for writing (symlinks,
-  // device nodes), by name in its parent.
-  Status SetPathMetadata(archive_entry* e, int pfd, const std::string& base) {
+  // Owner, mode, xattrs and times of an object that cannot be opened for writing
+  // (symlinks, device nodes), by name in its parent; in that order, as chown clears
+  // setuid/setgid and security.capability.
+  Status SetPathMetadata(archive_entry* e, int pfd, const std::string& base, bool chmod) {
     RETURN_IF_ERROR(ChownAt(pfd, base, e));
+    // Only for nodes just made by us, never symlinks: following the name is safe here.
+    if (chmod && ::fchmodat(pfd, base.c_str(), Permissions(e), 0) != 0) return ErrnoError("chmod", errno);
     RETURN_IF_ERROR(SetXattrs(e, -1, ProcPath(pfd, base), base));
     timespec ts[2];
     Times(e, ts);
@@ -363,7 +363,7 @@ class Extractor {
     if (p.base == kOpaqueMarker) return HandleOpaque(ar, e, rel, p);
     if (StartsWith(p.base, kWhiteoutMetaPrefix)) return Status::Ok();  // aufs metadata
     std::string name = p.base.substr(kWhiteoutPrefix.size());
-    if (name == "." || name == "..") return InvalidArgument("invalid whiteout");
+    if (name.empty() || name == "." || name == "..") return InvalidArgument("invalid whiteout");
     ++stats_.whiteouts;
     ASSIGN_OR_RETURN(int pfd, OpenParent(p.dir));
     std::string target = Join(p.dir, name);
@@ -387,7 +387,7 @@ class Extractor {
       return WriteEntry(ar, e, rel, p);
     }
     MarkWritten(target);
-    return SetPathMetadata(e, pfd, name);
+    return SetPathMetadata(e, pfd, name, /*chmod=*/false);  // mode 0, as overlayfs makes them
   }
 
   Status HandleOpaque(archive* ar, archive_entry* e, const std::string& rel, const SplitPath& p) {

@@ -514,6 +514,7 @@ TEST_F(LayerApplyTest, ASymlinkReplacedByADirectoryIsNotFollowed) {
 
 TEST_F(LayerApplyTest, RefusesBadWhiteouts) {
   ExpectRefused(TarBuilder().File("x/.wh..", "").Finish(), "applying layer: entry \"x/.wh..\": invalid whiteout");
+  ExpectRefused(TarBuilder().File(".wh.", "").Finish(), "applying layer: entry \".wh.\": invalid whiteout");
 }
 
 TEST_F(LayerApplyTest, LongAndNonAsciiNames) {

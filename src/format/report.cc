@@ -196,11 +196,11 @@ Value Report::HeaderRow(std::span<const Value> rows) const {
 
 Status Report::Render(std::span<const Value> rows, std::string* out) const {
   Value data = Value::Slice(std::vector<Value>(rows.begin(), rows.end()), options_.rows_type);
-  if (!table_) return template_.Execute(data, out);
+  if (!table_) return template_.Execute(data, out, options_.limits);
   std::string cells;
   Status st;
-  if (options_.headers) st = template_.Execute(HeaderRow(rows), &cells);
-  if (st.ok()) st = template_.Execute(data, &cells);
+  if (options_.headers) st = template_.Execute(HeaderRow(rows), &cells, options_.limits);
+  if (st.ok()) st = template_.Execute(data, &cells, options_.limits);
   TabWriter tw = PodmanTabWriter();
   tw.Write(cells);
   *out += tw.Flush();  // podman flushes what it has even after an error

@@ -34,6 +34,7 @@ struct ReportOptions {
   FormatOrigin origin = FormatOrigin::kUser;
   // Go type of the row list; "[]interface {}" makes field errors name "interface {}".
   TypeName rows_type = "[]interface {}";
+  ExecLimits limits;  // for untrusted formats (fuzzing)
 };
 
 // A --format string parsed once, rendered for any number of row lists.

@@ -1,5 +1,6 @@
 // Execution of parse trees: Go's text/template exec.go, with Go's error texts and its
 // view of types (a value read out of an interface{} is "boxed" until a pipeline ends).
+#include <cstdint>
 #include <span>
 
 #include "format/funcs.h"
@@ -14,6 +15,11 @@ namespace {
 // to, so both template calls and overall recursion are capped lower.
 constexpr int kMaxTemplateDepth = 1000;
 constexpr int kMaxNesting = 3000;
+// Frame sizes vary (sanitizer builds use several times more), so the stack actually used is
+// capped too; 4 MiB leaves room on the usual 8 MiB main-thread stack.
+constexpr uintptr_t kMaxStackBytes = uintptr_t{4} << 20;
+
+uintptr_t StackPosition() { return reinterpret_cast<uintptr_t>(__builtin_frame_address(0)); }
 
 using Args = std::span<Node* const>;
 
@@ -28,7 +34,7 @@ Value Unbox(Value v) {
 class Executor {
  public:
   Executor(const ParsedTemplates& t, std::string& out, const ExecLimits& limits)
-      : t_(t), tmpl_name_(t.name), out_(out), limits_(limits) {}
+      : t_(t), tmpl_name_(t.name), out_(out), limits_(limits), stack_base_(StackPosition()) {}
 
   Status Run(const Value& data) {
     auto it = t_.trees.find(t_.name);
@@ -46,7 +52,9 @@ class Executor {
    public:
     explicit Nest(Executor& e) : e_(e) { ++e_.nesting_; }
     ~Nest() { --e_.nesting_; }
-    bool TooDeep() const { return e_.nesting_ > kMaxNesting; }
+    bool TooDeep() const {
+      return e_.nesting_ > kMaxNesting || e_.stack_base_ - StackPosition() > kMaxStackBytes;  // stacks grow down
+    }
 
    private:
     Executor& e_;
@@ -471,6 +479,7 @@ class Executor {
   int template_depth_ = 0;
   int nesting_ = 0;
   uint64_t steps_ = 0;
+  uintptr_t stack_base_;
 };
 
 }  // namespace

@@ -27,9 +27,7 @@ fuzz: deps
 	@bash scripts/fuzz.sh
 
 test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
-	@KILN=$(abspath $(KILN)) bats tests/e2e
+	@BUILD_DIR=$(BUILD_DIR) FUZZ_SECONDS=$${FUZZ_SECONDS:-15} bash scripts/test.sh
 
 bench: build
 	@bash bench/run.sh $(KILN)

@@ -1,5 +1,6 @@
 # Shared by every bats file: a fresh kiln store per test, a busybox rootfs tarball,
 # and podman side by side (in its own temp store) where a test compares with it.
+bats_require_minimum_version 1.5.0
 
 KILN_BIN=${KILN:-$BATS_TEST_DIRNAME/../../build/kiln}
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)

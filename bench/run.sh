@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Side-by-side benchmarks of kiln's image commands against podman 4.3.1, measured in the
+# same run with hyperfine, reported as ratios (kiln / podman). Results go to stdout as a
+# Markdown table; docs/benchmarks.md records them.
+#
+# usage: bench/run.sh [KILN_BINARY]      env: BENCH_LARGE=1000 (images in the large store)
+set -euo pipefail
+KILN_BIN=$(readlink -f "${1:-build/kiln}")
+LARGE=${BENCH_LARGE:-1000}
+RUNS=${BENCH_RUNS:-15}
+work=$(mktemp -d /tmp/kiln-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+tar="$work/busybox.tar"
+bash "$(dirname "$0")/../scripts/busybox-rootfs.sh" "$tar"
+
+cat > "$work/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+export CONTAINERS_CONF=$work/containers.conf
+have_podman=0; command -v podman >/dev/null && have_podman=1
+
+k() { local s=$1; shift; "$KILN_BIN" --root "$work/k-$s" --runroot "$work/kr-$s" "$@"; }
+p() { local s=$1; shift; podman --root "$work/p-$s" --runroot "$work/pr-$s" "$@"; }
+K() { echo "$KILN_BIN --root $work/k-$1 --runroot $work/kr-$1"; }
+P() { echo "podman --root $work/p-$1 --runroot $work/pr-$1"; }
+
+# A store of n distinct images (one shared layer, a different ENV each) with names.
+fill() {
+  local tool=$1 store=$2 n=$3
+  for i in $(seq 1 "$n"); do
+    $tool "$store" import -q --change "ENV N=$i" "$tar" "bench/img$i:v$i" >/dev/null
+  done
+}
+
+echo "preparing stores (kiln: 20 and $LARGE images; podman: 20 and $LARGE)…" >&2
+fill k small 20
+fill k large "$LARGE"
+if [ $have_podman = 1 ]; then
+  fill p small 20
+  fill p large "$LARGE"
+fi
+
+# median seconds of a command, via hyperfine's JSON export
+median() {
+  local name=$1 prepare=$2 cmd=$3
+  local json="$work/$name.json"
+  hyperfine -N --warmup 2 --runs "$RUNS" ${prepare:+--prepare "$prepare"} --export-json "$json" "$cmd" >/dev/null 2>&1
+  jq -r '.results[0].median' "$json"
+}
+
+row() {
+  local label=$1 kprep=$2 kcmd=$3 pprep=$4 pcmd=$5
+  local km pm ratio
+  km=$(median "k-$label" "$kprep" "$kcmd")
+  if [ $have_podman = 1 ]; then
+    pm=$(median "p-$label" "$pprep" "$pcmd")
+    ratio=$(awk -v a="$km" -v b="$pm" 'BEGIN { printf "%.3f", a / b }')
+    printf '| %s | %.1f | %.1f | %s |\n' "$label" "$(awk -v x="$km" 'BEGIN{print x*1000}')" \
+      "$(awk -v x="$pm" 'BEGIN{print x*1000}')" "$ratio"
+  else
+    printf '| %s | %.1f | — | — |\n' "$label" "$(awk -v x="$km" 'BEGIN{print x*1000}')"
+  fi
+}
+
+echo "| operation | kiln ms (median) | podman ms (median) | kiln / podman |"
+echo "|---|---|---|---|"
+row "images (20 images)" "" "$(K small) images" "" "$(P small) images"
+row "images ($LARGE images)" "" "$(K large) images" "" "$(P large) images"
+row "images -q ($LARGE images)" "" "$(K large) images -q" "" "$(P large) images -q"
+row "images --format ($LARGE images)" "" "$(K large) images --format {{.Repository}}:{{.Tag}}" "" \
+    "$(P large) images --format {{.Repository}}:{{.Tag}}"
+row "inspect" "" "$(K small) inspect bench/img1:v1" "" "$(P small) inspect bench/img1:v1"
+row "inspect --format" "" "$(K small) inspect --format {{.Id}} bench/img1:v1" "" \
+    "$(P small) inspect --format {{.Id}} bench/img1:v1"
+row "rmi (delete an image)" "$(K small) import -q --change 'ENV X=1' $tar gone" "$(K small) rmi gone" \
+    "$(P small) import -q --change 'ENV X=1' $tar gone" "$(P small) rmi gone"
+row "image prune (one dangling)" "$(K small) import -q --change 'ENV Y=1' $tar" "$(K small) image prune -f" \
+    "$(P small) import -q --change 'ENV Y=1' $tar" "$(P small) image prune -f"
+row "import busybox" "" "$(K small) import -q $tar bench/import" "" "$(P small) import -q $tar bench/import"

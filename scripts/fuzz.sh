@@ -20,7 +20,7 @@ if [ ${#targets[@]} -eq 0 ]; then
   exit 0
 fi
 
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DKILN_FUZZ=ON \
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DKILN_FUZZ=ON -DKILN_STATIC_DEPS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
 

@@ -10,6 +10,7 @@
 #include "archive/import.h"
 #include "cli/commands.h"
 #include "image/reference.h"
+#include "util/http.h"
 
 namespace kiln::cli {
 namespace {
@@ -20,6 +21,17 @@ struct ImportCmdOptions {
   std::string message;
   bool quiet = false;
 };
+
+Expected<std::unique_ptr<Reader>> DownloadToTempFile(const std::string& url) {
+  char path[] = "/tmp/kiln-import-XXXXXX";
+  UniqueFd fd(::mkstemp(path));
+  if (!fd.valid()) return ErrnoError("creating a temporary file", errno);
+  ::unlink(path);  // the open descriptor keeps it alive; nothing to clean up later
+  FdWriter writer = FdWriter::Borrow(fd.get());
+  RETURN_IF_ERROR(HttpGet(url, writer));
+  if (::lseek(fd.get(), 0, SEEK_SET) != 0) return ErrnoError("rewinding the download", errno);
+  return std::unique_ptr<Reader>(std::make_unique<FdReader>(std::move(fd)));
+}
 
 int RunImport(Context& ctx, const ImportCmdOptions& opts) {
   if (opts.args.empty()) return Fail(InvalidArgument("requires at least 1 arg(s), only received 0"));
@@ -33,10 +45,14 @@ int RunImport(Context& ctx, const ImportCmdOptions& opts) {
     io.names.push_back(ref->String());
   }
   const std::string& source = opts.args[0];
-  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0)
-    return Fail(Unsupported("importing from a URL needs the registry client; download the file and import it"));
   std::unique_ptr<Reader> input;
-  if (source == "-") {
+  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
+    // Downloaded to a temporary file first: the import must not half-happen if the
+    // connection drops, and podman's "Created" for a download is "now".
+    auto tmp = DownloadToTempFile(source);
+    if (!tmp.ok()) return Fail(tmp.status());
+    input = std::move(*tmp);
+  } else if (source == "-") {
     input = std::make_unique<FdReader>(FdReader::Borrow(STDIN_FILENO));
   } else {
     UniqueFd fd(::open(source.c_str(), O_RDONLY | O_CLOEXEC));

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/image_view.h"
+#include "format/report.h"
 #include "format/tabwriter.h"
 #include "format/units.h"
 #include "util/time.h"
@@ -40,6 +41,10 @@ Expected<DiskUsage> MeasureDiskUsage(store::Store& store) {
     }
   }
   for (const auto& [id, size] : layer_size) du.total += size;
+  // What removing every image no container uses would free: all but the layers and
+  // metadata of the images in use.
+  std::map<std::string, int64_t> kept_layers;
+  int64_t kept_metadata = 0;
   for (size_t i = 0; i < du.images.size(); ++i) {
     const auto& img = du.images[i];
     ImageUsage u{&img};
@@ -48,14 +53,19 @@ Expected<DiskUsage> MeasureDiskUsage(store::Store& store) {
       layer_bytes += l.size;
       if (layer_users[l.chain_id.hex()] > 1) u.shared += l.size;
     }
-    int64_t metadata = img.size - layer_bytes;
+    const int64_t metadata = img.size - layer_bytes;
     du.total += metadata;
     ASSIGN_OR_RETURN(std::vector<std::string> ctrs, store.ContainersUsing(img.id));
     u.containers = static_cast<int64_t>(ctrs.size());
-    if (u.containers > 0) ++du.active;
-    else du.reclaimable += img.size - u.shared;
+    if (u.containers > 0) {
+      ++du.active;
+      kept_metadata += metadata;
+      for (const auto& l : layers[i]) kept_layers[l.chain_id.hex()] = l.size;
+    }
     du.per_image.push_back(u);
   }
+  du.reclaimable = du.total - kept_metadata;
+  for (const auto& [id, size] : kept_layers) du.reclaimable -= size;
   return du;
 }
 
@@ -66,12 +76,47 @@ std::string Percent(int64_t part, int64_t whole) {
 
 std::string Size(int64_t bytes) { return format::HumanSize(static_cast<double>(bytes)); }
 
+struct DfSummary {
+  std::string type;
+  int64_t total, active, size, reclaimable;
+};
+
+// podman's *system.dfSummary: fields plus the Size/Reclaimable "methods".
+format::Value DfSummaryValue(const DfSummary& d) {
+  return format::Value::Struct("system.dfSummary")
+      .Add("Type", "Type", format::Value(d.type))
+      .Add("Total", "Total", format::Value::Int(d.total))
+      .Add("Active", "Active", format::Value::Int(d.active))
+      .Add("RawSize", "RawSize", format::Value::Int(d.size, "int64"))
+      .Add("RawReclaimable", "RawReclaimable", format::Value::Int(d.reclaimable, "int64"))
+      .Add("Size", "-", format::Value(Size(d.size)))
+      .Add("Reclaimable", "-", format::Value(Size(d.reclaimable) + Percent(d.reclaimable, d.size)))
+      .AsPointer("*system.dfSummary");
+}
+
+int PrintDfFormatted(const std::vector<DfSummary>& rows, const std::string& fmt) {
+  std::vector<format::Value> values;
+  for (const auto& r : rows) values.push_back(DfSummaryValue(r));
+  format::ReportOptions opts;
+  opts.template_name = "df";
+  opts.rows_type = "[]*system.dfSummary";
+  auto text = format::RenderReport(fmt, values, opts);
+  if (!text.ok()) return Fail(text.status());
+  std::fwrite(text->data(), 1, text->size(), stdout);
+  return 0;
+}
+
 int RunDf(Context& ctx, bool verbose, const std::string& format) {
-  if (!format.empty()) return Fail(Unsupported("--format for system df arrives with the template engine"));
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
   auto du = MeasureDiskUsage(**store);
   if (!du.ok()) return Fail(du.status());
+  if (!format.empty() && !verbose) {
+    return PrintDfFormatted({{"Images", static_cast<int64_t>(du->images.size()), du->active, du->total, du->reclaimable},
+                             {"Containers", 0, 0, 0, 0},
+                             {"Local Volumes", 0, 0, 0, 0}},
+                            format);
+  }
   format::TabWriter tw(12, 2, 2, ' ');
   if (!verbose) {
     tw.Write("TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE\n");
@@ -84,10 +129,14 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
     tw.Write("Images space usage:\n\n");
     tw.Write("REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\tSHARED SIZE\tUNIQUE SIZE\tCONTAINERS\n");
     for (const auto& u : du->per_image) {
-      RepoTag rt = SplitName(u.image->names.empty() ? "" : u.image->names[0]);
-      tw.Write(rt.repository + "\t" + rt.tag + "\t" + u.image->id.substr(0, 12) + "\t" +
-               format::HumanDuration(now - u.image->created) + "\t" + Size(u.image->size) + "\t" + Size(u.shared) +
-               "\t" + Size(u.image->size - u.shared) + "\t" + std::to_string(u.containers) + "\n");
+      // One row per name, as podman lists them.
+      std::vector<std::string> names = u.image->names.empty() ? std::vector<std::string>{""} : u.image->names;
+      for (const auto& name : names) {
+        RepoTag rt = SplitName(name);
+        tw.Write(rt.repository + "\t" + rt.tag + "\t" + u.image->id.substr(0, 12) + "\t" +
+                 format::HumanDuration(now - u.image->created) + "\t" + Size(u.image->size) + "\t" +
+                 Size(u.shared) + "\t" + Size(u.image->size - u.shared) + "\t" + std::to_string(u.containers) + "\n");
+      }
     }
     tw.Write("\nContainers space usage:\n\n");
     tw.Write("CONTAINER ID\tIMAGE\tCOMMAND\tLOCAL VOLUMES\tSIZE\tCREATED\tSTATUS\tNAMES\n");

@@ -41,3 +41,22 @@ Local Volumes  0           0           0B          0B (0%)" "$output"
   [[ "$output" == *"Containers space usage:"* ]]
   [[ "$output" == *"Local Volumes space usage:"* ]]
 }
+
+@test "system df --format: podman's dfSummary fields" {
+  import_busybox >/dev/null
+  run kiln system df --format '{{.Type}}|{{.Total}}|{{.Active}}|{{.Size}}|{{.Reclaimable}}|{{.RawSize}}'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "Images|1|0|2.131MB|2.131MB (100%)|2130995" ]
+  [ "${lines[1]}" = "Containers|0|0|0B|0B (0%)|0" ]
+  run kiln system df --format 'table {{.Type}}\t{{.Size}}'
+  [ "${lines[0]}" = "TYPE           SIZE" ]
+  run kiln system df --format '{{.Nope}}'
+  [ "$status" -eq 125 ]
+  [ "$output" = 'Error: template: df:1:13: executing "df" at <.Nope>: can'"'"'t evaluate field Nope in type *system.dfSummary' ]
+  if has_podman; then
+    pm import -q "$(busybox_tar)" busybox >/dev/null
+    for f in '{{.Type}} {{.Total}} {{.Size}} {{.Reclaimable}}' 'table {{.Type}}\t{{.Active}}'; do
+      assert_same "$(pm system df --format "$f")" "$(kiln system df --format "$f")"
+    done
+  fi
+}

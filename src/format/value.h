@@ -18,8 +18,8 @@
 
 namespace kiln::format {
 
-// A Go type name as reflect spells it. Only string literals: names are stored as views
-// and must outlive every Value.
+// A Go type name as reflect spells it. Built from a character array, meant for string
+// literals: names are stored as views and must outlive every Value that carries them.
 class TypeName {
  public:
   constexpr TypeName() = default;  // "the default name for the value's kind"

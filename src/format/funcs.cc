@@ -5,7 +5,7 @@
 
 #include "format/gofmt.h"
 #include "format/gojson.h"
-#include "format/strconv.h"
+#include "util/go_strconv.h"
 
 namespace kiln::format {
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "format/gotime.h"
-#include "format/strconv.h"
+#include "util/go_strconv.h"
 
 namespace kiln::format {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "format/strconv.h"
+#include "util/go_strconv.h"
 
 namespace kiln::format {
 namespace {

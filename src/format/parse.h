@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "format/funcs.h"
-#include "format/strconv.h"
+#include "util/go_strconv.h"
 #include "util/status.h"
 
 namespace kiln::format {

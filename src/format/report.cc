@@ -1,7 +1,7 @@
 #include "format/report.h"
 
 #include "format/funcs.h"
-#include "format/strconv.h"
+#include "util/go_strconv.h"
 #include "format/tabwriter.h"
 
 namespace kiln::format {

@@ -1,5 +1,7 @@
 #include "image/reference.h"
 
+#include "util/go_strconv.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -288,7 +290,7 @@ void DropTagIfDigested(Reference& ref) {  // normalizeTaggedDigestedNamed / Pars
 bool IsShort(const Reference& parsed) { return !LooksLikeRegistry(parsed.domain); }
 
 Status WithContext(const Status& status, std::string_view input) {
-  return Status(status.code(), "normalizing name " + GoQuote(input) + ": " + status.message());
+  return Status(status.code(), "normalizing name " + Quote(input) + ": " + status.message());
 }
 
 std::string Joined(std::string_view a, std::string_view b) {
@@ -761,67 +763,6 @@ bool GlobMatch(std::string_view pattern, std::string_view name) {
     if (!advanced) return false;  // (Go then only validates the rest of the pattern)
   }
   return name.empty();
-}
-
-// ---- strconv.Quote ------------------------------------------------------------------------------
-namespace {
-
-// unicode.IsPrint, approximately: everything but controls and the common invisible formats.
-bool IsPrintableRune(int32_t r) {
-  if (r < 0x20 || (r >= 0x7F && r <= 0x9F) || r == 0xAD) return false;
-  if ((r >= 0x200B && r <= 0x200F) || (r >= 0x2028 && r <= 0x202E) || (r >= 0x2060 && r <= 0x206F)) return false;
-  return r != 0xFEFF && !(r >= 0xFFF9 && r <= 0xFFFB) && r != 0xFFFE && r != 0xFFFF;
-}
-
-void AppendHex(std::string& out, uint32_t value, int digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kHex[(value >> shift) & 15];
-}
-
-void AppendEscapedRune(std::string& out, int32_t r) {
-  switch (r) {
-    case '\a': out += "\\a"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\v': out += "\\v"; return;
-    default: break;
-  }
-  if (r < ' ' || r == 0x7F) {
-    out += "\\x";
-    AppendHex(out, static_cast<uint32_t>(r), 2);
-  } else if (r < 0x10000) {
-    out += "\\u";
-    AppendHex(out, static_cast<uint32_t>(r), 4);
-  } else {
-    out += "\\U";
-    AppendHex(out, static_cast<uint32_t>(r), 8);
-  }
-}
-
-}  // namespace
-
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    const auto [rune, len] = DecodeRune(s, i);
-    if (rune < 0) {
-      out += "\\x";
-      AppendHex(out, static_cast<unsigned char>(s[i]), 2);
-    } else if (rune == '"' || rune == '\\') {
-      out += '\\';
-      out += static_cast<char>(rune);
-    } else if (IsPrintableRune(rune)) {
-      out.append(s.substr(i, len));
-    } else {
-      AppendEscapedRune(out, rune);
-    }
-    i += len;
-  }
-  out += '"';
-  return out;
 }
 
 }  // namespace kiln::image

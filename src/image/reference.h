@@ -188,7 +188,5 @@ bool MatchesImagesFilter(std::string_view stored_name, std::string_view pattern)
 // Go's path.Match; a malformed pattern matches nothing (podman ignores the error).
 bool GlobMatch(std::string_view pattern, std::string_view name);
 
-// Go's strconv.Quote (%q), used in "normalizing name %q".
-std::string GoQuote(std::string_view s);
 
 }  // namespace kiln::image

@@ -949,16 +949,6 @@ TEST(ReferenceGlob, GoPathMatchTable) {
 
 // ---- %q -------------------------------------------------------------------------------------------
 
-TEST(ReferenceGoQuote, LikeStrconvQuote) {
-  EXPECT_EQ(GoQuote("MyApp"), "\"MyApp\"");
-  EXPECT_EQ(GoQuote(""), "\"\"");
-  EXPECT_EQ(GoQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-  EXPECT_EQ(GoQuote("a\tb\n\x01\x7f"), "\"a\\tb\\n\\x01\\x7f\"");
-  EXPECT_EQ(GoQuote("x\xff"), "\"x\\xff\"");
-  EXPECT_EQ(GoQuote("\xC3\xA9"), "\"\xC3\xA9\"");     // é printable, kept
-  EXPECT_EQ(GoQuote("\xC2\x85"), "\"\\u0085\"");      // C1 control
-  EXPECT_EQ(GoQuote("\xE2\x80\x8B"), "\"\\u200b\"");  // zero-width space
-}
 
 }  // namespace
 }  // namespace kiln::image

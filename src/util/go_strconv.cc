@@ -1,11 +1,11 @@
-#include "format/strconv.h"
+#include "util/go_strconv.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 
-namespace kiln::format {
+namespace kiln {
 namespace {
 
 constexpr char kLowerHex[] = "0123456789abcdef";
@@ -543,4 +543,4 @@ Expected<NumberLiteral> ParseNumberLiteral(std::string_view text) {
   return n;
 }
 
-}  // namespace kiln::format
+}  // namespace kiln

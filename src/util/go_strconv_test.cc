@@ -1,8 +1,8 @@
-#include "format/strconv.h"
+#include "util/go_strconv.h"
 
 #include <gtest/gtest.h>
 
-namespace kiln::format {
+namespace kiln {
 namespace {
 
 TEST(Strconv, QuoteAndFloat) {
@@ -31,4 +31,4 @@ TEST(Strconv, NumberLiterals) {
 }
 
 }  // namespace
-}  // namespace kiln::format
+}  // namespace kiln

@@ -1,4 +1,5 @@
-// The parts of Go's strconv and unicode/utf8 that templates need, with Go's exact output.
+// The parts of Go's strconv and unicode/utf8 that kiln needs (templates, podman's quoted
+// messages), with Go's exact output. Shared by format/ and image/, so it lives here.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 
 #include "util/status.h"
 
-namespace kiln::format {
+namespace kiln {
 
 constexpr char32_t kRuneError = 0xFFFD;
 constexpr char32_t kMaxRune = 0x10FFFF;
@@ -49,4 +50,4 @@ struct NumberLiteral {
 // Error messages are Go's: `illegal number syntax: "0x"`, `integer overflow: 08`.
 Expected<NumberLiteral> ParseNumberLiteral(std::string_view text);
 
-}  // namespace kiln::format
+}  // namespace kiln

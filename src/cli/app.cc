@@ -76,6 +76,7 @@ int Main(int argc, char** argv) {
   RegisterInspectCommands(r);
   RegisterSystemCommands(r);
   RegisterImportCommand(r);
+  RegisterSaveLoadCommands(r);
 
   try {
     app.parse(argc, argv);

@@ -9,7 +9,12 @@ KILN_BIN=$(readlink -f "${1:-build/kiln}")
 LARGE=${BENCH_LARGE:-1000}
 RUNS=${BENCH_RUNS:-15}
 work=$(mktemp -d /tmp/kiln-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# podman can leave its overlay mount behind; unmount before removing the stores.
+cleanup() {
+  mount | awk -v d="$work" '$3 ~ "^" d { print $3 }' | xargs -r -n1 umount 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 tar="$work/busybox.tar"
 bash "$(dirname "$0")/../scripts/busybox-rootfs.sh" "$tar"
 
@@ -47,18 +52,19 @@ fi
 
 # median seconds of a command, via hyperfine's JSON export
 median() {
-  local name=$1 prepare=$2 cmd=$3
+  local name=$1 prepare=$2 cmd=$3 runs=${4:-$RUNS} warmup=${5:-2}
   local json="$work/$name.json"
-  hyperfine -N --warmup 2 --runs "$RUNS" ${prepare:+--prepare "$prepare"} --export-json "$json" "$cmd" >/dev/null 2>&1
+  hyperfine -N --warmup "$warmup" --runs "$runs" ${prepare:+--prepare "$prepare"} --export-json "$json" "$cmd" >/dev/null 2>&1
   jq -r '.results[0].median' "$json"
 }
 
+# PODMAN_RUNS/PODMAN_WARMUP: podman's listing of a large store takes over a minute a run.
 row() {
   local label=$1 kprep=$2 kcmd=$3 pprep=$4 pcmd=$5
   local km pm ratio
   km=$(median "k-$label" "$kprep" "$kcmd")
   if [ $have_podman = 1 ]; then
-    pm=$(median "p-$label" "$pprep" "$pcmd")
+    pm=$(median "p-$label" "$pprep" "$pcmd" "${PODMAN_RUNS:-$RUNS}" "${PODMAN_WARMUP:-2}")
     ratio=$(awk -v a="$km" -v b="$pm" 'BEGIN { printf "%.3f", a / b }')
     printf '| %s | %.1f | %.1f | %s |\n' "$label" "$(awk -v x="$km" 'BEGIN{print x*1000}')" \
       "$(awk -v x="$pm" 'BEGIN{print x*1000}')" "$ratio"
@@ -70,9 +76,12 @@ row() {
 echo "| operation | kiln ms (median) | podman ms (median) | kiln / podman |"
 echo "|---|---|---|---|"
 row "images (20 images)" "" "$(K small) images" "" "$(P small) images"
-row "images ($LARGE images)" "" "$(K large) images" "" "$(P large) images"
-row "images -q ($LARGE images)" "" "$(K large) images -q" "" "$(P large) images -q"
-row "images --format ($LARGE images)" "" "$(K large) images --format {{.Repository}}:{{.Tag}}" "" \
+PODMAN_RUNS=${BENCH_PODMAN_LARGE_RUNS:-2} PODMAN_WARMUP=0 \
+  row "images ($LARGE images)" "" "$(K large) images" "" "$(P large) images"
+PODMAN_RUNS=${BENCH_PODMAN_LARGE_RUNS:-2} PODMAN_WARMUP=0 \
+  row "images -q ($LARGE images)" "" "$(K large) images -q" "" "$(P large) images -q"
+PODMAN_RUNS=${BENCH_PODMAN_LARGE_RUNS:-2} PODMAN_WARMUP=0 \
+  row "images --format ($LARGE images)" "" "$(K large) images --format {{.Repository}}:{{.Tag}}" "" \
     "$(P large) images --format {{.Repository}}:{{.Tag}}"
 row "inspect" "" "$(K small) inspect bench/img1:v1" "" "$(P small) inspect bench/img1:v1"
 row "inspect --format" "" "$(K small) inspect --format {{.Id}} bench/img1:v1" "" \

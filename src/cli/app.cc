@@ -76,6 +76,7 @@ int Main(int argc, char** argv) {
   RegisterInspectCommands(r);
   RegisterSystemCommands(r);
   RegisterImportCommand(r);
+  RegisterRegistryCommands(r);
   RegisterSaveLoadCommands(r);
 
   try {

@@ -22,6 +22,7 @@ void RegisterRemoveCommands(Registry& r);      // rmi, image rm, image prune
 void RegisterInspectCommands(Registry& r);     // inspect, image inspect, history, image tree
 void RegisterSystemCommands(Registry& r);      // system df/prune/reset
 void RegisterImportCommand(Registry& r);       // import, image import
+void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 
 // `image tree` (also `images --tree`, which the tutorial still uses).

@@ -360,6 +360,66 @@ Expected<std::vector<std::string>> Store::DeleteImage(const std::string& id, boo
   return deleted;
 }
 
+Expected<std::string> Store::CreateLease(int64_t ttl_nanos) {
+  Sha256 h;
+  std::string seed = std::to_string(::getpid()) + ":" + std::to_string(NowNanos()) + ":" + root_;
+  h.Update(seed);
+  std::string id = h.Finish().hex().substr(0, 32);
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare("INSERT INTO leases(id, pid, created, expires) VALUES (?, ?, ?, ?)"));
+  int64_t now = NowNanos();
+  s.Bind(1, id).Bind(2, static_cast<int64_t>(::getpid())).Bind(3, now).Bind(4, now + ttl_nanos);
+  RETURN_IF_ERROR(s.Run());
+  return id;
+}
+
+Status Store::AddLeaseRef(const std::string& lease, std::string_view kind, const std::string& ref) {
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare("INSERT OR IGNORE INTO lease_refs(lease_id, kind, ref) VALUES (?, ?, ?)"));
+  s.Bind(1, lease).Bind(2, kind).Bind(3, ref);
+  return s.Run();
+}
+
+Status Store::ReleaseLease(const std::string& lease) {
+  return db_->Transaction([&]() -> Status {
+    for (const char* sql : {"DELETE FROM lease_refs WHERE lease_id = ?", "DELETE FROM leases WHERE id = ?"}) {
+      ASSIGN_OR_RETURN(Statement s, db_->Prepare(sql));
+      s.Bind(1, lease);
+      RETURN_IF_ERROR(s.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Status Store::AddLayerBlob(const Digest& diff_id, const LayerBlob& blob) {
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare(
+                                    "INSERT OR IGNORE INTO layer_blobs(diff_id, blob, media_type, size) VALUES (?, ?, ?, ?)"));
+  s.Bind(1, diff_id.hex()).Bind(2, blob.blob.hex()).Bind(3, blob.media_type).Bind(4, blob.size);
+  return s.Run();
+}
+
+Expected<std::vector<Store::LayerBlob>> Store::LayerBlobs(const Digest& diff_id) {
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT blob, media_type, size FROM layer_blobs WHERE diff_id = ?"));
+  s.Bind(1, diff_id.hex());
+  std::vector<LayerBlob> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    auto d = Digest::FromHex(s.ColumnText(0));
+    if (!d.ok()) continue;
+    out.push_back({*d, s.ColumnText(1), s.ColumnInt(2)});
+  }
+  return out;
+}
+
+Expected<std::optional<Digest>> Store::DiffIdOfBlob(const Digest& blob) {
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT diff_id FROM layer_blobs WHERE blob = ? LIMIT 1"));
+  s.Bind(1, blob.hex());
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Digest>();
+  auto d = Digest::FromHex(s.ColumnText(0));
+  if (!d.ok()) return std::optional<Digest>();
+  return std::optional<Digest>(*d);
+}
+
 Status Store::DeleteUnreferencedLayerRows(GcReport& report) {
   return db_->Transaction([&]() -> Status {
     ASSIGN_OR_RETURN(Statement leases, db_->Prepare("DELETE FROM leases WHERE expires < ?"));

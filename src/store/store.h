@@ -96,6 +96,25 @@ class Store {
   // Returns the deleted IDs in order. Files go in the next GC pass.
   Expected<std::vector<std::string>> DeleteImage(const std::string& id, bool with_containers = false);
 
+  // Leases keep the blobs and layers of work in progress (a pull) from GC until released or
+  // expired; a process killed mid-pull leaves its lease, so a rerun finds what it fetched.
+  Expected<std::string> CreateLease(int64_t ttl_nanos);
+  // kind: "blob" (ref "sha256:…" or hex) or "layer" (chain ID hex).
+  Status AddLeaseRef(const std::string& lease, std::string_view kind, const std::string& ref);
+  Status ReleaseLease(const std::string& lease);
+
+  // Compressed forms of a layer (layer_blobs): the blob as a registry has it, kept so that a
+  // push can send it unchanged. GC keeps them while the layer lives.
+  struct LayerBlob {
+    Digest blob;
+    std::string media_type;
+    int64_t size = 0;
+  };
+  Status AddLayerBlob(const Digest& diff_id, const LayerBlob& blob);
+  Expected<std::vector<LayerBlob>> LayerBlobs(const Digest& diff_id);
+  // The diffID a stored compressed blob decompresses to, if recorded.
+  Expected<std::optional<Digest>> DiffIdOfBlob(const Digest& blob);
+
   // Mark and sweep: drops layer rows no image, container or lease needs, then (if no
   // other kiln process is busy) deletes unreferenced blobs, snapshots and ingest leftovers.
   Expected<GcReport> CollectGarbage();

@@ -1,0 +1,297 @@
+#include "registry/config.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "registry/curl.h"
+#include "util/fs.h"
+
+namespace kiln::registry {
+namespace {
+
+Expected<std::string> ReadText(const std::string& path, bool* missing) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (missing) *missing = true;
+    return NotFound(path + ": no such file or directory");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string Home() {
+  std::string h = Env("HOME");
+  return h.empty() ? "/root" : h;
+}
+
+// Does prefix match ref at a component boundary? "*.example.com" matches any subdomain.
+bool PrefixMatches(const std::string& prefix, const std::string& ref) {
+  if (prefix.rfind("*.", 0) == 0) {
+    auto slash = ref.find('/');
+    std::string host = ref.substr(0, slash);
+    std::string suffix = prefix.substr(1);
+    return host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
+  }
+  if (ref.rfind(prefix, 0) != 0) return false;
+  if (ref.size() == prefix.size()) return true;
+  char c = ref[prefix.size()];
+  return c == '/' || c == ':' || c == '@';
+}
+
+}  // namespace
+
+const RegistryEntry* RegistriesConf::Find(const std::string& repository) const {
+  const RegistryEntry* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& r : registries) {
+    const std::string& p = r.prefix.empty() ? r.location : r.prefix;
+    if (!PrefixMatches(p, repository)) continue;
+    size_t len = p.rfind("*.", 0) == 0 ? 1 : p.size() + 1;  // wildcards lose to exact prefixes
+    if (len > best_len) best = &r, best_len = len;
+  }
+  return best;
+}
+
+Status MergeRegistriesConf(RegistriesConf& conf, const std::string& text, const std::string& path) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "loading registries configuration \"" << path << "\": " << e.description() << " (line "
+        << e.source().begin.line << ")";
+    return InvalidArgument(msg.str());
+  }
+  conf.files.push_back(path);
+  if (auto* arr = tbl["unqualified-search-registries"].as_array()) {
+    conf.short_names.unqualified_search_registries.clear();
+    for (auto& v : *arr)
+      if (auto s = v.value<std::string>()) conf.short_names.unqualified_search_registries.push_back(*s);
+  }
+  if (auto s = tbl["short-name-mode"].value<std::string>()) conf.short_name_mode = *s;
+  if (auto* aliases = tbl["aliases"].as_table()) {
+    for (auto& [k, v] : *aliases) {
+      auto s = v.value<std::string>();
+      if (!s) continue;
+      std::string key(k.str());
+      auto& list = conf.short_names.aliases;
+      auto it = std::find_if(list.begin(), list.end(), [&](auto& p) { return p.first == key; });
+      if (it != list.end()) it->second = *s;
+      else list.emplace_back(key, *s);
+    }
+  }
+  if (auto* regs = tbl["registry"].as_array()) {
+    for (auto& node : *regs) {
+      auto* t = node.as_table();
+      if (!t) continue;
+      RegistryEntry e;
+      e.location = (*t)["location"].value_or(std::string());
+      e.prefix = (*t)["prefix"].value_or(std::string());
+      if (e.prefix.empty()) e.prefix = e.location;
+      e.insecure = (*t)["insecure"].value_or(false);
+      e.blocked = (*t)["blocked"].value_or(false);
+      if (auto* mirrors = (*t)["mirror"].as_array())
+        for (auto& m : *mirrors)
+          if (auto* mt = m.as_table())
+            e.mirrors.push_back({(*mt)["location"].value_or(std::string()), (*mt)["insecure"].value_or(false)});
+      if (e.prefix.empty())
+        return InvalidArgument("loading registries configuration \"" + path +
+                               "\": invalid location: cannot be empty");
+      // A later file's entry for the same prefix replaces the earlier one.
+      auto it = std::find_if(conf.registries.begin(), conf.registries.end(),
+                             [&](auto& r) { return r.prefix == e.prefix; });
+      if (it != conf.registries.end()) *it = std::move(e);
+      else conf.registries.push_back(std::move(e));
+    }
+  }
+  return Status::Ok();
+}
+
+Expected<RegistriesConf> LoadRegistriesConf() {
+  RegistriesConf conf;
+  std::string single = Env("CONTAINERS_REGISTRIES_CONF");
+  std::vector<std::string> files;
+  if (!single.empty()) {
+    files.push_back(single);
+    conf.main_file = single;
+  } else {
+    conf.main_file = "/etc/containers/registries.conf";
+    files.push_back(conf.main_file);
+    std::string dir = "/etc/containers/registries.conf.d";
+    std::vector<std::string> dropins;
+    if (DIR* d = ::opendir(dir.c_str())) {
+      while (dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n.size() > 5 && n.compare(n.size() - 5, 5, ".conf") == 0) dropins.push_back(dir + "/" + n);
+      }
+      ::closedir(d);
+    }
+    std::sort(dropins.begin(), dropins.end());
+    files.insert(files.end(), dropins.begin(), dropins.end());
+  }
+  for (const auto& f : files) {
+    bool missing = false;
+    auto text = ReadText(f, &missing);
+    if (!text.ok()) {
+      if (missing) continue;
+      return text.status();
+    }
+    RETURN_IF_ERROR(MergeRegistriesConf(conf, *text, f));
+  }
+  return conf;
+}
+
+Expected<std::vector<PullSource>> PullSources(const RegistriesConf& conf, const image::Reference& ref) {
+  std::string repo = ref.Repository();
+  std::vector<PullSource> out;
+  const RegistryEntry* e = conf.Find(repo);
+  if (!e) {
+    out.push_back({repo, ref.domain, false, false});
+    return out;
+  }
+  if (e->blocked)
+    return InvalidArgument("registry " + (e->location.empty() ? ref.domain : e->location) +
+                           " is blocked in " + conf.main_file + " or " +
+                           "/etc/containers/registries.conf.d");
+  auto rewrite = [&](const std::string& location) {
+    if (e->prefix.rfind("*.", 0) == 0 || location.empty()) return repo;
+    return location + repo.substr(e->prefix.size());
+  };
+  auto domain_of = [](const std::string& r) { return r.substr(0, r.find('/')); };
+  for (const auto& m : e->mirrors) {
+    std::string r = rewrite(m.location);
+    out.push_back({r, domain_of(r), m.insecure, true});
+  }
+  std::string r = rewrite(e->location);
+  out.push_back({r, domain_of(r), e->insecure, false});
+  return out;
+}
+
+// ---- auth.json ------------------------------------------------------------------------------------
+
+std::string AuthFileForWrite(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::string env = Env("REGISTRY_AUTH_FILE");
+  if (!env.empty()) return env;
+  std::string xdg = Env("XDG_RUNTIME_DIR");
+  if (!xdg.empty()) return xdg + "/containers/auth.json";
+  return "/run/containers/" + std::to_string(::getuid()) + "/auth.json";
+}
+
+namespace {
+
+Expected<nlohmann::json> ReadAuthJson(const std::string& path, bool* missing) {
+  auto text = ReadText(path, missing);
+  if (!text.ok()) return text.status();
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return InvalidArgument("unmarshaling JSON at \"" + path + "\": invalid JSON");
+  return j;
+}
+
+std::optional<Credentials> FromEntry(const nlohmann::json& entry) {
+  if (!entry.is_object()) return std::nullopt;
+  auto a = entry.find("auth");
+  if (a == entry.end() || !a->is_string()) return std::nullopt;
+  auto decoded = Base64Decode(a->get<std::string>());
+  if (!decoded.ok()) return std::nullopt;
+  auto colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return Credentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
+}  // namespace
+
+Expected<std::optional<Credentials>> FindCredentials(const std::string& flag, const std::string& domain,
+                                                     const std::string& path) {
+  std::vector<std::pair<std::string, bool>> files;  // path, docker legacy (.dockercfg has no "auths")
+  files.push_back({AuthFileForWrite(flag), false});
+  if (flag.empty()) {
+    files.push_back({Home() + "/.config/containers/auth.json", false});
+    std::string dc = Env("DOCKER_CONFIG");
+    files.push_back({(dc.empty() ? Home() + "/.docker" : dc) + "/config.json", false});
+    files.push_back({Home() + "/.dockercfg", true});
+  }
+  // Most specific key first: host/ns/repo, host/ns, host.
+  std::vector<std::string> keys;
+  std::string k = domain + "/" + path;
+  for (;;) {
+    keys.push_back(k);
+    auto slash = k.rfind('/');
+    if (slash == std::string::npos) break;
+    k = k.substr(0, slash);
+  }
+  std::vector<std::string> legacy = {"https://" + domain, "http://" + domain, "https://" + domain + "/v1/",
+                                     "https://" + domain + "/v2/"};
+  if (domain == "docker.io") legacy.push_back("https://index.docker.io/v1/");
+  for (const auto& [file, old_format] : files) {
+    bool missing = false;
+    auto j = ReadAuthJson(file, &missing);
+    if (!j.ok()) {
+      if (missing) continue;
+      return j.status();
+    }
+    const nlohmann::json* auths = &*j;
+    if (!old_format) {
+      auto it = j->find("auths");
+      if (it == j->end() || !it->is_object()) continue;
+      auths = &*it;
+    }
+    for (const auto& key : keys)
+      if (auto it = auths->find(key); it != auths->end())
+        if (auto c = FromEntry(*it)) return std::optional<Credentials>(*c);
+    for (const auto& key : legacy)
+      if (auto it = auths->find(key); it != auths->end())
+        if (auto c = FromEntry(*it)) return std::optional<Credentials>(*c);
+  }
+  return std::optional<Credentials>();
+}
+
+Status StoreCredentials(const std::string& authfile, const std::string& key, const Credentials& creds) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  bool missing = false;
+  auto text = ReadText(authfile, &missing);
+  if (text.ok()) {
+    j = nlohmann::ordered_json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      return InvalidArgument("unmarshaling JSON at \"" + authfile + "\": invalid JSON");
+  } else if (!missing) {
+    return text.status();
+  }
+  if (!j.contains("auths") || !j["auths"].is_object()) j["auths"] = nlohmann::ordered_json::object();
+  j["auths"][key] = {{"auth", Base64Encode(creds.username + ":" + creds.password)}};
+  auto slash = authfile.rfind('/');
+  if (slash != std::string::npos && slash > 0) RETURN_IF_ERROR(MakeDirs(authfile.substr(0, slash)));
+  return WriteFileAtomic(authfile, j.dump(1, '\t') + "\n", 0600);
+}
+
+Status RemoveCredentials(const std::string& authfile, const std::string& key) {
+  bool missing = false;
+  auto text = ReadText(authfile, &missing);
+  if (!text.ok()) return missing ? NotFound("not logged in") : text.status();
+  auto j = nlohmann::ordered_json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return InvalidArgument("unmarshaling JSON at \"" + authfile + "\": invalid JSON");
+  if (key.empty()) {
+    j["auths"] = nlohmann::ordered_json::object();
+  } else {
+    if (!j.contains("auths") || !j["auths"].is_object() || !j["auths"].contains(key)) return NotFound("not logged in");
+    j["auths"].erase(key);
+  }
+  return WriteFileAtomic(authfile, j.dump(1, '\t') + "\n", 0600);
+}
+
+}  // namespace kiln::registry

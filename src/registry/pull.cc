@@ -1,0 +1,299 @@
+#include <sys/utsname.h>
+#include <csignal>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "image/config.h"
+#include "image/reference.h"
+#include "registry/transfer.h"
+
+namespace kiln::registry {
+namespace {
+
+constexpr int64_t kLeaseTtl = 24LL * 3600 * 1000000000LL;
+
+bool IsIndex(const std::string& mt) { return mt == kOciIndex || mt == kDockerManifestList; }
+
+Expected<Digest> ChooseInstance(const std::string& bytes, const std::string& os, const std::string& arch,
+                                const std::string& variant) {
+  auto j = nlohmann::json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("manifests") || !j["manifests"].is_array())
+    return Corrupt("parsing manifest list: invalid JSON");
+  for (const auto& m : j["manifests"]) {
+    if (!m.is_object() || !m.contains("platform") || !m["platform"].is_object()) continue;
+    const auto& p = m["platform"];
+    if (p.value("os", std::string()) != os || p.value("architecture", std::string()) != arch) continue;
+    if (!variant.empty() && p.value("variant", std::string()) != variant) continue;
+    auto d = Digest::Parse(m.value("digest", std::string()));
+    if (d.ok()) return *d;
+  }
+  return NotFound("choosing image instance: no image found in manifest list for architecture " + arch +
+                  ", variant \"" + variant + "\", OS " + os);
+}
+
+struct LayerJob {
+  image::Descriptor desc;
+  Digest diff_id;
+  Digest chain_id;
+  bool have_snapshot = false;
+  // results
+  bool done = false;
+  Status status;
+  bool compressed = false;  // desc.digest is a compressed form of diff_id
+};
+
+// Makes sure the uncompressed tar of the layer is in the content store: from the stored
+// compressed blob if there is one, else downloaded (retried from the start on failure).
+Status FetchLayer(store::Store& store, Client& client, LayerJob& job, int retries) {
+  const auto& content = store.content();
+  if (content.Has(job.diff_id)) {
+    job.compressed = job.desc.digest != job.diff_id && content.Has(job.desc.digest);
+    return Status::Ok();
+  }
+  if (!content.Has(job.desc.digest)) {
+    Status last;
+    for (int attempt = 0; attempt <= retries; ++attempt) {
+      ASSIGN_OR_RETURN(store::Ingest ingest, content.BeginIngest());
+      last = client.GetBlob(job.desc.digest, ingest);
+      if (last.ok()) {
+        auto d = ingest.Commit(job.desc.digest, job.desc.size > 0 ? std::optional<uint64_t>(job.desc.size) : std::nullopt);
+        if (d.ok()) break;
+        last = d.status().Wrap("reading blob " + job.desc.digest.str());
+      }
+      if (last.code() == Code::kNotFound || last.code() == Code::kInvalidArgument) break;
+    }
+    RETURN_IF_ERROR(last);
+    // A crash test hook: die like `kill -9` after this many downloaded blobs.
+    static std::atomic<int> fetched{0};
+    if (const char* k = std::getenv("KILN_TEST_PULL_KILL_AFTER_BLOBS"))
+      if (++fetched >= std::atoi(k)) ::kill(::getpid(), SIGKILL);
+  }
+  if (job.desc.digest == job.diff_id) return Status::Ok();  // an uncompressed layer
+  ASSIGN_OR_RETURN(auto file, OpenFileReader(content.BlobPath(job.desc.digest)));
+  ASSIGN_OR_RETURN(auto tar, OpenDecompressor(std::move(file)));
+  ASSIGN_OR_RETURN(store::Ingest ingest, content.BeginIngest());
+  RETURN_IF_ERROR(CopyStream(*tar, ingest).status().Wrap("decompressing blob " + job.desc.digest.str()));
+  auto d = ingest.Commit(job.diff_id);
+  if (!d.ok())
+    return Corrupt("layer " + job.desc.digest.str() + " does not match its diffID " + job.diff_id.str() + ": " +
+                   d.status().message());
+  job.compressed = true;
+  return Status::Ok();
+}
+
+Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const image::Reference& ref,
+                                      const std::string& name, const PullOptions& options, const ProgressFn& progress) {
+  std::string reference = ref.digest.empty() ? (ref.tag.empty() ? "latest" : ref.tag) : ref.digest.str();
+  RETURN_IF_ERROR(client.Ping());
+  ASSIGN_OR_RETURN(FetchedManifest top, client.GetManifest(reference));
+  FetchedManifest chosen = top;
+  if (IsIndex(top.media_type)) {
+    std::string os = options.os, arch = options.arch, variant = options.variant;
+    std::string hos, harch, hvar;
+    HostPlatform(hos, harch, hvar);
+    if (os.empty()) os = hos;
+    if (arch.empty()) arch = harch;
+    ASSIGN_OR_RETURN(Digest d, ChooseInstance(top.bytes, os, arch, variant));
+    ASSIGN_OR_RETURN(chosen, client.GetManifest(d.str()));
+  }
+  if (chosen.media_type == kDockerSchema1 || chosen.media_type == "application/vnd.docker.distribution.manifest.v1+json")
+    return Unsupported("reading manifest " + reference + " in " + client.Name() +
+                       ": Docker schema 1 manifests are not supported");
+  auto parsed = image::ParseManifest(chosen.bytes);
+  if (!parsed.ok()) return parsed.status().Wrap("parsing manifest " + reference + " in " + client.Name());
+  image::Manifest manifest = *parsed;
+  progress("Getting image source signatures");
+
+  // The config: small, fetched into memory and verified.
+  std::string config_bytes;
+  if (store.content().Has(manifest.config.digest)) {
+    ASSIGN_OR_RETURN(config_bytes, store.content().Read(manifest.config.digest));
+  } else {
+    StringWriter w;
+    RETURN_IF_ERROR(client.GetBlob(manifest.config.digest, w));
+    config_bytes = w.Take();
+    if (Digest::OfBytes(config_bytes) != manifest.config.digest)
+      return Corrupt("reading blob " + manifest.config.digest.str() + ": digest mismatch");
+  }
+  auto config = image::ParseConfig(config_bytes);
+  if (!config.ok()) return config.status().Wrap("parsing image configuration");
+  std::vector<Digest> diff_ids = config->DiffIds();
+  if (diff_ids.size() != manifest.layers.size())
+    return Corrupt("image has " + std::to_string(manifest.layers.size()) + " layers but its config lists " +
+                   std::to_string(diff_ids.size()) + " diffIDs");
+  std::vector<Digest> chains = image::ChainIds(diff_ids);
+
+  ASSIGN_OR_RETURN(std::string lease, store.CreateLease(kLeaseTtl));
+  auto fail = [&](const Status& st) -> Status {
+    (void)store.ReleaseLease(lease);
+    return st;
+  };
+  Status st = store.db().Transaction([&]() -> Status {
+    RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", manifest.config.digest.str()));
+    for (size_t i = 0; i < diff_ids.size(); ++i) {
+      RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", manifest.layers[i].digest.str()));
+      RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", diff_ids[i].str()));
+      RETURN_IF_ERROR(store.AddLeaseRef(lease, "layer", chains[i].hex()));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return fail(st);
+
+  std::vector<LayerJob> jobs(diff_ids.size());
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].desc = manifest.layers[i];
+    jobs[i].diff_id = diff_ids[i];
+    jobs[i].chain_id = chains[i];
+    progress("Copying blob " + manifest.layers[i].digest.str());
+    bool have_tar = store.content().Has(diff_ids[i]);
+    jobs[i].have_snapshot = have_tar && store.snapshots().Has(chains[i]);
+    if (jobs[i].have_snapshot) {
+      jobs[i].done = true;
+      jobs[i].compressed = manifest.layers[i].digest != diff_ids[i] && store.content().Has(manifest.layers[i].digest);
+    } else {
+      todo.push_back(i);
+    }
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (;;) {
+      size_t k = next++;
+      if (k >= todo.size()) return;
+      LayerJob& job = jobs[todo[k]];
+      Status s = FetchLayer(store, client, job, options.client.retries);
+      std::lock_guard<std::mutex> lock(mu);
+      job.status = s;
+      job.done = true;
+      cv.notify_all();
+    }
+  };
+  int n = std::max(1, std::min<int>(options.jobs, static_cast<int>(todo.size())));
+  std::vector<std::thread> threads;
+  if (!todo.empty())
+    for (int t = 0; t < n; ++t) threads.emplace_back(worker);
+
+  // Extract in order, each layer as soon as it (and the ones below it) are complete.
+  std::vector<store::LayerInfo> layers;
+  Status result;
+  Digest parent;
+  for (size_t i = 0; i < jobs.size() && result.ok(); ++i) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return jobs[i].done; });
+      result = jobs[i].status;
+    }
+    if (!result.ok()) break;
+    auto layer = store.EnsureLayer(parent, jobs[i].diff_id);
+    if (!layer.ok()) {
+      result = layer.status().Wrap("applying layer " + jobs[i].desc.digest.str());
+      break;
+    }
+    layers.push_back(*layer);
+    parent = layer->chain_id;
+  }
+  if (!result.ok()) next = todo.size();  // the workers stop after their current blob
+  for (auto& t : threads) t.join();
+  if (!result.ok()) return fail(result);
+
+  progress("Copying config " + manifest.config.digest.str());
+  progress("Writing manifest to image destination");
+  progress("Storing signatures");
+  store::NewImage img;
+  img.config = config_bytes;
+  img.manifest = chosen.bytes;
+  img.manifest_type = manifest.media_type;
+  img.layers = layers;
+  img.names = {name};
+  auto record = store.CommitImage(img);
+  if (!record.ok()) return fail(record.status());
+  for (const auto& job : jobs)
+    if (job.compressed)
+      (void)store.AddLayerBlob(job.diff_id, {job.desc.digest, job.desc.media_type, job.desc.size});
+  (void)store.ReleaseLease(lease);
+  return record;
+}
+
+}  // namespace
+
+void HostPlatform(std::string& os, std::string& arch, std::string& variant) {
+  os = "linux";
+  variant.clear();
+  struct utsname u;
+  std::string m = ::uname(&u) == 0 ? u.machine : "x86_64";
+  if (m == "x86_64") arch = "amd64";
+  else if (m == "aarch64") arch = "arm64", variant = "";
+  else if (m == "i686" || m == "i386") arch = "386";
+  else if (m.rfind("armv7", 0) == 0) arch = "arm", variant = "v7";
+  else arch = m;
+}
+
+Expected<store::ImageRecord> PullImage(store::Store& store, const RegistriesConf& conf, const std::string& input_raw,
+                                       const PullOptions& options, const ProgressFn& progress) {
+  RETURN_IF_ERROR(InitCurl());
+  std::string input = input_raw;
+  if (input.rfind("docker://", 0) == 0) input = input.substr(9);
+  ASSIGN_OR_RETURN(image::Reference parsed, image::ParseNormalizedPull(input));
+  std::vector<image::Reference> candidates;
+  if (image::IsShortName(input)) {
+    std::string bare = input;
+    std::string suffix;
+    if (auto at = bare.find('@'); at != std::string::npos) suffix = bare.substr(at), bare.resize(at);
+    else if (auto colon = bare.rfind(':'); colon != std::string::npos) suffix = bare.substr(colon), bare.resize(colon);
+    std::string alias;
+    for (const auto& [k, v] : conf.short_names.aliases)
+      if (k == bare) alias = v;
+    if (!alias.empty()) {
+      ASSIGN_OR_RETURN(image::Reference r, image::ParseDockerRef(alias + suffix));
+      candidates.push_back(r);
+    } else {
+      if (conf.short_names.unqualified_search_registries.empty())
+        return InvalidArgument("short-name \"" + input + "\" did not resolve to an alias and no unqualified-search "
+                               "registries are defined in \"" + conf.main_file + "\"");
+      for (const auto& reg : conf.short_names.unqualified_search_registries) {
+        auto r = image::ParseDockerRef(reg + "/" + input);
+        if (r.ok()) candidates.push_back(*r);
+      }
+    }
+  } else {
+    candidates.push_back(parsed);
+  }
+
+  std::vector<std::string> errors;
+  for (const auto& cand : candidates) {
+    std::string name = cand.String();
+    progress("Trying to pull " + name + "...");
+    auto sources = PullSources(conf, cand);
+    if (!sources.ok()) {
+      errors.push_back("initializing source docker://" + name + ": " + sources.status().message());
+      continue;
+    }
+    Status last;
+    for (const auto& src : *sources) {
+      ClientOptions co = options.client;
+      co.insecure = src.insecure;
+      std::string path = src.repository.substr(src.domain.size() + 1);
+      Client client(src.domain, path, co, "pull");
+      image::Reference at = cand;
+      auto r = PullFrom(store, client, at, name, options, progress);
+      if (r.ok()) return r;
+      last = r.status();
+    }
+    errors.push_back("initializing source docker://" + name + ": " + last.message());
+    if (candidates.size() == 1) return Status(last.code(), errors.back());
+  }
+  std::string msg = std::to_string(errors.size()) + " errors occurred while pulling:";
+  for (const auto& e : errors) msg += "\n * " + e;
+  return IoError(msg);
+}
+
+}  // namespace kiln::registry

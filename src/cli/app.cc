@@ -77,6 +77,7 @@ int Main(int argc, char** argv) {
   RegisterSystemCommands(r);
   RegisterImportCommand(r);
   RegisterRegistryCommands(r);
+  RegisterContainerCommands(r);
   RegisterSaveLoadCommands(r);
 
   try {

@@ -23,6 +23,10 @@ void RegisterInspectCommands(Registry& r);     // inspect, image inspect, histor
 void RegisterSystemCommands(Registry& r);      // system df/prune/reset
 void RegisterImportCommand(Registry& r);       // import, image import
 void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
+void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, container …
+
+// rmi -f: stops and removes the containers made from an image (rows and files).
+Status RemoveContainersOfImage(store::Store& store, const std::string& image_id);
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 
 // `image tree` (also `images --tree`, which the tutorial still uses).

@@ -7,7 +7,7 @@ namespace kiln::store {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: images, names, layers, and room for containers, leases and the build cache.
     R"sql(
 CREATE TABLE images (
@@ -75,6 +75,16 @@ CREATE TABLE build_cache (
   created  INTEGER NOT NULL
 );
 CREATE INDEX build_cache_by_image ON build_cache(image_id);
+)sql",
+    // 2: what a container's monitor records: the process to signal (and its start time, so
+    // that a reused pid is never signalled), the monitor's pid, start and exit.
+    R"sql(
+ALTER TABLE containers ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN monitor_pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN finished INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN exit_code INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

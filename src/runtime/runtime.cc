@@ -1,0 +1,580 @@
+#include "runtime/runtime.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <grp.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "util/fs.h"
+
+namespace kiln::runtime {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// podman 4.3.1's default capability set.
+constexpr const char* kCaps[] = {"CAP_AUDIT_WRITE", "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+                                 "CAP_KILL",        "CAP_MKNOD",  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
+                                 "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",      "CAP_SYS_CHROOT"};
+constexpr int kCapNums[] = {CAP_AUDIT_WRITE, CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FOWNER,  CAP_FSETID,
+                            CAP_KILL,        CAP_MKNOD,  CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_SETFCAP,
+                            CAP_SETGID,      CAP_SETPCAP, CAP_SETUID,      CAP_SYS_CHROOT};
+
+std::vector<std::string> FinalEnv(const ContainerSpec& spec, const User& u) {
+  std::vector<std::string> env = spec.env;
+  auto has = [&](const char* key) {
+    std::string k = std::string(key) + "=";
+    for (const auto& e : env)
+      if (e.rfind(k, 0) == 0) return true;
+    return false;
+  };
+  if (!has("PATH")) env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!has("HOME")) env.push_back("HOME=" + u.home);
+  if (!has("HOSTNAME")) env.push_back("HOSTNAME=" + spec.hostname);
+  return env;
+}
+
+std::string HostsFile(const std::string& hostname) {
+  return "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+         "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
+         "127.0.1.1\t" + hostname + "\n";
+}
+
+Status WriteSmall(const std::string& path, const std::string& data) {
+  // Regenerated on every start; a torn file after a crash is rewritten next time.
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd.valid()) return ErrnoError("creating " + path, errno);
+  return WriteAll(fd.get(), data.data(), data.size());
+}
+
+// ---- the child side of the built-in isolation (no allocation-heavy work, no return) ----
+
+struct ChildError {
+  int code;
+  char msg[500];
+};
+
+[[noreturn]] void ChildFail(int fd, int code, const std::string& msg) {
+  ChildError e{};
+  e.code = code;
+  std::snprintf(e.msg, sizeof e.msg, "%s", msg.c_str());
+  (void)!write(fd, &e, sizeof e);
+  _exit(code);
+}
+
+std::string Errno(const std::string& what) { return what + ": " + GoErrnoText(errno); }
+
+void MkdirP(const std::string& path, mode_t mode = 0755) {
+  std::string cur;
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      cur = path.substr(0, i);
+      mkdir(cur.c_str(), mode);
+    }
+  }
+}
+
+void TouchFile(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) close(fd);
+}
+
+Status BindInto(const std::string& root, const BindMount& b) {
+  struct stat st;
+  if (stat(b.source.c_str(), &st) != 0) return ErrnoError("statfs " + b.source, errno);
+  std::string target = root + b.destination;
+  if (S_ISDIR(st.st_mode)) {
+    MkdirP(target);
+  } else {
+    MkdirP(ParentDir(target));
+    TouchFile(target);
+  }
+  if (mount(b.source.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return ErrnoError("bind mounting " + b.source + " on " + b.destination, errno);
+  if (b.readonly &&
+      mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr) != 0)
+    return ErrnoError("remounting " + b.destination + " read-only", errno);
+  return Status::Ok();
+}
+
+void LoopbackUp() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return;
+  struct ifreq ifr {};
+  std::strcpy(ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    (void)ioctl(s, SIOCSIFFLAGS, &ifr);
+  }
+  close(s);
+}
+
+// Everything below runs in the cloned child: pid 1 of new pid, mount, ipc, uts (and net)
+// namespaces. Reports failures through err_fd and exits.
+[[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
+                              const Stdio& stdio, int err_fd) {
+  // stdio first, through high numbers so that overlapping descriptors survive.
+  int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
+      err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
+  if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+    ChildFail(err_fd, 125, Errno("setting up stdio"));
+  close(in), close(out), close(err);
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    ChildFail(err_fd, 125, Errno("making / private"));
+  const std::string root = spec.dir + "/merged";
+  if (Status st = MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", root); !st.ok())
+    ChildFail(err_fd, 125, st.message());
+  auto must = [&](const char* src, const std::string& dst, const char* type, unsigned long flags, const char* data) {
+    MkdirP(root + dst);
+    if (mount(src, (root + dst).c_str(), type, flags, data) != 0) ChildFail(err_fd, 125, Errno("mounting " + dst));
+  };
+  must("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr);
+  must("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+  struct Dev {
+    const char* name;
+    unsigned maj, min;
+  };
+  for (Dev d : {Dev{"null", 1, 3}, Dev{"zero", 1, 5}, Dev{"full", 1, 7}, Dev{"random", 1, 8}, Dev{"urandom", 1, 9},
+                Dev{"tty", 5, 0}}) {
+    std::string p = root + "/dev/" + d.name;
+    if (mknod(p.c_str(), S_IFCHR | 0666, makedev(d.maj, d.min)) == 0) {
+      chmod(p.c_str(), 0666);
+    } else {
+      TouchFile(p);
+      mount((std::string("/dev/") + d.name).c_str(), p.c_str(), nullptr, MS_BIND, nullptr);
+    }
+  }
+  for (auto [l, t] : {std::pair{"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+                      {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}, {"core", "/proc/kcore"}})
+    (void)!symlink(t, (root + "/dev/" + l).c_str());
+  must("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  must("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+  must("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr);
+  MkdirP(root + "/sys");
+  if (mount("sysfs", (root + "/sys").c_str(), "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, nullptr) != 0) {
+    if (mount("/sys", (root + "/sys").c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0 ||
+        mount(nullptr, (root + "/sys").c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+      ChildFail(err_fd, 125, Errno("mounting /sys"));
+  }
+  std::vector<BindMount> binds = {{spec.dir + "/hosts", "/etc/hosts", false},
+                                  {spec.dir + "/hostname", "/etc/hostname", false},
+                                  {spec.dir + "/resolv.conf", "/etc/resolv.conf", false}};
+  binds.insert(binds.end(), spec.binds.begin(), spec.binds.end());
+  for (const auto& b : binds)
+    if (Status st = BindInto(root, b); !st.ok()) ChildFail(err_fd, 125, st.message());
+  if (sethostname(spec.hostname.data(), spec.hostname.size()) != 0) ChildFail(err_fd, 125, Errno("sethostname"));
+  if (spec.network == Network::kPrivate) LoopbackUp();
+  if (chdir(root.c_str()) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 ||
+      chdir("/") != 0)
+    ChildFail(err_fd, 125, Errno("pivot_root"));
+  // The working directory: podman creates a missing one.
+  if (chdir(spec.cwd.c_str()) != 0) {
+    MkdirP(spec.cwd);
+    if (chdir(spec.cwd.c_str()) != 0) ChildFail(err_fd, 125, Errno("chdir to `" + spec.cwd + "`"));
+  }
+  // Capabilities: podman's default set, in the bounding set and (for root) permitted.
+  for (int cap = 0; cap <= 63; ++cap) {
+    bool keep = false;
+    for (int k : kCapNums) keep = keep || k == cap;
+    if (!keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL) break;
+  }
+  std::vector<gid_t> groups(u.groups.begin(), u.groups.end());
+  if (setgroups(groups.size(), groups.data()) != 0 || setgid(u.gid) != 0 || setuid(u.uid) != 0)
+    ChildFail(err_fd, 125, Errno("setting user"));
+  if (u.uid == 0) {
+    __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    for (int k : kCapNums) {
+      data[k / 32].effective |= 1u << (k % 32);
+      data[k / 32].permitted |= 1u << (k % 32);
+    }
+    if (syscall(SYS_capset, &hdr, data) != 0) ChildFail(err_fd, 125, Errno("capset"));
+  }
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  std::vector<char*> argv, envp;
+  for (const auto& a : spec.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::string path_var = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& e : env) {
+    envp.push_back(const_cast<char*>(e.c_str()));
+    if (e.rfind("PATH=", 0) == 0) path_var = e.substr(5);
+  }
+  envp.push_back(nullptr);
+  const std::string& cmd = spec.args[0];
+  if (cmd.find('/') != std::string::npos) {
+    execve(cmd.c_str(), argv.data(), envp.data());
+  } else {
+    int saved = ENOENT;
+    std::istringstream dirs(path_var);
+    for (std::string d; std::getline(dirs, d, ':');) {
+      std::string candidate = (d.empty() ? "." : d) + "/" + cmd;
+      struct stat st;
+      if (stat(candidate.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+      execve(candidate.c_str(), argv.data(), envp.data());
+      saved = errno;
+      if (saved != EACCES && saved != ENOENT) break;
+    }
+    if (saved == ENOENT)
+      ChildFail(err_fd, 127, "exec: \"" + cmd + "\": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found");
+    errno = saved;
+  }
+  if (errno == ENOENT)
+    ChildFail(err_fd, 127, "exec: \"" + cmd + "\": no such file or directory: OCI runtime attempted to invoke a command that was not found");
+  if (errno == EACCES || errno == ENOEXEC || errno == EISDIR)
+    ChildFail(err_fd, 126, "exec: \"" + cmd + "\": permission denied: OCI permission denied");
+  ChildFail(err_fd, 125, Errno("exec: \"" + cmd + "\""));
+}
+
+std::string RuntimeBaseName(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string FindOnPath(const std::string& name) {
+  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* path = getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  for (std::string d; std::getline(dirs, d, ':');) {
+    std::string c = d + "/" + name;
+    if (access(c.c_str(), X_OK) == 0) return c;
+  }
+  for (const char* d : {"/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin"}) {
+    std::string c = std::string(d) + "/" + name;
+    if (access(c.c_str(), X_OK) == 0) return c;
+  }
+  return "";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+bool CgroupV1OrHybrid() {
+  struct stat st;
+  // A pure v2 host has cgroup.controllers at the top of /sys/fs/cgroup.
+  return stat("/sys/fs/cgroup/cgroup.controllers", &st) != 0;
+}
+
+Expected<std::string> FindOciRuntime(const std::string& name) {
+  if (!name.empty()) {
+    std::string p = FindOnPath(name);
+    if (p.empty()) return NotFound("cannot find OCI runtime \"" + name + "\"");
+    return p;
+  }
+  if (!CgroupV1OrHybrid()) {
+    if (std::string p = FindOnPath("crun"); !p.empty()) return p;
+  }
+  if (std::string p = FindOnPath("runc"); !p.empty()) return p;
+  return std::string();
+}
+
+Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper, const std::string& work,
+                    const std::string& target) {
+  std::vector<UniqueFd> fds;
+  std::string opts = "lowerdir=";
+  for (size_t i = 0; i < lowers.size(); ++i) {
+    UniqueFd fd(open(lowers[i].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) return ErrnoError("opening layer " + lowers[i], errno);
+    if (i) opts += ':';
+    opts += "/proc/self/fd/" + std::to_string(fd.get());
+    fds.push_back(std::move(fd));
+  }
+  opts += ",upperdir=" + upper + ",workdir=" + work;
+  if (mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) != 0)
+    return ErrnoError("mounting overlay at " + target, errno);
+  return Status::Ok();
+}
+
+std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
+                      const std::vector<std::string>& env) {
+  Json caps = Json::array();
+  for (const char* c : kCaps) caps.push_back(c);
+  Json user = {{"uid", uid}, {"gid", gid}, {"umask", 18}};
+  if (!groups.empty()) user["additionalGids"] = groups;
+  Json process = {{"terminal", false}, {"user", user},      {"args", spec.args},
+                  {"env", env},        {"cwd", spec.cwd},   {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
+                  {"noNewPrivileges", false}};
+  Json mounts = Json::array({
+      {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}, {"options", {"nosuid", "noexec", "nodev"}}},
+      {{"destination", "/dev"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
+      {{"destination", "/sys"}, {"type", "sysfs"}, {"source", "sysfs"}, {"options", {"nosuid", "noexec", "nodev", "ro"}}},
+      {{"destination", "/dev/pts"}, {"type", "devpts"}, {"source", "devpts"},
+       {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}}},
+      {{"destination", "/dev/mqueue"}, {"type", "mqueue"}, {"source", "mqueue"}, {"options", {"nosuid", "noexec", "nodev"}}},
+      {{"destination", "/dev/shm"}, {"type", "tmpfs"}, {"source", "shm"}, {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
+      {{"destination", "/etc/resolv.conf"}, {"type", "bind"}, {"source", spec.dir + "/resolv.conf"}, {"options", {"bind", "rprivate"}}},
+      {{"destination", "/etc/hosts"}, {"type", "bind"}, {"source", spec.dir + "/hosts"}, {"options", {"bind", "rprivate"}}},
+      {{"destination", "/etc/hostname"}, {"type", "bind"}, {"source", spec.dir + "/hostname"}, {"options", {"bind", "rprivate"}}},
+  });
+  for (const auto& b : spec.binds) {
+    Json o = {"rbind", "rprivate"};
+    if (b.readonly) o.push_back("ro");
+    mounts.push_back({{"destination", b.destination}, {"type", "bind"}, {"source", b.source}, {"options", o}});
+  }
+  Json ns = Json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}});
+  if (spec.network != Network::kHost) ns.push_back({{"type", "network"}});
+  Json linux_ = {{"namespaces", ns},
+                 {"maskedPaths", {"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                                  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/selinux",
+                                  "/sys/dev/block"}},
+                 {"readonlyPaths", {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}};
+  Json cfg = {{"ociVersion", "1.0.2-dev"},
+              {"process", process},
+              {"root", {{"path", spec.dir + "/merged"}, {"readonly", false}}},
+              {"hostname", spec.hostname},
+              {"mounts", mounts},
+              {"annotations", {{"io.container.manager", "kiln"}}},
+              {"linux", linux_}};
+  return cfg.dump(1);
+}
+
+Status PrepareBundle(const ContainerSpec& spec) {
+  for (const char* d : {"upper", "work", "merged"}) RETURN_IF_ERROR(MakeDirs(spec.dir + "/" + d));
+  RETURN_IF_ERROR(WriteSmall(spec.dir + "/hostname", spec.hostname + "\n"));
+  RETURN_IF_ERROR(WriteSmall(spec.dir + "/hosts", HostsFile(spec.hostname)));
+  std::string resolv;
+  if (spec.network == Network::kHost) {
+    auto host = ReadFile("/etc/resolv.conf");
+    if (host.ok()) resolv = *host;
+  }
+  RETURN_IF_ERROR(WriteSmall(spec.dir + "/resolv.conf", resolv));
+  if (spec.isolation == Isolation::kOci) {
+    ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
+    RETURN_IF_ERROR(WriteSmall(spec.dir + "/config.json", OciConfig(spec, u.uid, u.gid, u.groups, FinalEnv(spec, u))));
+  }
+  return Status::Ok();
+}
+
+int64_t ProcessStartTicks(pid_t pid) {
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat.ok()) return 0;
+  // Field 22, counted after the command name's closing parenthesis (which may hold spaces).
+  auto close = stat->rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat->substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && in >> field; ++i)
+    if (i == 22) return std::stoll(field);
+  return 0;
+}
+
+bool ProcessAlive(pid_t pid, int64_t start_ticks) {
+  if (pid <= 0) return false;
+  int64_t now = ProcessStartTicks(pid);
+  if (now == 0) return false;
+  if (start_ticks != 0 && now != start_ticks) return false;
+  // A zombie has finished.
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (stat.ok()) {
+    auto close = stat->rfind(')');
+    if (close != std::string::npos && close + 2 < stat->size() && (*stat)[close + 2] == 'Z') return false;
+  }
+  return true;
+}
+
+bool SignalProcess(pid_t pid, int64_t start_ticks, int sig) {
+  if (!ProcessAlive(pid, start_ticks)) return false;
+  return kill(pid, sig) == 0;
+}
+
+int ParseSignal(const std::string& text) {
+  static const std::pair<const char*, int> kNames[] = {
+      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},   {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},
+      {"BUS", SIGBUS},   {"FPE", SIGFPE},   {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
+      {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+      {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},   {"WINCH", SIGWINCH}};
+  std::string t = text;
+  for (auto& c : t) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  if (t.rfind("SIG", 0) == 0) t = t.substr(3);
+  if (!t.empty() && std::all_of(t.begin(), t.end(), ::isdigit)) {
+    int n = std::stoi(t);
+    return n > 0 && n < 65 ? n : -1;
+  }
+  for (auto [n, s] : kNames)
+    if (t == n) return s;
+  return -1;
+}
+
+Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio) {
+  if (spec.args.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  if (spec.isolation == Isolation::kChroot) {
+    ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
+    std::vector<std::string> env = FinalEnv(spec, u);
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+    if (spec.network != Network::kHost) flags |= CLONE_NEWNET;
+    long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid < 0) {
+      int e = errno;
+      close(p[0]), close(p[1]);
+      return ErrnoError("creating the container's namespaces", e);
+    }
+    if (pid == 0) {
+      close(p[0]);
+      ChrootChild(spec, u, env, stdio, p[1]);
+    }
+    close(p[1]);
+    Process proc(static_cast<pid_t>(pid), static_cast<pid_t>(pid), ProcessStartTicks(static_cast<pid_t>(pid)),
+                 Isolation::kChroot, spec.dir, "chroot");
+    ChildError e{};
+    ssize_t n;
+    do n = read(p[0], &e, sizeof e);
+    while (n < 0 && errno == EINTR);
+    close(p[0]);
+    if (n == static_cast<ssize_t>(sizeof e)) {
+      int status;
+      while (waitpid(static_cast<pid_t>(pid), &status, 0) < 0 && errno == EINTR) {
+      }
+      e.msg[sizeof e.msg - 1] = 0;
+      proc.done = true;
+      proc.result = {e.code, false, std::string("chroot: ") + e.msg};
+    }
+    return proc;
+  }
+
+  // OCI runtime: runc/crun run in the foreground, in a private mount namespace of a child
+  // that holds the rootfs mount; the runtime forwards signals and exits with the status.
+  std::string pidfile = spec.dir + "/pidfile", log = spec.dir + "/runtime.log";
+  unlink(pidfile.c_str());
+  unlink(log.c_str());
+  pid_t pid = fork();
+  if (pid < 0) return ErrnoError("fork", errno);
+  if (pid == 0) {
+    int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
+        err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(125);
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      std::fprintf(stderr, "Error: creating a mount namespace: %s\n", GoErrnoText(errno).c_str());
+      _exit(125);
+    }
+    if (Status st = MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", spec.dir + "/merged"); !st.ok()) {
+      std::fprintf(stderr, "Error: %s\n", st.message().c_str());
+      _exit(125);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    const std::string& rt = spec.oci_runtime;
+    std::vector<std::string> args = {rt, "--root", spec.state_root, "--log", log, "--log-format", "json", "run",
+                                     "--bundle", spec.dir, "--pid-file", pidfile, spec.id};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(rt.c_str(), argv.data());
+    std::fprintf(stderr, "Error: executing %s: %s\n", rt.c_str(), GoErrnoText(errno).c_str());
+    _exit(125);
+  }
+  Process proc(pid, pid, 0, Isolation::kOci, spec.dir, RuntimeBaseName(spec.oci_runtime));
+  // Wait until the runtime has written the container's pid (or has ended).
+  for (int i = 0;; ++i) {
+    auto text = ReadFile(pidfile);
+    if (text.ok() && !text->empty()) {
+      pid_t init = static_cast<pid_t>(std::atol(text->c_str()));
+      if (init > 0) {
+        proc = Process(pid, init, ProcessStartTicks(init), Isolation::kOci, spec.dir, RuntimeBaseName(spec.oci_runtime));
+        break;
+      }
+    }
+    int status;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      Process ended(pid, -1, 0, Isolation::kOci, spec.dir, RuntimeBaseName(spec.oci_runtime));
+      ended.reaped = true;
+      ended.result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return ended;
+    }
+    usleep(i < 100 ? 500 : 5000);
+  }
+  return proc;
+}
+
+Expected<ExitResult> Process::Wait() {
+  if (done) return result;
+  int code;
+  if (reaped) {
+    code = result.code;
+  } else {
+    int status;
+    while (waitpid(waiter_, &status, 0) < 0) {
+      if (errno != EINTR) return ErrnoError("waiting for the container", errno);
+    }
+    code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  ExitResult r;
+  r.code = code;
+  if (iso_ == Isolation::kOci && code != 0) {
+    // The runtime's own failure (as opposed to the container's exit status) is in its log.
+    auto log = ReadFile(dir_ + "/runtime.log");
+    if (log.ok()) {
+      std::istringstream in(*log);
+      for (std::string line; std::getline(in, line);) {
+        auto j = Json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || j.value("level", "") != "error") continue;
+        std::string msg = j.value("msg", "");
+        if (auto p = msg.find(" run failed: "); p != std::string::npos)
+          msg = msg.substr(0, p) + " create failed: " + msg.substr(p + 13);
+        r.started = false;
+        if (msg.find("executable file not found") != std::string::npos ||
+            msg.find("no such file or directory") != std::string::npos) {
+          r.code = 127;
+          r.error = runtime_name_ + ": " + msg + ": OCI runtime attempted to invoke a command that was not found";
+        } else if (msg.find("permission denied") != std::string::npos) {
+          r.code = 126;
+          r.error = runtime_name_ + ": " + msg + ": OCI permission denied";
+        } else {
+          r.code = 125;
+          r.error = runtime_name_ + ": " + msg + ": OCI runtime error";
+        }
+        break;
+      }
+    }
+  }
+  return r;
+}
+
+Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg) {
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return ErrnoError("fork", errno);
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(120);
+    if (!MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", spec.dir + "/merged").ok()) _exit(121);
+    int rc = fn(spec.dir + "/merged", arg);
+    std::fflush(nullptr);
+    _exit(rc);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return ErrnoError("waiting", errno);
+  if (!WIFEXITED(status)) return Internal("mounting the container's rootfs failed");
+  int rc = WEXITSTATUS(status);
+  if (rc == 120 || rc == 121) return IoError("mounting the container's root filesystem failed");
+  if (rc != 0) return IoError("writing the container's root filesystem failed");
+  return Status::Ok();
+}
+
+}  // namespace kiln::runtime

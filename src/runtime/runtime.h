@@ -1,0 +1,132 @@
+// The container engine: everything between "these snapshots, this command" and "exit status".
+// The CLI's run/start and the build's RUN steps both go through it:
+//
+//   runtime::ContainerSpec spec = ...;                 // lowers (top first), dir, process, mounts
+//   RETURN_IF_ERROR(runtime::PrepareBundle(spec));     // upper/work/merged, hosts, config.json
+//   ASSIGN_OR_RETURN(runtime::Process p, runtime::Start(spec, {in, out, err}));
+//   ASSIGN_OR_RETURN(runtime::ExitResult r, p.Wait());
+//
+// The overlay rootfs is mounted only inside a private mount namespace of the process that
+// runs the container (a child of the caller), never in the host's mount table: when the
+// container's last process dies the mount goes with its namespace, so nothing is left
+// mounted after any command, even after `kill -9` of kiln or of the container.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace kiln::runtime {
+
+enum class Isolation { kOci, kChroot };
+enum class Network { kHost, kNone, kPrivate };
+
+struct BindMount {
+  std::string source;       // absolute host path
+  std::string destination;  // absolute container path
+  bool readonly = false;
+};
+
+struct ContainerSpec {
+  std::string id;
+  std::vector<std::string> lowers;  // snapshot directories, top layer first
+  std::string dir;                  // the container's directory: upper/, work/, merged/, files
+  std::vector<std::string> args;    // argv; args[0] looked up in the container's PATH
+  std::vector<std::string> env;     // KEY=VALUE
+  std::string cwd = "/";
+  std::string user;                 // "", "name", "uid", "uid:gid", "name:group"
+  std::string hostname;
+  Network network = Network::kHost;
+  std::vector<BindMount> binds;
+  Isolation isolation = Isolation::kChroot;
+  std::string oci_runtime;  // path of runc/crun when isolation is kOci
+  std::string state_root;   // the OCI runtime's --root (under kiln's runroot)
+};
+
+struct Stdio {
+  int in = 0, out = 1, err = 2;
+};
+
+// How a container ended. `code` is what `run` exits with and `ps` shows: the process's
+// status, 128+signal when killed, or podman's 125/126/127 when it never started (then
+// `error` holds podman-style text).
+struct ExitResult {
+  int code = 0;
+  bool started = true;
+  std::string error;
+};
+
+class Process {
+ public:
+  Process() = default;
+  Process(pid_t waiter, pid_t init, int64_t init_start, Isolation iso, std::string dir, std::string runtime_name)
+      : waiter_(waiter), init_(init), init_start_(init_start), iso_(iso), dir_(std::move(dir)), runtime_name_(std::move(runtime_name)) {}
+  pid_t init_pid() const { return init_; }        // the container's pid 1, as the host sees it
+  int64_t init_start() const { return init_start_; }
+  pid_t waiter_pid() const { return waiter_; }
+  // Waits for the container to end (the caller must be its parent).
+  Expected<ExitResult> Wait();
+  // Set by Start when the container never ran (or already ended): Wait returns it.
+  bool done = false;
+  bool reaped = false;  // the waiter already ended; result.code holds its status
+  ExitResult result;
+
+ private:
+  pid_t waiter_ = -1;
+  pid_t init_ = -1;
+  int64_t init_start_ = 0;
+  Isolation iso_ = Isolation::kChroot;
+  std::string dir_;
+  std::string runtime_name_;
+};
+
+// Creates upper/, work/, merged/ and writes hosts, hostname, resolv.conf (and config.json
+// for an OCI runtime) into spec.dir. Resolves the user from the image's /etc/passwd.
+Status PrepareBundle(const ContainerSpec& spec);
+// Starts the container with the given stdio. Returns once the container's process exists
+// (chroot: once exec succeeded). A start failure is returned as an error whose code maps to
+// the ExitResult below via StartFailure().
+Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio);
+
+// The OCI runtime to use: `name` (a name on PATH or a path), else crun when the host's
+// cgroups let it run (crun refuses cgroup v1 hybrid hosts), else runc. "" when none.
+Expected<std::string> FindOciRuntime(const std::string& name);
+// Whether the host has cgroup v1 controllers mounted next to a v2 hierarchy (or v1 only).
+bool CgroupV1OrHybrid();
+
+// The OCI runtime spec (config.json) for a container.
+std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
+                      const std::vector<std::string>& env);
+
+// User resolution against the image's files (layers top first): "name", "uid", "uid:gid"…
+struct User {
+  uint32_t uid = 0, gid = 0;
+  std::vector<uint32_t> groups;
+  std::string home = "/";
+};
+Expected<User> ResolveUser(const std::vector<std::string>& lowers, const std::string& user);
+// Reads a file from the layered image (top first), honouring whiteouts; kNotFound if absent.
+Expected<std::string> ReadImageFile(const std::vector<std::string>& lowers, const std::string& path);
+
+// Mounts the overlay of lowers/upper/work at target in the calling process's namespace.
+// Lowerdirs are passed as /proc/self/fd/N of O_PATH descriptors, so 120+ layers fit the
+// one-page limit of mount options.
+Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper, const std::string& work,
+                    const std::string& target);
+// Runs fn in a child process with a private mount namespace in which the container's rootfs
+// is mounted at dir/merged (for export of a stopped container). Returns fn's status.
+Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg);
+
+// Signals a process if it is still the one that started at start_ticks (0: don't check).
+// Returns false when it is gone.
+bool SignalProcess(pid_t pid, int64_t start_ticks, int sig);
+bool ProcessAlive(pid_t pid, int64_t start_ticks);
+int64_t ProcessStartTicks(pid_t pid);
+// podman's signal names: "TERM", "SIGTERM", "15", "KILL"…; -1 when unknown.
+int ParseSignal(const std::string& text);
+
+}  // namespace kiln::runtime

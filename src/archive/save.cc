@@ -12,6 +12,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "archive/tar.h"
 #include "image/config.h"
@@ -254,6 +257,120 @@ Expected<UniqueFd> OpenRead(const std::string& path) {
   return fd;
 }
 
+// gzip of a whole file in fixed 4 MiB pieces, each an independent gzip member, compressed
+// by up to 4 threads and written in order. Concatenated members are one gzip stream to
+// every reader (RFC 1952, Go's gzip.Reader, gzip -d); the pieces do not depend on the
+// thread count, so the output is the same on every machine. Memory: at most 2 pieces in
+// and out per thread.
+constexpr size_t kGzipPiece = 4u << 20;
+
+Status ParallelGzip(int in_fd, uint64_t size, Writer& out) {
+  const uint64_t pieces = (size + kGzipPiece - 1) / kGzipPiece;
+  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  if (pieces <= 1) threads = 1;
+  const uint64_t window = 2ull * threads;  // pieces compressed ahead of the writer
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<uint64_t, std::string> done;
+  uint64_t next = 0, written = 0;
+  Status failure;
+  auto compress_piece = [&](uint64_t i, std::string& result) -> Status {
+    uint64_t off = i * kGzipPiece;
+    size_t len = static_cast<size_t>(std::min<uint64_t>(kGzipPiece, size - off));
+    std::string in(len, '\0');
+    size_t got = 0;
+    while (got < len) {
+      ssize_t k = ::pread(in_fd, in.data() + got, len - got, static_cast<off_t>(off + got));
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) return ErrnoError("read", errno);
+      if (k == 0) return Corrupt("layer blob is shorter than the store says: unexpected EOF");
+      got += static_cast<size_t>(k);
+    }
+    StringWriter sw;
+    ASSIGN_OR_RETURN(std::unique_ptr<Writer> gz, OpenCompressor(Compression::kGzip, std::make_unique<WriterRef>(sw)));
+    RETURN_IF_ERROR(gz->Write(in.data(), in.size()));
+    RETURN_IF_ERROR(gz->Close());
+    result = sw.Take();
+    return Status::Ok();
+  };
+  auto worker = [&] {
+    for (;;) {
+      uint64_t i;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return !failure.ok() || next >= pieces || next < written + window; });
+        if (!failure.ok() || next >= pieces) return;
+        i = next++;
+      }
+      std::string result;
+      Status st = compress_piece(i, result);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!st.ok()) {
+        if (failure.ok()) failure = st;
+      } else {
+        done.emplace(i, std::move(result));
+      }
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  Status st;
+  if (threads == 1) {
+    for (uint64_t i = 0; i < pieces && st.ok(); ++i) {
+      std::string piece;
+      st = compress_piece(i, piece);
+      if (st.ok()) st = out.Write(piece.data(), piece.size());
+    }
+  } else {
+    // This thread writes, in order, and compresses too while it waits.
+    while (written < pieces) {
+      std::string piece;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        if (!failure.ok()) break;
+        auto it = done.find(written);
+        if (it == done.end()) {
+          if (next < pieces && next < written + window) {
+            uint64_t i = next++;
+            lock.unlock();
+            std::string result;
+            Status cs = compress_piece(i, result);
+            lock.lock();
+            if (!cs.ok() && failure.ok()) failure = cs;
+            if (cs.ok()) done.emplace(i, std::move(result));
+            cv.notify_all();
+          } else {
+            cv.wait(lock, [&] { return !failure.ok() || done.count(written); });
+          }
+          continue;
+        }
+        piece = std::move(it->second);
+        done.erase(it);
+      }
+      st = out.Write(piece.data(), piece.size());
+      std::lock_guard<std::mutex> lock(mu);
+      if (!st.ok() && failure.ok()) failure = st;
+      ++written;
+      cv.notify_all();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (failure.ok() && !st.ok()) failure = st;
+      if (failure.ok() && written < pieces) failure = Internal("compression stopped early");
+      next = pieces;  // let idle workers go
+      cv.notify_all();
+    }
+    for (auto& t : pool) t.join();
+    st = failure;
+  }
+  if (size == 0 && st.ok()) {  // an empty layer is still one (empty) gzip member
+    ASSIGN_OR_RETURN(std::unique_ptr<Writer> gz, OpenCompressor(Compression::kGzip, std::make_unique<WriterRef>(out)));
+    st = gz->Close();
+  }
+  return st;
+}
+
 // gzip-compresses a stored layer into an anonymous temporary file in dir.
 Expected<Blob> CompressLayer(store::Store& store, const Digest& diff_id, const std::string& dir) {
   UniqueFd tmp(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0644));
@@ -264,12 +381,11 @@ Expected<Blob> CompressLayer(store::Store& store, const Digest& diff_id, const s
     ::unlink(path.c_str());
   }
   ASSIGN_OR_RETURN(UniqueFd in, OpenRead(store.content().BlobPath(diff_id)));
-  FdReader reader(std::move(in));
+  struct stat st;
+  if (::fstat(in.get(), &st) != 0) return ErrnoError("stat layer " + diff_id.str(), errno);
   FdWriter file = FdWriter::Borrow(tmp.get());
   DigestingWriter digesting(file);
-  ASSIGN_OR_RETURN(std::unique_ptr<Writer> gz, OpenCompressor(Compression::kGzip, std::make_unique<WriterRef>(digesting)));
-  RETURN_IF_ERROR(CopyStream(reader, *gz).status());
-  RETURN_IF_ERROR(gz->Close());
+  RETURN_IF_ERROR(ParallelGzip(in.get(), static_cast<uint64_t>(st.st_size), digesting));
   Blob b;
   b.size = digesting.bytes();
   b.digest = digesting.Finish();

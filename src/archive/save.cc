@@ -467,6 +467,11 @@ std::string DockerManifest(const Blob& config, const std::vector<Blob>& layers) 
 Status WriteBlobFile(const Blob& b, const std::string& path) {
   if (PathExists(path)) return Status::Ok();  // content-addressed: same name, same bytes
   if (b.in_memory) return WriteFileAtomic(path, b.bytes, 0644);
+  if (b.fd) {
+    // A compressed layer made in the same directory: give the anonymous file its name.
+    std::string proc = "/proc/self/fd/" + std::to_string(b.fd->get());
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) return Status::Ok();
+  }
   std::string tmp = path + ".tmp-" + RandomHex(4);
   UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!out.valid()) return ErrnoError("creating " + tmp, errno);
@@ -585,17 +590,83 @@ Json IndexEntry(const OciImage& img) {
   return e;
 }
 
+// Passes writes on to an archive sink.
+class SinkWriter final : public Writer {
+ public:
+  explicit SinkWriter(ArchiveSink& sink) : sink_(sink) {}
+  Status Write(const void* data, size_t n) override { return sink_.Write(data, n); }
+
+ private:
+  ArchiveSink& sink_;
+};
+
+// Blobs go out as they are made: each layer where an image first uses it, then that
+// image's config and manifest; index.json and oci-layout last. A gzip layer going to a
+// regular file is compressed straight into the archive and its header (which names the
+// compressed digest and size) is written afterwards in the place kept for it; into a
+// pipe it goes through a temporary file first.
 Status WriteOciArchive(store::Store& store, const std::vector<SaveItem>& items, bool gzip, ArchiveSink& sink,
                        Progress& progress) {
-  std::map<Digest, Blob> blobs;
-  std::vector<OciImage> images;
-  RETURN_IF_ERROR(CollectOci(store, items, gzip, TempDir(), progress, blobs, images));
-  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
-  for (const auto& img : images) index["manifests"].push_back(IndexEntry(img));
   TarWriter tar(sink);
   RETURN_IF_ERROR(tar.AddDir("blobs/"));
   RETURN_IF_ERROR(tar.AddDir("blobs/sha256/"));
-  for (const auto& [digest, blob] : blobs) RETURN_IF_ERROR(AddBlobToTar(tar, "blobs/sha256/" + digest.hex(), blob));
+  std::map<Digest, Blob> by_diff_id;
+  std::set<Digest> sent;
+  std::vector<OciImage> images;
+  for (const auto& item : items) {
+    std::vector<Blob> layers;
+    for (const auto& l : item.layers) {
+      auto it = by_diff_id.find(l.diff_id);
+      if (it == by_diff_id.end()) {
+        Blob b;
+        if (!gzip) {
+          b.digest = l.diff_id;
+          b.size = static_cast<uint64_t>(l.size);
+          b.path = store.content().BlobPath(l.diff_id);
+          b.media_type = std::string(image::kOciLayerTar);
+          RETURN_IF_ERROR(AddBlobToTar(tar, "blobs/sha256/" + b.digest.hex(), b));
+        } else if (sink.CanPatch()) {
+          uint64_t header_at = sink.written();
+          static const char kPlaceholder[512] = {};
+          RETURN_IF_ERROR(sink.Write(kPlaceholder, sizeof kPlaceholder));
+          ASSIGN_OR_RETURN(UniqueFd in, OpenRead(store.content().BlobPath(l.diff_id)));
+          SinkWriter to_sink(sink);
+          DigestingWriter digesting(to_sink);
+          RETURN_IF_ERROR(ParallelGzip(in.get(), static_cast<uint64_t>(l.size), digesting));
+          b.size = digesting.bytes();
+          b.digest = digesting.Finish();
+          b.media_type = std::string(image::kOciLayerGzip);
+          static const char kZeros[512] = {};
+          if (b.size % 512) RETURN_IF_ERROR(sink.Write(kZeros, 512 - b.size % 512));
+          std::string header =
+              FormatTarHeader({"blobs/sha256/" + b.digest.hex(), '0', 0644, static_cast<int64_t>(b.size), 0, ""});
+          if (header.size() != 512) return Internal("layer header does not fit one block");
+          RETURN_IF_ERROR(sink.Patch(header_at, header));
+        } else {
+          ASSIGN_OR_RETURN(b, CompressLayer(store, l.diff_id, TempDir()));
+          b.media_type = std::string(image::kOciLayerGzip);
+          RETURN_IF_ERROR(AddBlobToTar(tar, "blobs/sha256/" + b.digest.hex(), b));
+        }
+        b.fd.reset();  // the temporary file's data is in the archive now
+        sent.insert(b.digest);
+        it = by_diff_id.emplace(l.diff_id, std::move(b)).first;
+      }
+      progress.Line("Copying blob " + it->second.digest.str());
+      layers.push_back(it->second);
+    }
+    Blob config = MemoryBlob(item.config, std::string(image::kOciConfig));
+    progress.Line("Copying config " + config.digest.str());
+    if (sent.insert(config.digest).second)
+      RETURN_IF_ERROR(AddBlobToTar(tar, "blobs/sha256/" + config.digest.hex(), config));
+    Blob manifest = MemoryBlob(OciManifest(item, config, layers), std::string(image::kOciManifest));
+    progress.Line("Writing manifest to image destination");
+    if (sent.insert(manifest.digest).second)
+      RETURN_IF_ERROR(AddBlobToTar(tar, "blobs/sha256/" + manifest.digest.hex(), manifest));
+    images.push_back({manifest, item.tags.empty() ? "" : item.tags[0]});
+    progress.Line("Storing signatures");
+  }
+  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
+  for (const auto& img : images) index["manifests"].push_back(IndexEntry(img));
   RETURN_IF_ERROR(tar.AddBytes("index.json", index.dump(), 0644));
   RETURN_IF_ERROR(tar.AddBytes("oci-layout", kOciLayoutBody, 0644));
   return tar.Close();

@@ -25,10 +25,27 @@ class FdSinkImpl final : public ArchiveSink {
   explicit FdSinkImpl(int fd) : fd_(fd) {
     struct stat st;
     regular_ = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular_) base_ = ::lseek(fd, 0, SEEK_CUR);
     buf_.reserve(kStreamChunkSize);
   }
+  bool CanPatch() const override { return regular_ && base_ >= 0; }
+  Status Patch(uint64_t offset, std::string_view bytes) override {
+    RETURN_IF_ERROR(Flush());
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t k = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, base_ + static_cast<off_t>(offset + done));
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) return ErrnoError("write", errno);
+      done += static_cast<size_t>(k);
+    }
+    return Status::Ok();
+  }
   Status Write(const void* data, size_t n) override {
-    written_ += n;  // headers and small files: not worth a progress report each
+    written_ += n;
+    if (on_progress_ && written_ - reported_ >= kProgressStep / 8) {
+      reported_ = written_;
+      on_progress_(written_);
+    }
     if (buf_.size() + n > kStreamChunkSize) RETURN_IF_ERROR(Flush());
     if (n >= kStreamChunkSize) return WriteAll(fd_, data, n);
     buf_.insert(buf_.end(), static_cast<const char*>(data), static_cast<const char*>(data) + n);
@@ -86,6 +103,8 @@ class FdSinkImpl final : public ArchiveSink {
  private:
   int fd_;
   bool regular_ = false;
+  off_t base_ = -1;
+  uint64_t reported_ = 0;
   bool use_cfr_ = true;
   bool use_sendfile_ = true;
   std::vector<char> buf_;

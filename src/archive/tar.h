@@ -36,6 +36,11 @@ class ArchiveSink {
   // Appends `size` bytes of in_fd starting at `offset`.
   virtual Status CopyFromFd(int in_fd, uint64_t offset, uint64_t size) = 0;
   virtual Status Flush() { return Status::Ok(); }
+  // Whether bytes already written can be rewritten (a regular file): lets a writer put
+  // a header it can only know afterwards (a compressed blob's name and size) in place.
+  virtual bool CanPatch() const { return false; }
+  // Overwrites bytes at `offset` (counted like written()).
+  virtual Status Patch(uint64_t /*offset*/, std::string_view /*bytes*/) { return Unsupported("patch"); }
   uint64_t written() const { return written_; }
   // Called with written() as data goes out (at least every 64 MiB of a large copy).
   void OnProgress(std::function<void(uint64_t)> f) { on_progress_ = std::move(f); }

@@ -30,9 +30,16 @@ import_busybox() {
   kiln import -q "$(busybox_tar)" "${1:-localhost/busybox:latest}"
 }
 
-teardown() {
+# Files that define their own teardown() call this from it.
+cleanup_test_store() {
+  # podman mounts its overlay directory onto itself; bats cannot delete a mounted dir.
+  if [ -n "${TEST_ROOT:-}" ]; then
+    mount | awk -v d="$TEST_ROOT" 'index($3, d) == 1 { print $3 }' | sort -r | xargs -r -n1 umount 2>/dev/null || true
+  fi
   if [ -n "${PM_RUNROOT:-}" ]; then rm -rf "$PM_RUNROOT"; fi
 }
+
+teardown() { cleanup_test_store; }
 
 has_podman() { command -v podman >/dev/null 2>&1; }
 

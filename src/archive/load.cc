@@ -37,6 +37,11 @@ struct Entry {
   uint64_t raw_size = 0;
   Digest diff_id;        // of the content after decompression (= raw for uncompressed)
   uint64_t diff_size = 0;
+  // A layer streamed into an ingest is hashed once, by the ingest, and checked against
+  // the digest it must have when it is committed: then raw_known/diff_known are false
+  // and `claimed` holds what the manifest and config say it is.
+  bool raw_known = true, diff_known = true;
+  Digest claimed;
   Compression compression = Compression::kNone;
   std::optional<store::Ingest> ingest;  // the uncompressed content, not yet committed
 };
@@ -122,25 +127,24 @@ Status ReadEntry(store::Store& store, Reader& data, uint64_t size, Entry& e) {
       return Status::Ok();
     }
     ASSIGN_OR_RETURN(store::Ingest ingest, store.content().BeginIngest());
-    RETURN_IF_ERROR(CopyStream(raw, ingest).status());
-    e.raw_size = e.diff_size = raw.bytes();
-    e.raw_digest = e.diff_id = raw.Finish();
+    RETURN_IF_ERROR(CopyStream(whole, ingest).status());
+    e.raw_size = e.diff_size = ingest.size();
+    e.raw_known = e.diff_known = false;
     e.ingest.emplace(std::move(ingest));
     return Status::Ok();
   }
   auto decompressed = OpenDecompressorFor(e.compression, std::make_unique<ReaderRef>(raw));
   if (!decompressed.ok()) return decompressed.status().Wrap("archive entry \"" + e.name + "\"");
-  DigestingReader diff(**decompressed);
   ASSIGN_OR_RETURN(store::Ingest ingest, store.content().BeginIngest());
-  Status st = CopyStream(diff, ingest).status();
+  Status st = CopyStream(**decompressed, ingest).status();
   if (!st.ok()) return st.Wrap("decompressing archive entry \"" + e.name + "\"");
   // Whatever follows the compressed stream inside the entry still counts for its digest.
   DiscardWriter discard;
   RETURN_IF_ERROR(CopyStream(raw, discard).status());
   e.raw_size = raw.bytes();
   e.raw_digest = raw.Finish();
-  e.diff_size = diff.bytes();
-  e.diff_id = diff.Finish();
+  e.diff_size = ingest.size();
+  e.diff_known = false;
   e.ingest.emplace(std::move(ingest));
   return Status::Ok();
 }
@@ -289,6 +293,14 @@ Expected<std::string> MemoryBytes(Entry* e, const std::string& what) {
   return e->bytes;
 }
 
+// Records what an entry that was not hashed on the way must turn out to be.
+Status Claim(Entry* e, const Digest& d, const std::string& what) {
+  if (!e->claimed.empty() && e->claimed != d)
+    return Corrupt(what + " " + e->name + ": expected both " + e->claimed.str() + " and " + d.str());
+  e->claimed = d;
+  return Status::Ok();
+}
+
 // Checks the layers an image's config lists against the entries that hold them.
 Status PlanLayers(const image::ImageConfig& config, const std::vector<Entry*>& entries, PlannedImage& img) {
   std::vector<Digest> diff_ids = config.DiffIds();
@@ -298,9 +310,10 @@ Status PlanLayers(const image::ImageConfig& config, const std::vector<Entry*>& e
   for (size_t i = 0; i < entries.size(); ++i) {
     Entry* e = entries[i];
     if (e->in_memory) return Corrupt("layer " + e->name + " is not a tar archive");
-    if (e->diff_id != diff_ids[i])
-      return Corrupt("layer " + e->name + ": expected diffID " + diff_ids[i].str() + ", got " + e->diff_id.str() +
-                     " (corrupt or truncated layer)");
+    if (!e->diff_known) {
+      RETURN_IF_ERROR(Claim(e, diff_ids[i], "layer"));
+    } else if (e->diff_id != diff_ids[i])
+      return Corrupt("layer " + e->name + ": digest mismatch: expected " + diff_ids[i].str() + ", got " + e->diff_id.str());
     img.layers.push_back({e, diff_ids[i]});
   }
   return Status::Ok();
@@ -368,8 +381,11 @@ Expected<Entry*> OciBlob(Source& src, const Json& desc, const std::string& what)
   ASSIGN_OR_RETURN(Digest d, Digest::Parse(desc["digest"].get<std::string>()));
   auto e = src.Get("blobs/sha256/" + d.hex());
   if (!e.ok()) return e.status().Wrap(what + " " + d.str());
-  if ((*e)->raw_digest != d)
+  if (!(*e)->raw_known) {
+    RETURN_IF_ERROR(Claim(*e, d, what));
+  } else if ((*e)->raw_digest != d) {
     return Corrupt(what + " " + d.str() + ": digest mismatch: expected " + d.str() + ", got " + (*e)->raw_digest.str());
+  }
   if (desc.contains("size") && desc["size"].is_number_integer() && desc["size"].get<int64_t>() >= 0 &&
       static_cast<uint64_t>(desc["size"].get<int64_t>()) != (*e)->raw_size)
     return Corrupt(what + " " + d.str() + ": expected " + std::to_string(desc["size"].get<int64_t>()) + " bytes, got " +
@@ -436,8 +452,11 @@ Expected<std::vector<PlannedImage>> PlanDockerDir(Source& src) {
       return Corrupt(what + ": descriptor without a digest");
     ASSIGN_OR_RETURN(Digest d, Digest::Parse(desc["digest"].get<std::string>()));
     ASSIGN_OR_RETURN(Entry * e, src.Get(d.hex()));
-    if (e->raw_digest != d)
+    if (!e->raw_known) {
+      RETURN_IF_ERROR(Claim(e, d, what));
+    } else if (e->raw_digest != d) {
       return Corrupt(what + " " + d.str() + ": digest mismatch: expected " + d.str() + ", got " + e->raw_digest.str());
+    }
     return e;
   };
   PlannedImage img;
@@ -457,39 +476,58 @@ Expected<std::vector<PlannedImage>> PlanDockerDir(Source& src) {
 }
 
 // Phase two, after everything checked out: blobs, snapshots, then one transaction per image.
-Expected<LoadResult> Commit(store::Store& store, std::vector<PlannedImage>& images, Progress& progress) {
-  LoadResult result;
-  for (auto& img : images) {
-    progress.Line("Getting image source signatures");
-    store::NewImage ni;
-    Digest parent;
+// In three steps, so that no image is listed unless every image of the archive made it:
+// all blobs (each checked against its diffID as it is committed), all snapshots, then one
+// transaction per image.
+Expected<LoadResult> CommitImages(store::Store& store, std::vector<PlannedImage>& images, Progress& progress) {
+  for (auto& img : images)
     for (auto& l : img.layers) {
-      progress.Line("Copying blob " + l.entry->raw_digest.str());
       if (l.entry->ingest) {
-        if (!store.content().Has(l.diff_id)) {
-          auto st = l.entry->ingest->Commit(l.diff_id, l.entry->diff_size);
-          if (!st.ok()) return st.status().Wrap("storing layer " + l.diff_id.str());
-        }
+        // Commit hashes what was written and refuses anything but the diffID.
+        auto st = l.entry->ingest->Commit(l.diff_id, l.entry->diff_size);
+        if (!st.ok()) return st.status().Wrap("layer " + l.entry->name);
         l.entry->ingest.reset();
       } else if (!store.content().Has(l.diff_id)) {
         return Internal("layer " + l.diff_id.str() + " vanished from the store while loading");
       }
+    }
+  std::vector<store::NewImage> ready;
+  for (auto& img : images) {
+    store::NewImage ni;
+    Digest parent;
+    for (auto& l : img.layers) {
       auto layer = store.EnsureLayer(parent, l.diff_id);
       if (!layer.ok()) return layer.status().Wrap("writing blob: adding layer with blob \"" + l.diff_id.str() + "\"");
       ni.layers.push_back(*layer);
       parent = layer->chain_id;
     }
-    progress.Line("Copying config " + Digest::OfBytes(img.config).str());
-    progress.Line("Writing manifest to image destination");
     ni.config = img.config;
     ni.manifest = img.manifest;
     ni.manifest_type = img.manifest_type;
     ni.names = img.names;
-    ASSIGN_OR_RETURN(store::ImageRecord rec, store.CommitImage(ni));
-    progress.Line("Storing signatures");
-    if (img.names.empty()) result.loaded.push_back("sha256:" + rec.id);
-    for (const auto& n : img.names) result.loaded.push_back(n);
+    ready.push_back(std::move(ni));
   }
+  LoadResult result;
+  for (size_t i = 0; i < images.size(); ++i) {
+    progress.Line("Getting image source signatures");
+    for (const auto& l : images[i].layers)
+      progress.Line("Copying blob " + (l.entry->raw_known ? l.entry->raw_digest : l.diff_id).str());
+    progress.Line("Copying config " + Digest::OfBytes(images[i].config).str());
+    progress.Line("Writing manifest to image destination");
+    ASSIGN_OR_RETURN(store::ImageRecord rec, store.CommitImage(ready[i]));
+    progress.Line("Storing signatures");
+    if (images[i].names.empty()) result.loaded.push_back("sha256:" + rec.id);
+    for (const auto& n : images[i].names) result.loaded.push_back(n);
+  }
+  return result;
+}
+
+Expected<LoadResult> Commit(store::Store& store, std::vector<PlannedImage>& images, Progress& progress) {
+  auto result = CommitImages(store, images, progress);
+  // A layer that failed its check at commit time may come after others that were stored:
+  // nothing refers to those, and a garbage-collection pass takes them away again (unless
+  // another kiln process is busy; then the next pass does).
+  if (!result.ok()) (void)store.CollectGarbage();
   return result;
 }
 

@@ -233,8 +233,21 @@ Loaded image: localhost/busybox:latest" "$output"
   printf 'X' | dd of="$BATS_TEST_TMPDIR/bad.tar" bs=1 seek=700000 conv=notrunc status=none
   run kiln load -i "$BATS_TEST_TMPDIR/bad.tar"
   [ "$status" -eq 125 ]
-  [[ "$output" == *"expected diffID sha256:"*", got sha256:"* ]]
+  [[ "$output" == *"digest mismatch: expected sha256:"*", got sha256:"* ]]
   assert_same "$before" "$(store_state)"
+  # the same in the top layer, found after the base layer was stored: that one goes again
+  kiln rmi -a -f >/dev/null && kiln image prune -a -f >/dev/null
+  before=$(store_state)
+  cp "$tar" "$BATS_TEST_TMPDIR/bad2.tar"
+  python3 -c "
+import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+i = b.find(b'hello from layer two'); b[i] ^= 1; open(p, 'wb').write(b)" "$BATS_TEST_TMPDIR/bad2.tar"
+  run kiln load -i "$BATS_TEST_TMPDIR/bad2.tar"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"digest mismatch: expected sha256:"*", got sha256:"* ]]
+  assert_same "$before" "$(store_state)"
+  import_busybox >/dev/null
+  before=$(store_state)
   head -c 3000 /dev/urandom > "$BATS_TEST_TMPDIR/garbage"
   run kiln load -i "$BATS_TEST_TMPDIR/garbage"
   [ "$status" -eq 125 ]

@@ -70,7 +70,7 @@ Expected<int> ParseDurationMs(const std::string& s) {
   return InvalidArgument("time: invalid duration \"" + s + "\"");
 }
 
-Expected<registry::ClientOptions> ClientOptionsFrom(const RemoteFlags& f) {
+Expected<registry::ClientOptions> ClientOptionsFrom(const RemoteFlags& f, bool authfile_must_exist = true) {
   registry::ClientOptions o;
   o.tls_verify = f.tls_verify;
   o.cert_dir = f.cert_dir;
@@ -85,7 +85,7 @@ Expected<registry::ClientOptions> ClientOptionsFrom(const RemoteFlags& f) {
     if (c.username.empty()) return InvalidArgument("username can't be empty");
     o.creds = c;
   }
-  if (!f.authfile.empty() && ::access(f.authfile.c_str(), F_OK) != 0)
+  if (authfile_must_exist && !f.authfile.empty() && ::access(f.authfile.c_str(), F_OK) != 0)
     return InvalidArgument("credential file is not accessible: stat " + f.authfile + ": no such file or directory");
   return o;
 }
@@ -233,7 +233,7 @@ int RunLogin(Context&, const LoginFlags& f) {
     if (!std::getline(std::cin, creds.password)) return Fail(InvalidArgument("getting username and password: reading password: EOF"));
     std::fprintf(stdout, "\n");
   }
-  auto co = ClientOptionsFrom(f.remote);
+  auto co = ClientOptionsFrom(f.remote, false);
   if (!co.ok()) return Fail(co.status());
   co->creds = creds;
   auto conf = registry::LoadRegistriesConf();

@@ -264,8 +264,11 @@ Expected<HttpResponse> Client::Send(HttpRequest req, bool retry_ok) {
       --attempt;
       continue;
     }
-    bool transient = resp.ok() ? Retryable(resp->status) : (cc != 35 && cc != 60 && cc != 23 && cc != 26 && cc != 42);
-    if (!transient || !retry_ok || attempt >= options_.retries) return resp;
+    // A retryable status wrote nothing to the sink (only 2xx bodies go there), so it is
+    // always safe to retry; a transport error mid-body only when the caller allows it.
+    bool transient = resp.ok() ? Retryable(resp->status)
+                               : (retry_ok && cc != 35 && cc != 60 && cc != 23 && cc != 26 && cc != 42);
+    if (!transient || attempt >= options_.retries) return resp;
     int delay = options_.retry_delay_ms ? options_.retry_delay_ms : 1000 << attempt;
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }

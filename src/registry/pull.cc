@@ -120,6 +120,8 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
     config_bytes = w.Take();
     if (Digest::OfBytes(config_bytes) != manifest.config.digest)
       return Corrupt("reading blob " + manifest.config.digest.str() + ": digest mismatch");
+    // Kept at once (the lease below protects it), so a resumed pull does not fetch it again.
+    RETURN_IF_ERROR(store.content().Put(config_bytes).status());
   }
   auto config = image::ParseConfig(config_bytes);
   if (!config.ok()) return config.status().Wrap("parsing image configuration");

@@ -29,6 +29,7 @@
 #include "runtime/runtime.h"
 #include "store/containers.h"
 #include "store/layer_tar.h"
+#include "store/paths.h"
 #include "util/fs.h"
 #include "util/io.h"
 #include "util/time.h"
@@ -360,80 +361,95 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
   return rr;
 }
 
-// Starts a container under a detached monitor (setsid, reparented to init) that keeps its
-// logs and records its exit. Returns once the container runs (or failed to start).
+// The monitor (conmon's part): runs in a fresh exec of kiln, started by StartDetached with
+// the ready pipe as fd 3. Starts the container, says "ok" (closes fd 3) or the error, keeps
+// the logs, and records the exit status.
+int RunMonitor(const std::string& root, const std::string& id, bool remove) {
+  const int ready_w = 3;
+  fcntl(ready_w, F_SETFD, FD_CLOEXEC);  // the container and the OCI runtime must not hold it
+  const std::string dir = ContainerDir(root, id), db_path = root + "/kiln.db";
+  ContainerRecord c;
+  c.id = id;
+  auto fail = [&](const std::string& msg, int code) {
+    (void)!write(ready_w, msg.data(), msg.size());
+    RecordExit(db_path, root, c, code, remove);
+    return 1;
+  };
+  auto text = ReadFile(dir + "/spec.json");
+  if (!text.ok()) return fail(text.status().message(), 125);
+  auto spec = runtime::SpecFromJson(*text);
+  if (!spec.ok()) return fail(spec.status().message(), 125);
+  int log = open((dir + "/ctr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int out_p[2], err_p[2];
+  if (log < 0 || pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0)
+    return fail("setting up the container's log: " + GoErrnoText(errno), 125);
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  auto proc = runtime::Start(*spec, {devnull, out_p[1], err_p[1]});
+  close(out_p[1]);
+  close(err_p[1]);
+  if (!proc.ok()) return fail(proc.status().message(), 125);
+  if (proc->done || proc->reaped) {
+    // Ended before it was seen running: a start failure is reported like a foreground run's.
+    auto res = proc->Wait();
+    if (res.ok() && !res->started) return fail(res->error, res->code);
+    PumpOutput(out_p[0], err_p[0], log, -1, -1);
+    RecordExit(db_path, root, c, res.ok() ? res->code : 125, remove);
+    close(ready_w);
+    return 0;
+  }
+  {
+    auto db = store::Db::Open(db_path);
+    if (!db.ok()) return fail(db.status().message(), 125);
+    store::Containers ctrs(**db);
+    (void)ctrs.MarkRunning(c.id, proc->init_pid(), proc->init_start(), getpid(), NowNanos());
+  }
+  close(ready_w);
+  signal(SIGPIPE, SIG_IGN);
+  PumpOutput(out_p[0], err_p[0], log, -1, -1);
+  auto res = proc->Wait();
+  RecordExit(db_path, root, c, res.ok() ? res->code : 125, remove);
+  return 0;
+}
+
+// Starts a container under a detached monitor (setsid, reparented to init; a fresh exec of
+// kiln so no SQLite or lock state crosses the fork). Returns once the container runs.
 Status StartDetached(store::Store& st, const ContainerRecord& c, const runtime::ContainerSpec& spec, bool remove) {
+  RETURN_IF_ERROR(WriteFileAtomic(spec.dir + "/spec.json", runtime::SpecToJson(spec)));
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
-  const std::string root = st.root(), db_path = st.root() + "/kiln.db";
+  std::string self = "/proc/self/exe";
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) self.assign(exe, static_cast<size_t>(n));
+  std::vector<std::string> args = {self, "--root", st.root(), "--runroot", st.runroot(), "__monitor", c.id};
+  if (remove) args.push_back("--rm");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) return ErrnoError("fork", errno);
   if (pid == 0) {
     setsid();
     if (fork() != 0) _exit(0);
-    // The monitor. Keep only what it needs: the store's descriptors (the GC lock above
-    // all) must not live on in it.
-    int keep = fcntl(ready[1], F_DUPFD_CLOEXEC, 3);
-    (void)keep;
-    int null_in = open("/dev/null", O_RDWR);
-    dup2(null_in, 0);
-    dup2(null_in, 1);
-    dup2(null_in, 2);
-    if (null_in > 2) close(null_in);
-    int ready_w = fcntl(ready[1], F_DUPFD_CLOEXEC, 3);
-    // Close every other descriptor (close_range when available).
-    for (int fd = 3; fd < 1024; ++fd)
-      if (fd != ready_w) close(fd);
-    int log = open((spec.dir + "/ctr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    int out_p[2], err_p[2];
-    if (log < 0 || pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0) {
-      std::string msg = "setting up the container's log: " + GoErrnoText(errno);
-      (void)!write(ready_w, msg.data(), msg.size());
-      _exit(1);
-    }
-    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    auto proc = runtime::Start(spec, {devnull, out_p[1], err_p[1]});
-    close(out_p[1]);
-    close(err_p[1]);
-    auto db = store::Db::Open(db_path);
-    if (!proc.ok() || !db.ok()) {
-      std::string msg = !proc.ok() ? proc.status().message() : db.status().message();
-      (void)!write(ready_w, msg.data(), msg.size());
-      RecordExit(db_path, root, c, 125, remove);
-      _exit(1);
-    }
-    store::Containers ctrs(**db);
-    if (!proc->done && !proc->reaped)
-      (void)ctrs.MarkRunning(c.id, proc->init_pid(), proc->init_start(), getpid(), NowNanos());
-    if (proc->done || proc->reaped) {
-      // Ended before it was seen running: report a start failure like a foreground run.
-      auto res = proc->Wait();
-      if (res.ok() && !res->started) {
-        (void)!write(ready_w, res->error.data(), res->error.size());
-        RecordExit(db_path, root, c, res->code, remove);
-        _exit(1);
-      }
-    }
-    close(ready_w);
-    db->reset();
-    PumpOutput(out_p[0], err_p[0], log, -1, -1);
-    auto res = proc->Wait();
-    int code = res.ok() ? res->code : 125;
-    RecordExit(db_path, root, c, code, remove);
-    _exit(0);
+    int null_fd = open("/dev/null", O_RDWR);
+    if (dup2(ready[1], 3) < 0) _exit(1);  // dup2 clears close-on-exec
+    dup2(null_fd, 0), dup2(null_fd, 1), dup2(null_fd, 2);
+    for (int fd = 4; fd < 1024; ++fd) close(fd);
+    execv(argv[0], argv.data());
+    _exit(127);
   }
   close(ready[1]);
   int status;
   waitpid(pid, &status, 0);
   std::string msg;
   char buf[1024];
-  for (ssize_t n; (n = read(ready[0], buf, sizeof buf)) != 0;) {
-    if (n < 0) {
+  for (ssize_t r; (r = read(ready[0], buf, sizeof buf)) != 0;) {
+    if (r < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    msg.append(buf, static_cast<size_t>(n));
+    msg.append(buf, static_cast<size_t>(r));
   }
   close(ready[0]);
   if (!msg.empty()) return Status(Code::kInternal, msg);
@@ -1316,6 +1332,16 @@ void RegisterContainerCommands(Registry& r) {
       ps->callback([&r, po] { r.exit_code = RunPs(r.ctx, *po); });
     }
   }
+
+  auto mon = std::make_shared<std::pair<std::string, bool>>();
+  CLI::App* monitor = AddCommand(r.root, "__monitor", "");
+  monitor->group("");  // hidden: kiln's own conmon
+  monitor->add_option("id", mon->first)->required();
+  monitor->add_flag("--rm", mon->second);
+  monitor->callback([&r, mon] {
+    std::string root = r.ctx.options.root.empty() ? store::DefaultRoot() : r.ctx.options.root;
+    r.exit_code = RunMonitor(root, mon->first, mon->second);
+  });
 
   auto force = std::make_shared<bool>(false);
   CLI::App* prune = AddCommand(*container, "prune", "Remove all non running containers");

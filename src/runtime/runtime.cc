@@ -222,6 +222,9 @@ void LoopbackUp() {
     if (e.rfind("PATH=", 0) == 0) path_var = e.substr(5);
   }
   envp.push_back(nullptr);
+  // Only stdio (and the error pipe, close-on-exec) may pass into the container.
+  for (int fd = 3; fd < 1024; ++fd)
+    if (fd != err_fd) close(fd);
   const std::string& cmd = spec.args[0];
   if (cmd.find('/') != std::string::npos) {
     execve(cmd.c_str(), argv.data(), envp.data());
@@ -348,6 +351,40 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
               {"annotations", {{"io.container.manager", "kiln"}}},
               {"linux", linux_}};
   return cfg.dump(1);
+}
+
+std::string SpecToJson(const ContainerSpec& s) {
+  Json binds = Json::array();
+  for (const auto& b : s.binds) binds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
+  Json j = {{"id", s.id}, {"lowers", s.lowers}, {"dir", s.dir}, {"args", s.args}, {"env", s.env}, {"cwd", s.cwd},
+            {"user", s.user}, {"hostname", s.hostname}, {"network", static_cast<int>(s.network)}, {"binds", binds},
+            {"isolation", static_cast<int>(s.isolation)}, {"oci_runtime", s.oci_runtime}, {"state_root", s.state_root}};
+  return j.dump();
+}
+
+Expected<ContainerSpec> SpecFromJson(const std::string& text) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Corrupt("container spec: not a JSON object");
+  ContainerSpec s;
+  try {
+    s.id = j.at("id").get<std::string>();
+    s.lowers = j.at("lowers").get<std::vector<std::string>>();
+    s.dir = j.at("dir").get<std::string>();
+    s.args = j.at("args").get<std::vector<std::string>>();
+    s.env = j.at("env").get<std::vector<std::string>>();
+    s.cwd = j.at("cwd").get<std::string>();
+    s.user = j.at("user").get<std::string>();
+    s.hostname = j.at("hostname").get<std::string>();
+    s.network = static_cast<Network>(j.at("network").get<int>());
+    for (const auto& b : j.at("binds"))
+      s.binds.push_back({b.at("source").get<std::string>(), b.at("destination").get<std::string>(), b.at("ro").get<bool>()});
+    s.isolation = static_cast<Isolation>(j.at("isolation").get<int>());
+    s.oci_runtime = j.at("oci_runtime").get<std::string>();
+    s.state_root = j.at("state_root").get<std::string>();
+  } catch (const std::exception& e) {
+    return Corrupt(std::string("container spec: ") + e.what());
+  }
+  return s;
 }
 
 Status PrepareBundle(const ContainerSpec& spec) {

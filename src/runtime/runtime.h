@@ -84,6 +84,11 @@ class Process {
   std::string runtime_name_;
 };
 
+// A spec as JSON (and back), for a monitor process that re-executes kiln: SQLite and other
+// library state must not cross a fork, so the monitor starts from a fresh exec.
+std::string SpecToJson(const ContainerSpec& spec);
+Expected<ContainerSpec> SpecFromJson(const std::string& text);
+
 // Creates upper/, work/, merged/ and writes hosts, hostname, resolv.conf (and config.json
 // for an OCI runtime) into spec.dir. Resolves the user from the image's /etc/passwd.
 Status PrepareBundle(const ContainerSpec& spec);

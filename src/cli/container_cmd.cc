@@ -841,8 +841,10 @@ size_t PrintLogRecords(const std::string& text, bool timestamps) {
     std::string body = line.substr(c + 1);
     if (tag == 'F') body += "\n";
     if (timestamps) body = line.substr(0, a) + " " + body;
+    // Records keep their order across the two streams.
     FILE* f = stream == "stderr" ? stderr : stdout;
     std::fwrite(body.data(), 1, body.size(), f);
+    std::fflush(f);
   }
   std::fflush(stdout);
   std::fflush(stderr);

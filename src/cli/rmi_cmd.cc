@@ -59,6 +59,9 @@ Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& 
   if (!children.empty()) return InUse("image has dependent child images");
   // One transaction takes the names, the image, its dangling parents (and with -f the
   // containers that used it).
+  // -f: running containers are stopped and every container's files removed first (the
+  // rows go with the image in DeleteImage either way).
+  if (opts.force) RETURN_IF_ERROR(RemoveContainersOfImage(store, img.id));
   ASSIGN_OR_RETURN(std::vector<std::string> deleted, store.DeleteImage(img.id, opts.force));
   for (const auto& n : untagged) out += "Untagged: " + n + "\n";
   for (const auto& id : deleted) out += "Deleted: " + id + "\n";

@@ -392,6 +392,42 @@ Status Client::UploadBlob(const Digest& digest, int64_t size,
   }
 }
 
+Status Client::UploadStream(Reader& body, const std::function<Expected<Digest>()>& finish) {
+  std::string ctx = "writing blob to " + Name();
+  HttpRequest start;
+  start.method = "POST";
+  start.url = "/v2/" + path_ + "/blobs/uploads/";
+  start.follow_redirects = false;
+  ASSIGN_OR_RETURN(HttpResponse resp, Send(start));
+  auto absolute = [&](std::string loc) { return !loc.empty() && loc[0] == '/' ? scheme_ + "://" + host_ + loc : loc; };
+  std::string location = absolute(resp.Header("location"));
+  if (resp.status != 202 || location.empty())
+    return IoError(ctx + ": initiating layer upload: " + DescribeRegistryError(resp.status, resp.body));
+  HttpRequest patch;
+  patch.method = "PATCH";
+  patch.url = location;
+  patch.body_reader = &body;
+  patch.body_size = -1;
+  patch.follow_redirects = false;
+  patch.headers = {"Content-Type: application/octet-stream"};
+  ASSIGN_OR_RETURN(HttpResponse sent, Send(patch, false));
+  if (sent.status != 202)
+    return IoError(ctx + ": uploading layer chunked: " + DescribeRegistryError(sent.status, sent.body));
+  ASSIGN_OR_RETURN(Digest digest, finish());
+  std::string put_url = absolute(sent.Header("location"));
+  if (put_url.empty()) put_url = location;
+  put_url += put_url.find('?') == std::string::npos ? "?" : "&";
+  put_url += "digest=" + UrlEscape(digest.str());
+  HttpRequest put;
+  put.method = "PUT";
+  put.url = put_url;
+  put.follow_redirects = false;
+  ASSIGN_OR_RETURN(HttpResponse done, Send(put, false));
+  if (done.status != 201)
+    return IoError(ctx + ": committing the upload: " + DescribeRegistryError(done.status, done.body));
+  return Status::Ok();
+}
+
 Status Client::PutManifest(const std::string& reference, const std::string& media_type, const std::string& bytes) {
   HttpRequest req;
   req.method = "PUT";

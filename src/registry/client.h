@@ -63,6 +63,10 @@ class Client {
   Expected<bool> MountBlob(const Digest& digest, const std::string& from_path);
   // Monolithic upload (POST then PUT ?digest=). open_body is called again on a retry.
   Status UploadBlob(const Digest& digest, int64_t size, const std::function<Expected<std::unique_ptr<Reader>>()>& open_body);
+  // Streaming upload of a blob whose digest is known only at the end (compressed on the fly):
+  // POST, one chunked PATCH with everything body yields, then PUT ?digest=finish(). Not
+  // retried (the stream cannot be rewound): the caller falls back to UploadBlob.
+  Status UploadStream(Reader& body, const std::function<Expected<Digest>()>& finish);
   Status PutManifest(const std::string& reference, const std::string& media_type, const std::string& bytes);
   Expected<std::vector<std::string>> ListTags();
 

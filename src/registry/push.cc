@@ -1,4 +1,9 @@
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -9,6 +14,27 @@
 
 namespace kiln::registry {
 namespace {
+
+// Writes to the first writer (not closed here) and to an owned second one.
+class TeeWriter final : public Writer {
+ public:
+  TeeWriter(Writer& first, std::unique_ptr<Writer> second) : first_(first), second_(std::move(second)) {}
+  Status Write(const void* data, size_t n) override {
+    RETURN_IF_ERROR(first_.Write(data, n));
+    if (second_ && second_ok_) second_ok_ = second_->Write(data, n).ok();  // a gone reader only stops the copy
+    return Status::Ok();
+  }
+  Status Close() override { return Status::Ok(); }
+  void CloseSecond() {
+    if (second_) (void)second_->Close();
+    second_.reset();
+  }
+
+ private:
+  Writer& first_;
+  std::unique_ptr<Writer> second_;
+  bool second_ok_ = true;
+};
 
 std::string LayerMediaType(bool oci, Compression c) {
   if (!oci) return std::string(image::kDockerLayerGzip);
@@ -43,17 +69,52 @@ Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression 
     if (want == Compression::kNone) {
       job.sent = {media_type, job.layer.diff_id, job.layer.size};
     } else {
+      // Compressed once, streamed to the registry while it is written to the store: the
+      // upload overlaps the compression, and the next push sends the stored form.
       ASSIGN_OR_RETURN(auto tar, OpenFileReader(content.BlobPath(job.layer.diff_id)));
       ASSIGN_OR_RETURN(store::Ingest ingest, content.BeginIngest());
-      {
-        ASSIGN_OR_RETURN(auto comp, OpenCompressor(want, std::make_unique<WriterRef>(ingest)));
-        RETURN_IF_ERROR(CopyStream(*tar, *comp).status());
-        RETURN_IF_ERROR(comp->Close());
+      int fds[2];
+      if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+      FdReader pipe_r{UniqueFd(fds[0])};
+      auto pipe_w = std::make_unique<FdWriter>(UniqueFd(fds[1]));
+      Status produced;
+      std::thread producer([&] {
+        TeeWriter tee(ingest, std::move(pipe_w));
+        auto comp = OpenCompressor(want, std::make_unique<WriterRef>(tee));
+        if (!comp.ok()) {
+          produced = comp.status();
+          tee.CloseSecond();
+          return;
+        }
+        auto copied = CopyStream(*tar, **comp);
+        produced = copied.ok() ? (*comp)->Close() : copied.status();
+        tee.CloseSecond();  // EOF for the upload even after a failure
+      });
+      bool joined = false;
+      auto finish = [&]() -> Expected<Digest> {
+        producer.join();
+        joined = true;
+        RETURN_IF_ERROR(produced);
+        uint64_t size = ingest.size();
+        ASSIGN_OR_RETURN(Digest d, ingest.Commit());
+        job.sent = {media_type, d, static_cast<int64_t>(size)};
+        job.new_blob = true;
+        return d;
+      };
+      Status up = client.UploadStream(pipe_r, finish);
+      if (!joined) {
+        // The upload stopped early: drain the pipe so the producer can finish into the store.
+        char buf[1 << 16];
+        while (true) {
+          auto n = pipe_r.Read(buf, sizeof buf);
+          if (!n.ok() || *n == 0) break;
+        }
+        auto d = finish();
+        if (!d.ok()) return d.status();
       }
-      uint64_t size = ingest.size();
-      ASSIGN_OR_RETURN(Digest d, ingest.Commit());
-      job.sent = {media_type, d, static_cast<int64_t>(size)};
-      job.new_blob = true;
+      if (up.ok()) return Status::Ok();
+      if (job.sent.digest.empty()) return up;
+      // Fall through: a plain (retried) upload of the blob now stored.
     }
   }
   ASSIGN_OR_RETURN(bool exists, client.BlobExists(job.sent.digest));
@@ -68,6 +129,7 @@ Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression 
 Expected<PushResult> PushImage(store::Store& store, const RegistriesConf& conf, const std::string& source,
                                const std::string& destination, const PushOptions& options, const ProgressFn& progress) {
   RETURN_IF_ERROR(InitCurl());
+  ::signal(SIGPIPE, SIG_IGN);  // a registry that hangs up mid-upload is an error, not a death
   ASSIGN_OR_RETURN(store::ImageRecord img, store.LookupImage(source));
   std::string dest = destination.empty() ? source : destination;
   if (dest.rfind("docker://", 0) == 0) dest = dest.substr(9);

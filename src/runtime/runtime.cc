@@ -495,6 +495,18 @@ Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio) {
   // OCI runtime: runc/crun run in the foreground, in a private mount namespace of a child
   // that holds the rootfs mount; the runtime forwards signals and exits with the status.
   std::string pidfile = spec.dir + "/pidfile", log = spec.dir + "/runtime.log";
+  // A runtime killed with -9 leaves its state behind, and would refuse the ID next time.
+  if (PathExists(spec.state_root + "/" + spec.id)) {
+    pid_t d = fork();
+    if (d == 0) {
+      int null_fd = open("/dev/null", O_RDWR);
+      dup2(null_fd, 1), dup2(null_fd, 2);
+      execl(spec.oci_runtime.c_str(), spec.oci_runtime.c_str(), "--root", spec.state_root.c_str(), "delete", "--force",
+            spec.id.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    if (d > 0) waitpid(d, nullptr, 0);
+  }
   unlink(pidfile.c_str());
   unlink(log.c_str());
   pid_t pid = fork();

@@ -1,0 +1,110 @@
+#include "registry/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "registry/client.h"
+#include "registry/curl.h"
+
+namespace kiln::registry {
+namespace {
+
+TEST(Base64, RoundTrips) {
+  for (std::string s : {"", "a", "ab", "abc", "user:pass", "kilnuser:s3cret!"}) {
+    auto d = Base64Decode(Base64Encode(s));
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(*d, s);
+  }
+  EXPECT_EQ(Base64Encode("user:pass"), "dXNlcjpwYXNz");
+  EXPECT_FALSE(Base64Decode("!!").ok());
+}
+
+TEST(RegistryError, FormatsLikeContainersImage) {
+  EXPECT_EQ(DescribeRegistryError(404, R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})"),
+            "manifest unknown: manifest unknown");
+  EXPECT_EQ(DescribeRegistryError(401, ""), "unauthorized: authentication required");
+  EXPECT_EQ(DescribeRegistryError(502, "<html>"), "invalid status code from registry 502 (Bad Gateway)");
+}
+
+constexpr const char* kConf = R"(
+unqualified-search-registries = ["quay.io", "docker.io"]
+short-name-mode = "enforcing"
+[aliases]
+"busybox" = "docker.io/library/busybox"
+[[registry]]
+prefix = "example.com/foo"
+location = "mirror.internal/bar"
+insecure = true
+[[registry.mirror]]
+location = "cache.internal/bar"
+[[registry]]
+location = "blocked.io"
+blocked = true
+[[registry]]
+prefix = "*.corp.test"
+insecure = true
+)";
+
+TEST(RegistriesConf, ParsesV2) {
+  RegistriesConf c;
+  ASSERT_TRUE(MergeRegistriesConf(c, kConf, "/x.conf").ok());
+  EXPECT_EQ(c.short_names.unqualified_search_registries, (std::vector<std::string>{"quay.io", "docker.io"}));
+  ASSERT_EQ(c.short_names.aliases.size(), 1u);
+  EXPECT_EQ(c.short_name_mode, "enforcing");
+  ASSERT_EQ(c.registries.size(), 3u);
+  EXPECT_EQ(c.registries[0].mirrors.size(), 1u);
+  // A drop-in replaces the search list and overrides an alias.
+  ASSERT_TRUE(MergeRegistriesConf(c, "unqualified-search-registries = [\"r.io\"]\n[aliases]\n\"busybox\" = \"r.io/bb\"\n", "/y.conf").ok());
+  EXPECT_EQ(c.short_names.unqualified_search_registries, (std::vector<std::string>{"r.io"}));
+  EXPECT_EQ(c.short_names.aliases[0].second, "r.io/bb");
+  EXPECT_FALSE(MergeRegistriesConf(c, "[[registry]\n", "/bad.conf").ok());
+}
+
+TEST(RegistriesConf, PrefixMirrorsBlockedWildcards) {
+  RegistriesConf c;
+  ASSERT_TRUE(MergeRegistriesConf(c, kConf, "/x.conf").ok());
+  image::Reference r{"example.com", "foo/app", "1", {}, ""};
+  auto s = PullSources(c, r);
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_EQ((*s)[0].repository, "cache.internal/bar/app");
+  EXPECT_TRUE((*s)[0].mirror);
+  EXPECT_EQ((*s)[1].repository, "mirror.internal/bar/app");
+  EXPECT_TRUE((*s)[1].insecure);
+  // "example.com/foobar" is not under the prefix "example.com/foo".
+  image::Reference other{"example.com", "foobar/app", "1", {}, ""};
+  EXPECT_EQ((*PullSources(c, other))[0].repository, "example.com/foobar/app");
+  image::Reference blocked{"blocked.io", "x", "", {}, ""};
+  EXPECT_FALSE(PullSources(c, blocked).ok());
+  ASSERT_NE(c.Find("reg.corp.test/a/b"), nullptr);
+  EXPECT_TRUE(c.Find("reg.corp.test/a/b")->insecure);
+  EXPECT_EQ(c.Find("corp.test/a"), nullptr);
+}
+
+TEST(AuthJson, StoreFindRemove) {
+  char dir[] = "/tmp/kiln-auth-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  std::string file = std::string(dir) + "/sub/auth.json";
+  ASSERT_TRUE(StoreCredentials(file, "r.io", {"u", "p:w"}).ok());
+  ASSERT_TRUE(StoreCredentials(file, "r.io/team/app", {"t", "x"}).ok());
+  auto c = FindCredentials(file, "r.io", "team/app");
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->username, "t");  // most specific key first
+  c = FindCredentials(file, "r.io", "other");
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->password, "p:w");
+  EXPECT_TRUE(RemoveCredentials(file, "r.io").ok());
+  EXPECT_EQ(RemoveCredentials(file, "r.io").code(), Code::kNotFound);
+  EXPECT_TRUE(RemoveCredentials(file, "").ok());
+  c = FindCredentials(file, "r.io", "team/app");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->has_value());
+  std::ofstream(file) << "not json";
+  EXPECT_FALSE(FindCredentials(file, "r.io", "x").ok());
+}
+
+}  // namespace
+}  // namespace kiln::registry

@@ -6,11 +6,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "archive/tar.h"
 #include "image/config.h"
@@ -66,6 +70,65 @@ class PrefixReader final : public Reader {
   Reader& rest_;
 };
 
+// DigestingReader with the hashing on a second thread: the bytes of a compressed layer are
+// hashed while the caller decompresses and stores them. At most kQueued chunks wait.
+class PipelinedDigestingReader final : public Reader {
+ public:
+  explicit PipelinedDigestingReader(Reader& inner) : inner_(inner), worker_([this] { Run(); }) {}
+  ~PipelinedDigestingReader() override { Stop(); }
+  Expected<size_t> Read(void* buf, size_t n) override {
+    ASSIGN_OR_RETURN(size_t k, inner_.Read(buf, n));
+    if (k == 0) return k;
+    bytes_ += k;
+    std::string chunk(static_cast<const char*>(buf), k);
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return queue_.size() < kQueued; });
+    queue_.push_back(std::move(chunk));
+    cv_.notify_all();
+    return k;
+  }
+  uint64_t bytes() const { return bytes_; }
+  Digest Finish() {
+    Stop();
+    return sha_.Finish();
+  }
+
+ private:
+  static constexpr size_t kQueued = 4;
+  void Run() {
+    for (;;) {
+      std::string chunk;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        chunk = std::move(queue_.front());
+        queue_.pop_front();
+        cv_.notify_all();
+      }
+      sha_.Update(chunk.data(), chunk.size());
+    }
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (done_) return;
+      done_ = true;
+      cv_.notify_all();
+    }
+    worker_.join();
+  }
+
+  Reader& inner_;
+  Sha256 sha_;
+  uint64_t bytes_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  bool done_ = false;
+  std::thread worker_;
+};
+
 std::string BaseName(std::string_view name) {
   size_t slash = name.rfind('/');
   return std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
@@ -114,8 +177,8 @@ Status ReadEntry(store::Store& store, Reader& data, uint64_t size, Entry& e) {
   }
   e.compression = DetectCompression(prefix);
   PrefixReader whole(prefix, data);
-  DigestingReader raw(whole);
   if (e.compression == Compression::kNone) {
+    DigestingReader raw(whole);
     // Uncompressed: the raw digest is the diffID. A layer the store already has (its name
     // says which, the hash confirms) is only hashed, not written again.
     std::optional<Digest> hint = NameHint(e.name);
@@ -133,6 +196,7 @@ Status ReadEntry(store::Store& store, Reader& data, uint64_t size, Entry& e) {
     e.ingest.emplace(std::move(ingest));
     return Status::Ok();
   }
+  PipelinedDigestingReader raw(whole);
   auto decompressed = OpenDecompressorFor(e.compression, std::make_unique<ReaderRef>(raw));
   if (!decompressed.ok()) return decompressed.status().Wrap("archive entry \"" + e.name + "\"");
   ASSIGN_OR_RETURN(store::Ingest ingest, store.content().BeginIngest());

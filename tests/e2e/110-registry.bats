@@ -191,6 +191,25 @@ Error: initializing source docker://$REG/nosuch:1: reading manifest 1 in $REG/no
   run -0 kiln pull -q --tls-verify=false $REG/bb:1
 }
 
+@test "Bearer token auth: the challenge's realm is asked for a token with the credentials" {
+  start_registry
+  import_busybox >/dev/null
+  port=$($REG_TOOL free-port)
+  $REG_TOOL proxy $port $REG_URL bearer 2>/dev/null &
+  PROXY_PID=$!
+  sleep 0.5
+  run -125 kiln push --tls-verify=false busybox localhost:$port/bb:1
+  [[ $output == *"unauthorized"* ]]
+  run -125 kiln login --tls-verify=false -u kilnuser -p nope localhost:$port
+  [[ $output == *"invalid username/password"* ]]
+  run -0 kiln login --tls-verify=false -u kilnuser -p s3cret localhost:$port
+  kiln push -q --tls-verify=false busybox localhost:$port/bb:1
+  kiln rmi -a -f >/dev/null
+  run -0 kiln pull -q --tls-verify=false localhost:$port/bb:1
+  run -0 kiln search --list-tags --tls-verify=false localhost:$port/bb
+  [ "${lines[1]}" = "localhost:$port/bb  1" ]
+}
+
 @test "registries.conf: insecure, prefix rewriting, mirror, blocked, short-name search, aliases" {
   start_registry
   import_busybox >/dev/null

@@ -4,7 +4,8 @@
   push-image URL REPO TAG NLAYERS [ARCH]     push a synthetic gzip image (OCI), print its config digest
   push-index URL REPO TAG REF_AMD64 REF_ARM64  push an OCI index of two tags, print its digest
   proxy LISTEN_PORT UPSTREAM_URL MODE        serve MODE: 'flaky' (503 on the first 2 requests per path,
-                                             then proxy) or 'garbage' (manifests are not JSON)
+                                             then proxy), 'garbage' (manifests are not JSON) or 'bearer'
+                                             (token auth: a /token realm wanting kilnuser:s3cret)
 """
 import gzip, hashlib, http.server, io, json, os, socket, sys, tarfile, urllib.request
 
@@ -101,6 +102,19 @@ def proxy(port, upstream, mode):
             data = self.rfile.read(length) if length else None
             if mode == "flaky" and n < 2:
                 return self.reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}')
+            if mode == "bearer":
+                # A token server and a registry that wants its tokens (as Docker Hub, ghcr, quay).
+                if self.path.startswith("/token"):
+                    import base64
+                    want = "Basic " + base64.b64encode(b"kilnuser:s3cret").decode()
+                    if self.headers.get("Authorization") != want:
+                        return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}')
+                    return self.reply(200, b'{"token":"tok-' + str(len(self.path)).encode() + b'"}')
+                if not (self.headers.get("Authorization") or "").startswith("Bearer tok-"):
+                    realm = f"http://127.0.0.1:{port}/token"
+                    return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+                                      [("WWW-Authenticate", f'Bearer realm="{realm}",service="kiln-test"')])
+                del self.headers["Authorization"]
             if mode == "garbage" and "/manifests/" in self.path:
                 return self.reply(200, b"<html>not a manifest</html>",
                                   [("Content-Type", "application/vnd.oci.image.manifest.v1+json")])

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# push and pull of a ~200 MB image to/from a local docker-registry (127.0.0.1), kiln side by
+# side with podman 4.3.1, medians of BENCH_RUNS cold runs each. Prints Markdown for docs/benchmarks.md.
+#
+# Cold means: push from a store that has never compressed the layer, to an empty registry
+# (a new registry per run, so no blob is skipped and podman's blob-info cache cannot mount);
+# pull into a store without the image (kiln: a fresh store; podman: after `rmi -a -f`).
+# The image: busybox plus a 200 MB file, half random bytes and half text, imported into both.
+#
+# usage: bench/registry.sh [KILN_BINARY]     env: BENCH_RUNS (default 3), BENCH_MB (200)
+set -euo pipefail
+KILN_BIN=$(readlink -f "${1:-build/kiln}")
+RUNS=${BENCH_RUNS:-3}
+MB=${BENCH_MB:-200}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /var/tmp/kiln-bench-reg.XXXXXX)
+prun=$(mktemp -d /tmp/kbrg.XXXXXX)
+reg_pid=
+cleanup() {
+  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
+  for m in "$work"/p*/overlay; do mountpoint -q "$m" 2>/dev/null && umount "$m" || true; done
+  rm -rf "$work" "$prun"
+}
+trap cleanup EXIT
+cat > "$work/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+export CONTAINERS_CONF=$work/containers.conf
+unset REGISTRY_AUTH_FILE
+have_podman=0; command -v podman >/dev/null && have_podman=1
+
+k() { local s=$1; shift; "$KILN_BIN" --root "$work/k-$s" --runroot "$work/kr-$s" "$@"; }
+p() { podman --root "$work/p" --runroot "$prun" "$@"; }
+now() { date +%s%N; }
+ms() { echo $(( ($2 - $1) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+start_registry() {
+  [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null || true
+  port=$(python3 "$here/../tests/e2e/registry-tool.py" free-port)
+  rm -rf "$work/reg"; mkdir -p "$work/reg"
+  printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$work/reg" "$port" > "$work/reg.yml"
+  docker-registry serve "$work/reg.yml" >/dev/null 2>&1 &
+  reg_pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break; sleep 0.05; done
+  REG=localhost:$port
+}
+
+# The rootfs: busybox + MB of data (half /dev/urandom, half repetitive text).
+bash "$here/../scripts/busybox-rootfs.sh" "$work/bb.tar"
+mkdir -p "$work/rootfs"; tar -xf "$work/bb.tar" -C "$work/rootfs"
+head -c $((MB / 2 * 1024 * 1024)) /dev/urandom > "$work/rootfs/random.bin"
+yes "kiln registry benchmark line of text, compressible" | head -c $((MB / 2 * 1024 * 1024)) > "$work/rootfs/text.txt" || true  # yes dies of SIGPIPE
+tar -C "$work/rootfs" -cf "$work/big.tar" .
+rm -rf "$work/rootfs"
+
+declare -a kpush kpull ppush ppull
+for i in $(seq 1 "$RUNS"); do
+  start_registry
+  rm -rf "$work/k-src"; k src import -q "$work/big.tar" localhost/big:1 >/dev/null
+  t0=$(now); k src push -q --tls-verify=false localhost/big:1 "$REG/big:k"; t1=$(now)
+  kpush+=("$(ms "$t0" "$t1")")
+  rm -rf "$work/k-dst"
+  t0=$(now); k dst pull -q --tls-verify=false "$REG/big:k" >/dev/null; t1=$(now)
+  kpull+=("$(ms "$t0" "$t1")")
+  if [ $have_podman = 1 ]; then
+    p rmi -a -f >/dev/null 2>&1 || true
+    p import -q "$work/big.tar" localhost/big:1 >/dev/null
+    t0=$(now); p push -q --tls-verify=false localhost/big:1 "$REG/big:p"; t1=$(now)
+    ppush+=("$(ms "$t0" "$t1")")
+    p rmi -a -f >/dev/null 2>&1
+    t0=$(now); p pull -q --tls-verify=false "$REG/big:p" >/dev/null; t1=$(now)
+    ppull+=("$(ms "$t0" "$t1")")
+  fi
+done
+
+row() {
+  local name=$1 kv pv
+  kv=$(printf '%s\n' "${@:2:$RUNS}" | median)
+  shift $((RUNS + 1))
+  if [ $have_podman = 1 ]; then
+    pv=$(printf '%s\n' "$@" | median)
+    printf '| %s | %s | %s | %s |\n' "$name" "$pv" "$kv" "$(awk -v a="$kv" -v b="$pv" 'BEGIN {printf "%.2f", a / b}')"
+  else
+    printf '| %s | — | %s | — |\n' "$name" "$kv"
+  fi
+}
+echo "| ${MB} MB image, local registry (medians of $RUNS, ms) | podman 4.3.1 | kiln | kiln / podman |"
+echo "|---|---|---|---|"
+row "push (compress + upload, empty registry)" "${kpush[@]}" "${ppush[@]:-}"
+row "pull (download + verify + extract, empty store)" "${kpull[@]}" "${ppull[@]:-}"

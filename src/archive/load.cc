@@ -373,7 +373,6 @@ Status PlanLayers(const image::ImageConfig& config, const std::vector<Entry*>& e
                    std::to_string(diff_ids.size()) + " diffIDs");
   for (size_t i = 0; i < entries.size(); ++i) {
     Entry* e = entries[i];
-    if (e->in_memory) return Corrupt("layer " + e->name + " is not a tar archive");
     if (!e->diff_known) {
       RETURN_IF_ERROR(Claim(e, diff_ids[i], "layer"));
     } else if (e->diff_id != diff_ids[i])
@@ -546,12 +545,16 @@ Expected<std::vector<PlannedImage>> PlanDockerDir(Source& src) {
 Expected<LoadResult> CommitImages(store::Store& store, std::vector<PlannedImage>& images, Progress& progress) {
   for (auto& img : images)
     for (auto& l : img.layers) {
-      if (l.entry->ingest) {
+      if (l.entry->in_memory && !store.content().Has(l.diff_id)) {
+        // A small layer that looked like JSON (its first file name starts with "{" or "[").
+        ASSIGN_OR_RETURN(Digest d, store.content().Put(l.entry->bytes));
+        if (d != l.diff_id) return Internal("layer " + l.entry->name + " changed while loading");
+      } else if (l.entry->ingest) {
         // Commit hashes what was written and refuses anything but the diffID.
         auto st = l.entry->ingest->Commit(l.diff_id, l.entry->diff_size);
         if (!st.ok()) return st.status().Wrap("layer " + l.entry->name);
         l.entry->ingest.reset();
-      } else if (!store.content().Has(l.diff_id)) {
+      } else if (!l.entry->in_memory && !store.content().Has(l.diff_id)) {
         return Internal("layer " + l.diff_id.str() + " vanished from the store while loading");
       }
     }

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -435,7 +436,8 @@ Status StartDetached(store::Store& st, const ContainerRecord& c, const runtime::
     int null_fd = open("/dev/null", O_RDWR);
     if (dup2(ready[1], 3) < 0) _exit(1);  // dup2 clears close-on-exec
     dup2(null_fd, 0), dup2(null_fd, 1), dup2(null_fd, 2);
-    for (int fd = 4; fd < 1024; ++fd) close(fd);
+    if (syscall(SYS_close_range, 4u, ~0u, 0u) != 0)
+      for (int fd = 4; fd < 1024; ++fd) close(fd);
     execv(argv[0], argv.data());
     _exit(127);
   }

@@ -223,8 +223,10 @@ void LoopbackUp() {
   }
   envp.push_back(nullptr);
   // Only stdio (and the error pipe, close-on-exec) may pass into the container.
-  for (int fd = 3; fd < 1024; ++fd)
-    if (fd != err_fd) close(fd);
+  // (one close_range call: a loop of close() is a thousand syscalls on every start)
+  if (syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */) != 0)
+    for (int fd = 3; fd < 1024; ++fd)
+      if (fd != err_fd) close(fd);
   const std::string& cmd = spec.args[0];
   if (cmd.find('/') != std::string::npos) {
     execve(cmd.c_str(), argv.data(), envp.data());

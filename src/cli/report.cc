@@ -37,7 +37,10 @@ image::Json ImageSummaryJson(const ImageRow& row) {
 }  // namespace
 
 bool NeedsImageConfig(const std::string& format) {
-  return IsJson(format) || format.find("Labels") != std::string::npos || format.find("{{json .}}") != std::string::npos;
+  if (format.empty()) return false;
+  if (IsJson(format)) return true;
+  const FieldSet fields = ReferencedFields(format);
+  return !fields || fields->count("Labels") > 0;
 }
 
 // Renders rows through a parsed --format; prints what was rendered even when a later
@@ -65,17 +68,15 @@ int PrintImagesFormatted(const std::vector<ImageRow>& rows, const std::string& f
     return 0;
   }
   const int64_t now = NowNanos();
+  const FieldSet wanted = ReferencedFields(fmt);
   std::vector<format::Value> values;
   values.reserve(rows.size());
-  for (const auto& r : rows) values.push_back(ImageRowValue(r, no_trunc, now));
+  for (const auto& r : rows) values.push_back(ImageRowValue(r, no_trunc, now, wanted));
   format::ReportOptions opts;
   opts.template_name = "images";
   opts.header_overrides = {{"ID", "IMAGE ID"}, {"ReadOnly", "R/O"}};
-  // Headers come from the reporter's fields only (podman's report.Headers); its methods,
-  // such as CreatedSince, have none and print "<no value>" in a table header.
-  opts.header_fields = {"Repository", "Tag", "ID", "ParentId", "RepoTags", "RepoDigests", "Created", "Size",
-                        "SharedSize", "VirtualSize", "Labels", "Containers", "ReadOnly", "Dangling", "Names",
-                        "Digest", "History"};
+  // Headers come from the reporter's fields only (podman's report.Headers): methods such
+  // as CreatedSince have none and print "<no value>" in a table header, as in podman.
   opts.rows_type = "[]images.imageReporter";
   opts.headers = !noheading;
   return RenderAndPrint(fmt, values, std::move(opts), "");

@@ -89,8 +89,8 @@ format::Value DfSummaryValue(const DfSummary& d) {
       .Add("Active", "Active", format::Value::Int(d.active))
       .Add("RawSize", "RawSize", format::Value::Int(d.size, "int64"))
       .Add("RawReclaimable", "RawReclaimable", format::Value::Int(d.reclaimable, "int64"))
-      .Add("Size", "-", format::Value(Size(d.size)))
-      .Add("Reclaimable", "-", format::Value(Size(d.reclaimable) + Percent(d.reclaimable, d.size)))
+      .AddMethod("Size", format::Value(Size(d.size)))
+      .AddMethod("Reclaimable", format::Value(Size(d.reclaimable) + Percent(d.reclaimable, d.size)))
       .AsPointer("*system.dfSummary");
 }
 
@@ -99,6 +99,7 @@ int PrintDfFormatted(const std::vector<DfSummary>& rows, const std::string& fmt)
   for (const auto& r : rows) values.push_back(DfSummaryValue(r));
   format::ReportOptions opts;
   opts.template_name = "df";
+  opts.header_overrides = {{"Size", "SIZE"}, {"Reclaimable", "RECLAIMABLE"}};
   opts.rows_type = "[]*system.dfSummary";
   auto text = format::RenderReport(fmt, values, opts);
   if (!text.ok()) return Fail(text.status());

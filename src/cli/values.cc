@@ -1,5 +1,7 @@
 #include "cli/values.h"
 
+#include <cctype>
+
 #include "format/gotime.h"
 #include "format/units.h"
 #include "util/time.h"
@@ -83,43 +85,77 @@ Value HistoryValue(const image::Json& history) {
 
 }  // namespace
 
-Value ImageRowValue(const ImageRow& row, bool no_trunc, int64_t now) {
+FieldSet ReferencedFields(std::string_view fmt) {
+  for (std::string_view whole_value : {"json", "$", "template", "block", "define"})
+    if (fmt.find(whole_value) != std::string_view::npos) return std::nullopt;
+  std::set<std::string, std::less<>> fields;
+  auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t open = fmt.find("{{"); open != std::string_view::npos; open = fmt.find("{{", open)) {
+    size_t close = fmt.find("}}", open);
+    std::string_view action = fmt.substr(open + 2, close == std::string_view::npos ? std::string_view::npos : close - open - 2);
+    for (size_t i = 0; i < action.size(); ++i) {
+      if (action[i] != '.' || (i > 0 && std::isdigit(static_cast<unsigned char>(action[i - 1])))) continue;
+      size_t end = i + 1;
+      while (end < action.size() && is_ident(action[end])) ++end;
+      if (end == i + 1) return std::nullopt;  // a bare "." can print every field
+      fields.emplace(action.substr(i + 1, end - i - 1));
+      i = end - 1;
+    }
+    if (close == std::string_view::npos) break;
+    open = close + 2;
+  }
+  return fields;
+}
+
+Value ImageRowValue(const ImageRow& row, bool no_trunc, int64_t now, const FieldSet& wanted) {
+  auto want = [&](std::string_view name) { return !wanted || wanted->count(name) > 0; };
   const auto& img = *row.image;
-  Value labels = row.labels ? StringMapFromJson(*row.labels) : Value::NilMap("map[string]string");
-  Value names = Value::StringSlice(img.names);
-  Value summary = Value::Struct("entities.ImageSummary")
-                      .Add("ID", "Id", Value(img.id))
-                      .Add("ParentId", "ParentId", Value(img.parent))
-                      .Add("RepoTags", "RepoTags", names)
-                      .Add("RepoDigests", "RepoDigests", Value::StringSlice(RepoDigests(img)))
-                      .Add("Created", "Created", Value::Int(img.created / 1000000000, "int64"))
-                      .Add("Size", "Size", Value::Int(img.size, "int64"))
-                      .Add("SharedSize", "SharedSize", Value::Int(0))
-                      .Add("VirtualSize", "VirtualSize", Value::Int(img.size, "int64"))
-                      .Add("Labels", "Labels", labels)
-                      .Add("Containers", "Containers", Value::Int(0))
-                      .Add("ReadOnly", "ReadOnly", Value(false), true)
-                      .Add("Dangling", "Dangling", Value(img.names.empty()), true)
-                      .Add("Names", "Names", names, true)
-                      .Add("Digest", "Digest", Value(img.manifest_digest.str()))
-                      .Add("History", "History", Value::StringSlice(img.names_history), true);
-  std::string history;
-  for (const auto& h : img.names_history) history += (history.empty() ? "" : ", ") + h;
-  const std::string created_at = format::TimeAgo(img.created, now);
-  std::string created_time = format::GoTimeString(img.created / 1000000000, 0);
+  Value reporter = Value::Struct("images.imageReporter")
+                       .Add("Repository", "repository", Value(row.name.repository), true)
+                       .Add("Tag", "tag", Value(row.name.tag), true);
+  static constexpr std::string_view kSummaryFields[] = {
+      "ID", "ParentId", "RepoTags", "RepoDigests", "Created", "Size", "SharedSize", "VirtualSize",
+      "Labels", "Containers", "ReadOnly", "Dangling", "Names", "Digest", "History"};
+  bool any_summary = !wanted;
+  for (auto f : kSummaryFields) any_summary = any_summary || want(f);
+  if (any_summary) {
+    Value labels = row.labels ? StringMapFromJson(*row.labels) : Value::NilMap("map[string]string");
+    Value names = Value::StringSlice(img.names);
+    reporter.Embed(Value::Struct("entities.ImageSummary")
+                       .Add("ID", "Id", Value(img.id))
+                       .Add("ParentId", "ParentId", Value(img.parent))
+                       .Add("RepoTags", "RepoTags", names)
+                       .Add("RepoDigests", "RepoDigests", Value::StringSlice(RepoDigests(img)))
+                       .Add("Created", "Created", Value::Int(img.created / 1000000000, "int64"))
+                       .Add("Size", "Size", Value::Int(img.size, "int64"))
+                       .Add("SharedSize", "SharedSize", Value::Int(0))
+                       .Add("VirtualSize", "VirtualSize", Value::Int(img.size, "int64"))
+                       .Add("Labels", "Labels", labels)
+                       .Add("Containers", "Containers", Value::Int(0))
+                       .Add("ReadOnly", "ReadOnly", Value(false), true)
+                       .Add("Dangling", "Dangling", Value(img.names.empty()), true)
+                       .Add("Names", "Names", names, true)
+                       .Add("Digest", "Digest", Value(img.manifest_digest.str()))
+                       .Add("History", "History", Value::StringSlice(img.names_history), true));
+  }
   // Podman's reporter methods shadow the summary's fields of the same name; methods are
   // not part of the JSON.
-  return Value::Struct("images.imageReporter")
-      .Add("Repository", "repository", Value(row.name.repository), true)
-      .Add("Tag", "tag", Value(row.name.tag), true)
-      .Embed(summary)
-      .Add("ID", "-", Value(no_trunc ? "sha256:" + img.id : img.id.substr(0, 12)))
-      .Add("Created", "-", Value(created_at))
-      .Add("CreatedSince", "-", Value(created_at))
-      .Add("CreatedAt", "-", Value(created_time))
-      .Add("CreatedTime", "-", Value(created_time))
-      .Add("Size", "-", Value(format::HumanSizeSpaced(static_cast<double>(img.size))))
-      .Add("History", "-", Value(history));
+  if (want("ID")) reporter.AddMethod("ID", Value(no_trunc ? "sha256:" + img.id : img.id.substr(0, 12)));
+  if (want("Created") || want("CreatedSince")) {
+    const std::string ago = format::TimeAgo(img.created, now);
+    reporter.AddMethod("Created", Value(ago)).AddMethod("CreatedSince", Value(ago));
+  }
+  if (want("CreatedAt") || want("CreatedTime")) {
+    const std::string at = format::GoTimeString(img.created / 1000000000, 0);
+    reporter.AddMethod("CreatedAt", Value(at)).AddMethod("CreatedTime", Value(at));
+  }
+  if (want("Size")) reporter.AddMethod("Size", Value(format::HumanSizeSpaced(static_cast<double>(img.size))));
+  if (want("History")) {
+    std::string history;
+    for (const auto& h : img.names_history) history += (history.empty() ? "" : ", ") + h;
+    reporter.AddMethod("History", Value(history));
+  }
+  return reporter;
 }
 
 Value InspectValue(const image::Json& j) {
@@ -130,7 +166,7 @@ Value InspectValue(const image::Json& j) {
   for (const auto& l : rootfs.value("Layers", image::Json::array())) layers.Append(Value(l.get<std::string>()).WithType("digest.Digest"));
   return Value::Struct("entities.ImageInspectReport")
       .Add("ID", "Id", Value(Str(j, "Id")))
-      .Add("Id", "-", Value(Str(j, "Id")))
+      .AddMethod("Id", Value(Str(j, "Id")))
       .Add("Digest", "Digest", Value(Str(j, "Digest")).WithType("digest.Digest"))
       .Add("RepoTags", "RepoTags", StringsFromJson(j.value("RepoTags", image::Json::array())))
       .Add("RepoDigests", "RepoDigests", StringsFromJson(j.value("RepoDigests", image::Json::array())))
@@ -174,8 +210,8 @@ Value HistoryRowValue(const HistoryRow& row, bool no_trunc, bool human, int64_t 
       .Add("Comment", "comment", Value(row.comment))
       // podman 4.3.1 leaves Tags empty in history output.
       .Add("Tags", "tags", Value::NilSlice("[]string"))
-      .Add("CreatedAt", "-", Value(format::GoTimeString(row.created / 1000000000, static_cast<int32_t>(row.created % 1000000000))))
-      .Add("CreatedSince", "-", Value(format::TimeAgo(row.created, now)));
+      .AddMethod("CreatedAt", Value(format::GoTimeString(row.created / 1000000000, static_cast<int32_t>(row.created % 1000000000))))
+      .AddMethod("CreatedSince", Value(format::TimeAgo(row.created, now)));
 }
 
 }  // namespace kiln::cli

@@ -79,7 +79,7 @@ bool Comparable(const Value& v) {
     case GoKind::kMap: return false;
     case GoKind::kStruct:
       for (const Field& f : v.Fields()) {
-        if (!Comparable(f.value)) return false;
+        if (!f.method && !Comparable(f.value)) return false;
       }
       return true;
     default: return true;
@@ -104,6 +104,7 @@ bool DeepEqual(const Value& a, const Value& b) {
       const auto& fb = b.Fields();
       if (fa.size() != fb.size()) return false;
       for (size_t i = 0; i < fa.size(); ++i) {
+        if (fa[i].method) continue;
         if (!DeepEqual(fa[i].value, fb[i].value)) return false;
       }
       return true;

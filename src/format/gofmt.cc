@@ -507,6 +507,7 @@ void Printer::PrintValue(const Value& v, char32_t verb, int depth) {
       buf_ += '{';
       bool first = true;
       for (const Field& field : v.Fields()) {
+        if (field.method) continue;
         if (!first) buf_ += f_.sharp_v ? ", " : " ";
         first = false;
         if (f_.plus_v || f_.sharp_v) {

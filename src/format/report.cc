@@ -115,6 +115,7 @@ std::vector<std::string> SplitCamelCase(std::string_view s) {
 
 void CollectFieldNames(const Value& row, std::vector<std::string>& names) {
   for (const Field& f : row.Fields()) {
+    if (f.method) continue;  // report.Headers lists fields only
     if (f.embedded && f.value.kind() == Kind::kStruct) {
       CollectFieldNames(f.value, names);  // promoted fields, as report.Headers recurses
     } else {

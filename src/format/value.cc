@@ -177,6 +177,13 @@ Value& Value::Add(std::string name, std::string json_name, Value v, bool omitemp
   return *this;
 }
 
+Value& Value::AddMethod(std::string name, Value result) & {
+  Field field{std::move(name), "-", false, std::move(result)};
+  field.method = true;
+  MutableAggregate().fields.push_back(std::move(field));
+  return *this;
+}
+
 Value& Value::Embed(Value embedded) & {
   std::string_view type = embedded.type_name();
   if (type.starts_with('*')) type.remove_prefix(1);

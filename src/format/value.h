@@ -107,6 +107,12 @@ class Value {
     return std::move(Add(std::move(name), std::move(json_name), std::move(v), omitempty));
   }
 
+  // A method of the struct's Go type, such as podman's reporters' Created() or Size():
+  // templates call it like a field (and it wins over an embedded field of that name),
+  // but %v, JSON, comparisons and table headers do not see it, as in Go.
+  Value& AddMethod(std::string name, Value result) &;
+  Value&& AddMethod(std::string name, Value result) && { return std::move(AddMethod(std::move(name), std::move(result))); }
+
   // An embedded (anonymous) struct field, like Go's `type imageReporter struct { …; ImageSummary }`:
   // its fields are found through this struct and JSON inlines them; %v prints it nested.
   Value& Embed(Value embedded) &;
@@ -186,6 +192,7 @@ struct Field {
   bool omitempty = false;
   Value value;
   bool embedded = false;  // anonymous struct field: name is the type's name
+  bool method = false;    // not a field at all: a method's result (see Value::AddMethod)
 };
 
 struct Aggregate {

@@ -427,7 +427,9 @@ Expected<std::vector<PlannedImage>> PlanDockerArchive(Source& src) {
     if (item.contains("RepoTags") && item["RepoTags"].is_array())
       for (const auto& t : item["RepoTags"]) {
         if (!t.is_string()) continue;
-        auto ref = image::ParseDockerRef(t.get<std::string>());
+        // podman names short RepoTags as it names everything local: busybox:1 is
+        // localhost/busybox:1 (not docker.io/library/busybox:1, as docker would have it).
+        auto ref = image::ParseNormalizedLocal(t.get<std::string>());
         if (!ref.ok()) return InvalidArgument("invalid tag \"" + t.get<std::string>() + "\" in manifest.json: " + ref.status().message());
         img.names.push_back(ref->String());
       }

@@ -195,6 +195,30 @@ Loaded image: localhost/busybox:latest" "$output"
   kiln save --format oci-archive busybox | zstd -q | kiln load -q
 }
 
+@test "docker-archive names are normalised as podman does (short names under localhost/)" {
+  python3 - "$(two_layer_archive)" "$BATS_TEST_TMPDIR/names.tar" <<'PY'
+import io, json, sys, tarfile
+src = tarfile.open(sys.argv[1])
+with tarfile.open(sys.argv[2], 'w') as t:
+    for m in src.getmembers():
+        body = src.extractfile(m).read()
+        if m.name == 'manifest.json':
+            j = json.loads(body)
+            j[0]['RepoTags'] = ["busybox:latest", "docker.io/library/alpine:3", "quay.io/a/b:1", "ns/app:2"]
+            body = json.dumps(j).encode()
+        ti = tarfile.TarInfo(m.name); ti.size = len(body); t.addfile(ti, io.BytesIO(body))
+PY
+  run kiln load -q -i "$BATS_TEST_TMPDIR/names.tar"
+  [ "$status" -eq 0 ]
+  assert_same "Loaded image: localhost/busybox:latest
+Loaded image: docker.io/library/alpine:3
+Loaded image: quay.io/a/b:1
+Loaded image: localhost/ns/app:2" "$output"
+  if has_podman; then
+    assert_same "$output" "$(pm load -q -i "$BATS_TEST_TMPDIR/names.tar")"
+  fi
+}
+
 @test "an image without a name loads as sha256:ID and lists as <none>" {
   id=$(import_busybox)
   kiln save -q -o "$BATS_TEST_TMPDIR/id.tar" "${id#sha256:}"

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -57,7 +58,8 @@ struct PushJob {
   Status status;
 };
 
-Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression want, const std::string& media_type) {
+Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression want, const std::string& media_type,
+                 const std::vector<std::string>& mount_from) {
   const auto& content = store.content();
   // A stored blob of the wanted compression is sent as it is.
   for (const auto& b : job.stored)
@@ -119,6 +121,12 @@ Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression 
   }
   ASSIGN_OR_RETURN(bool exists, client.BlobExists(job.sent.digest));
   if (exists) return Status::Ok();
+  // A blob pulled from another repository of this registry is mounted, not sent again.
+  if (!job.new_blob)
+    for (const auto& from : mount_from) {
+      auto mounted = client.MountBlob(job.sent.digest, from);
+      if (mounted.ok() && *mounted) return Status::Ok();
+    }
   std::string path = content.BlobPath(job.sent.digest);
   return client.UploadBlob(job.sent.digest, job.sent.size,
                            [path]() -> Expected<std::unique_ptr<Reader>> { return OpenFileReader(path); });
@@ -158,6 +166,14 @@ Expected<PushResult> PushImage(store::Store& store, const RegistriesConf& conf, 
     return InvalidArgument("zstd compression is not supported with --format v2s2 (Docker manifests have no zstd layers)");
   std::string media_type = LayerMediaType(oci, options.compression);
 
+  // Repositories of the same registry the image came from: cross-repository mount sources.
+  std::vector<std::string> mount_from;
+  for (const auto& n : img.names) {
+    auto r = image::Parse(n);
+    if (r.ok() && r->domain == ref.domain && r->path != ref.path &&
+        std::find(mount_from.begin(), mount_from.end(), r->path) == mount_from.end())
+      mount_from.push_back(r->path);
+  }
   std::vector<PushJob> jobs(layers.size());
   for (size_t i = 0; i < layers.size(); ++i) {
     jobs[i].layer = layers[i];
@@ -171,7 +187,7 @@ Expected<PushResult> PushImage(store::Store& store, const RegistriesConf& conf, 
     for (;;) {
       size_t k = next++;
       if (k >= jobs.size()) return;
-      jobs[k].status = PushLayer(store, client, jobs[k], options.compression, media_type);
+      jobs[k].status = PushLayer(store, client, jobs[k], options.compression, media_type, mount_from);
     }
   };
   std::vector<std::thread> threads;
@@ -187,6 +203,11 @@ Expected<PushResult> PushImage(store::Store& store, const RegistriesConf& conf, 
   progress("Copying config sha256:" + img.id);
   Digest config_digest = *Digest::FromHex(img.id);
   ASSIGN_OR_RETURN(bool has_config, client.BlobExists(config_digest));
+  for (const auto& from : mount_from) {
+    if (has_config) break;
+    auto mounted = client.MountBlob(config_digest, from);
+    has_config = mounted.ok() && *mounted;
+  }
   if (!has_config) {
     auto bytes = std::make_shared<std::string>(config_bytes);
     RETURN_IF_ERROR(client

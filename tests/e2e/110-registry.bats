@@ -77,6 +77,17 @@ $REG/bb  zstd" "$(echo "$output" | tail -n +2 | sort)"
   [ "$(cat $TEST_ROOT/d2)" = "$digest" ]
 }
 
+@test "push to another repository of the same registry mounts pulled blobs" {
+  start_registry
+  $REG_TOOL push-image $REG_URL multi v1 3 >/dev/null
+  kiln pull -q --tls-verify=false $REG/multi:v1 >/dev/null
+  run -0 kiln push --tls-verify=false $REG/multi:v1 $REG/other/multi:v1
+  [ "$(grep -a -c '"POST /v2/other/multi/blobs/uploads/?mount=' "$REG_DIR/log")" -eq 3 ]
+  [ "$(grep -a -c '"PUT /v2/other/multi/blobs/uploads/' "$REG_DIR/log")" -eq 0 ]
+  kiln rmi -a -f >/dev/null
+  run -0 kiln pull -q --tls-verify=false $REG/other/multi:v1
+}
+
 @test "layers already present are not downloaded again" {
   start_registry
   $REG_TOOL push-image $REG_URL multi v1 4 >/dev/null

@@ -82,7 +82,7 @@ $REG/bb  zstd" "$(echo "$output" | tail -n +2 | sort)"
   $REG_TOOL push-image $REG_URL multi v1 3 >/dev/null
   kiln pull -q --tls-verify=false $REG/multi:v1 >/dev/null
   run -0 kiln push --tls-verify=false $REG/multi:v1 $REG/other/multi:v1
-  [ "$(grep -a -c '"POST /v2/other/multi/blobs/uploads/?mount=' "$REG_DIR/log")" -eq 3 ]
+  [ "$(grep -a -c '"POST /v2/other/multi/blobs/uploads/?mount=' "$REG_DIR/log")" -eq 4 ]   # 3 layers + config
   [ "$(grep -a -c '"PUT /v2/other/multi/blobs/uploads/' "$REG_DIR/log")" -eq 0 ]
   kiln rmi -a -f >/dev/null
   run -0 kiln pull -q --tls-verify=false $REG/other/multi:v1

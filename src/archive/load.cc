@@ -485,8 +485,9 @@ Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>&
   img.manifest_type = media.empty() ? std::string(image::kOciManifest) : media;
   if (desc.contains("annotations") && desc["annotations"].is_object()) {
     std::string ref = desc["annotations"].value(std::string(kRefNameAnnotation), std::string());
-    // A full reference names the image; a bare tag ("1.0", as the OCI spec suggests) does not.
-    if (ref.find('/') != std::string::npos || ref.find(':') != std::string::npos) {
+    // As podman: the annotation is a name, normalised like any local one ("1.0", which the
+    // OCI spec has in mind, becomes localhost/1.0:latest); one that does not parse gives none.
+    if (!ref.empty()) {
       auto r = image::ParseNormalizedLocal(ref);
       if (r.ok()) img.names.push_back(r->String());
     }

@@ -1243,6 +1243,12 @@ int RunExport(Context& ctx, const std::string& name, const std::string& output) 
   for (const char* d : {"upper", "work", "merged"})
     if (Status s = MakeDirs(spec->dir + "/" + d); !s.ok()) return Fail(s);
   ExportArg arg{out.valid() ? out.get() : 1};
+  Reconcile(ctrs, *c);
+  if (c->state == "running") {
+    // Its overlay is in use by the container's own mount: clone that mount instead.
+    Status s = runtime::WithRunningRootfs(static_cast<pid_t>(c->pid), ExportInChild, &arg);
+    return s.ok() ? 0 : Fail(s);
+  }
   Status s = runtime::WithRootfs(*spec, ExportInChild, &arg);
   if (!s.ok()) return Fail(s);
   return 0;

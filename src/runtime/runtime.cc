@@ -607,6 +607,35 @@ Expected<ExitResult> Process::Wait() {
   return r;
 }
 
+Status WithRunningRootfs(pid_t pid, int (*fn)(const std::string& rootfs, void* arg), void* arg) {
+#ifndef SYS_open_tree
+  (void)pid, (void)fn, (void)arg;
+  return Unsupported("exporting a running container needs open_tree (Linux 5.2)");
+#else
+  std::fflush(nullptr);
+  pid_t child = fork();
+  if (child < 0) return ErrnoError("fork", errno);
+  if (child == 0) {
+    int self_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    int ctr_ns = open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
+    if (self_ns < 0 || ctr_ns < 0 || setns(ctr_ns, CLONE_NEWNS) != 0) _exit(120);
+    long tree = syscall(SYS_open_tree, AT_FDCWD, "/", 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+    if (tree < 0 || setns(self_ns, CLONE_NEWNS) != 0) _exit(121);
+    int rc = fn("/proc/self/fd/" + std::to_string(tree), arg);
+    std::fflush(nullptr);
+    _exit(rc);
+  }
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) return ErrnoError("waiting", errno);
+  if (!WIFEXITED(status)) return Internal("reading the container's rootfs failed");
+  int rc = WEXITSTATUS(status);
+  if (rc == 120 || rc == 121) return IoError("opening the running container's root filesystem failed");
+  if (rc != 0) return IoError("writing the container's root filesystem failed");
+  return Status::Ok();
+#endif
+}
+
 Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg) {
   std::fflush(nullptr);
   pid_t pid = fork();

@@ -126,6 +126,12 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
 // is mounted at dir/merged (for export of a stopped container). Returns fn's status.
 Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg);
 
+// Runs fn in a child process on the root filesystem of a running container (whose pid 1 the
+// host sees as pid), without the mounts on top of it (/proc, /sys, /dev, binds): a detached
+// clone (open_tree) of the container's overlay mount, taken inside its mount namespace and
+// read from the host's as /proc/self/fd/N. Nothing is mounted anywhere.
+Status WithRunningRootfs(pid_t pid, int (*fn)(const std::string& rootfs, void* arg), void* arg);
+
 // Signals a process if it is still the one that started at start_ticks (0: don't check).
 // Returns false when it is gone.
 bool SignalProcess(pid_t pid, int64_t start_ticks, int sig);

@@ -267,6 +267,16 @@ b" ]
   [ "$status" -ne 0 ]
   kiln export e > "$TEST_ROOT/e2.tar"
   cmp "$TEST_ROOT/e.tar" "$TEST_ROOT/e2.tar"
+  # A running container: its changes so far, none of its /proc, /dev or bind mounts.
+  for iso in $(isolations); do
+    kiln run -d $(iso_flags $iso) --name live busybox sh -c 'echo now > /now; exec sleep 100' >/dev/null
+    for _ in $(seq 50); do kiln export live | tar t 2>/dev/null | grep -qx now && break; sleep 0.1; done
+    kiln export -o "$TEST_ROOT/live.tar" live
+    tar tf "$TEST_ROOT/live.tar" | grep -qx now
+    ! tar tf "$TEST_ROOT/live.tar" | grep -q '^proc/.'
+    ! tar tf "$TEST_ROOT/live.tar" | grep -q '^dev/.'
+    kiln rm -f -t 0 live
+  done
 }
 
 @test "nothing stays mounted, even when the container or kiln is killed" {

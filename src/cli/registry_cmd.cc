@@ -112,6 +112,7 @@ int RunPull(Context& ctx, const PullFlags& f) {
   if (!co.ok()) return Fail(co.status());
   po.client = *co;
   po.jobs = f.jobs;
+  po.progress_bars = !f.quiet && ::isatty(STDERR_FILENO);
   po.os = f.os, po.arch = f.arch, po.variant = f.variant;
   if (!f.platform.empty()) {
     std::string p = f.platform;

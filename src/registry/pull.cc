@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -39,7 +41,94 @@ Expected<Digest> ChooseInstance(const std::string& bytes, const std::string& os,
                   ", variant \"" + variant + "\", OS " + os);
 }
 
+// Live per-layer bars on a terminal, redrawn in place (podman's mpb bars, simplified):
+//   Copying blob 6ab2a2ecf5c4 [=========>----------] 1.2MiB / 3.4MiB
+class Bars {
+ public:
+  void Add(std::string label, uint64_t total) {
+    rows_.push_back(std::make_unique<Row>());
+    rows_.back()->label = std::move(label);
+    rows_.back()->total = total;
+  }
+  std::atomic<uint64_t>& done(size_t i) { return rows_[i]->done; }
+  void SetState(size_t i, const char* state) { rows_[i]->state.store(state); }
+  void Start() {
+    thread_ = std::thread([this] {
+      while (!stop_.load()) {
+        Draw();
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(150), [this] { return stop_.load(); });
+      }
+      Draw();
+    });
+  }
+  void Stop() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    cv_.notify_all();
+    thread_.join();
+  }
+  ~Bars() { Stop(); }
+
+ private:
+  struct Row {
+    std::string label;
+    uint64_t total = 0;
+    std::atomic<uint64_t> done{0};
+    std::atomic<const char*> state{nullptr};
+  };
+  static std::string Size(double b) {
+    const char* units[] = {"b", "KiB", "MiB", "GiB"};
+    int u = 0;
+    while (b >= 1024 && u < 3) b /= 1024, ++u;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u ? "%.1f%s" : "%.0f%s", b, units[u]);
+    return buf;
+  }
+  void Draw() {
+    std::string out;
+    if (drawn_) out += "\x1b[" + std::to_string(rows_.size()) + "A";
+    for (const auto& r : rows_) {
+      out += "\r\x1b[2K" + r->label + " ";
+      if (const char* st = r->state.load()) {
+        out += st;
+      } else {
+        uint64_t d = r->done.load(), t = std::max<uint64_t>(r->total, 1);
+        int fill = static_cast<int>(30.0 * std::min<uint64_t>(d, t) / t);
+        out += "[" + std::string(fill, '=') + (fill < 30 ? ">" + std::string(29 - fill, '-') : "") + "] " +
+               Size(static_cast<double>(d)) + " / " + Size(static_cast<double>(r->total));
+      }
+      out += "\n";
+    }
+    drawn_ = true;
+    std::fwrite(out.data(), 1, out.size(), stderr);
+    std::fflush(stderr);
+  }
+  std::vector<std::unique_ptr<Row>> rows_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool drawn_ = false;
+};
+
+// Counts bytes into an atomic on their way to the next writer.
+class CountingWriter final : public Writer {
+ public:
+  CountingWriter(Writer& inner, std::atomic<uint64_t>* counter) : inner_(inner), counter_(counter) {}
+  Status Write(const void* data, size_t n) override {
+    RETURN_IF_ERROR(inner_.Write(data, n));
+    if (counter_) *counter_ += n;
+    return Status::Ok();
+  }
+
+ private:
+  Writer& inner_;
+  std::atomic<uint64_t>* counter_;
+};
+
 struct LayerJob {
+  std::atomic<uint64_t>* bytes = nullptr;  // progress bar counter, if any
   image::Descriptor desc;
   Digest diff_id;
   Digest chain_id;
@@ -84,7 +173,8 @@ Status StreamLayer(const store::ContentStore& content, Client& client, LayerJob&
   Status got;
   {
     TeeToPipe tee(blob, wr.get());
-    got = client.GetBlob(job.desc.digest, tee);
+    CountingWriter counted(tee, job.bytes);
+    got = client.GetBlob(job.desc.digest, counted);
     wr = UniqueFd();  // EOF for the decompressor
   }
   decompressor.join();
@@ -123,7 +213,9 @@ Status FetchLayer(store::Store& store, Client& client, LayerJob& job, int retrie
     Status last;
     for (int attempt = 0; attempt <= retries; ++attempt) {
       ASSIGN_OR_RETURN(store::Ingest ingest, content.BeginIngest());
-      last = client.GetBlob(job.desc.digest, ingest);
+      if (job.bytes) *job.bytes = 0;
+      CountingWriter counted(ingest, job.bytes);
+      last = client.GetBlob(job.desc.digest, counted);
       if (last.ok()) {
         auto d = ingest.Commit(job.desc.digest, job.desc.size > 0 ? std::optional<uint64_t>(job.desc.size) : std::nullopt);
         if (d.ok()) break;
@@ -216,7 +308,7 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
     jobs[i].desc = manifest.layers[i];
     jobs[i].diff_id = diff_ids[i];
     jobs[i].chain_id = chains[i];
-    progress("Copying blob " + manifest.layers[i].digest.str());
+    if (!options.progress_bars) progress("Copying blob " + manifest.layers[i].digest.str());
     bool have_tar = store.content().Has(diff_ids[i]);
     jobs[i].have_snapshot = have_tar && store.snapshots().Has(chains[i]);
     if (jobs[i].have_snapshot) {
@@ -227,6 +319,15 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
     }
   }
 
+  Bars bars;
+  if (options.progress_bars) {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      bars.Add("Copying blob " + jobs[i].desc.digest.hex().substr(0, 12), static_cast<uint64_t>(jobs[i].desc.size));
+      if (jobs[i].done) bars.SetState(i, "skipped: already exists");
+      else jobs[i].bytes = &bars.done(i);
+    }
+    bars.Start();
+  }
   std::mutex mu;
   std::condition_variable cv;
   std::atomic<size_t> next{0};
@@ -265,9 +366,11 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
     }
     layers.push_back(*layer);
     parent = layer->chain_id;
+    if (options.progress_bars && !jobs[i].have_snapshot) bars.SetState(i, "done");
   }
   if (!result.ok()) next = todo.size();  // the workers stop after their current blob
   for (auto& t : threads) t.join();
+  bars.Stop();
   if (!result.ok()) return fail(result);
 
   progress("Copying config " + manifest.config.digest.str());

@@ -18,6 +18,8 @@ struct PullOptions {
   ClientOptions client;
   std::string os, arch, variant;  // platform; empty: the host's
   int jobs = 3;
+  // stderr is a terminal: one live progress bar per layer instead of the "Copying blob" lines.
+  bool progress_bars = false;
 };
 
 // Pulls `input` (a reference as typed, "docker://" allowed): short names through the

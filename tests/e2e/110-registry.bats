@@ -146,6 +146,22 @@ Error: initializing source docker://$REG/nosuch:1: reading manifest 1 in $REG/no
   [ "$(image_count)" -eq 1 ]
 }
 
+@test "a layer whose bytes do not match its digest is refused; nothing is named" {
+  start_registry
+  $REG_TOOL push-image $REG_URL multi v1 2 >/dev/null
+  port=$($REG_TOOL free-port)
+  $REG_TOOL proxy $port $REG_URL badblob 2>/dev/null &
+  PROXY_PID=$!
+  sleep 0.5
+  run -125 kiln pull --tls-verify=false --retry 0 localhost:$port/multi:v1
+  [[ $output == *"localhost:$port/multi:v1"* ]]
+  [[ $output == *"sha256:"* ]]
+  echo "$output"
+  [ "$(image_count)" -eq 0 ]
+  # The real bytes pull fine afterwards.
+  run -0 kiln pull -q --tls-verify=false $REG/multi:v1
+}
+
 @test "retries: 503s are retried with --retry-delay" {
   start_registry
   import_busybox >/dev/null

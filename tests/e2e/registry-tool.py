@@ -4,7 +4,8 @@
   push-image URL REPO TAG NLAYERS [ARCH]     push a synthetic gzip image (OCI), print its config digest
   push-index URL REPO TAG REF_AMD64 REF_ARM64  push an OCI index of two tags, print its digest
   proxy LISTEN_PORT UPSTREAM_URL MODE        serve MODE: 'flaky' (503 on the first 2 requests per path,
-                                             then proxy), 'garbage' (manifests are not JSON) or 'bearer'
+                                             then proxy), 'garbage' (manifests are not JSON), 'badblob' (layer
+                                             bytes altered) or 'bearer'
                                              (token auth: a /token realm wanting kilnuser:s3cret)
 """
 import gzip, hashlib, http.server, io, json, os, socket, sys, tarfile, urllib.request
@@ -124,6 +125,8 @@ def proxy(port, upstream, mode):
                 code, body, rh = r.status, r.read(), r.headers.items()
             except urllib.error.HTTPError as e:
                 code, body, rh = e.code, e.read(), e.headers.items()
+            if mode == "badblob" and "/blobs/sha256:" in self.path and self.command == "GET" and len(body) > 20:
+                body = body[:-10] + b"0123456789"  # same size, wrong bytes
             self.reply(code, body, [(k, v) for k, v in rh if k.lower() not in ("content-length", "transfer-encoding", "connection")])
 
         do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = handle_any

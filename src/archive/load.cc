@@ -458,16 +458,61 @@ Expected<Entry*> OciBlob(Source& src, const Json& desc, const std::string& what)
   return *e;
 }
 
-Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>& out, int depth) {
+// The architecture of this machine as OCI spells it.
+std::string HostArchitecture() {
+#if defined(__x86_64__)
+  return "amd64";
+#elif defined(__aarch64__)
+  return "arm64";
+#elif defined(__i386__)
+  return "386";
+#elif defined(__arm__)
+  return "arm";
+#elif defined(__powerpc64__)
+  return "ppc64le";
+#elif defined(__s390x__)
+  return "s390x";
+#else
+  return "unknown";
+#endif
+}
+
+Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>& out, int depth,
+                       const std::string& inherited_ref = "");
+
+// An image index inside the layout (a multi-platform image): like podman, load the one
+// image for this machine's platform, under the name the outer descriptor gave.
+Status PlanNestedIndex(Source& src, const Json& m, std::vector<PlannedImage>& out, int depth, const std::string& ref) {
+  const Json* chosen = nullptr;
+  bool any_platform = false;
+  for (const auto& d : m["manifests"]) {
+    if (!d.is_object() || !d.contains("platform") || !d["platform"].is_object()) continue;
+    any_platform = true;
+    if (d["platform"].value("os", std::string()) == "linux" &&
+        d["platform"].value("architecture", std::string()) == HostArchitecture()) {
+      chosen = &d;
+      break;
+    }
+  }
+  if (chosen) return PlanOciManifest(src, *chosen, out, depth + 1, ref);
+  if (any_platform) return Unsupported("image index has no image for linux/" + HostArchitecture());
+  for (const auto& d : m["manifests"]) RETURN_IF_ERROR(PlanOciManifest(src, d, out, depth + 1, ref));
+  return Status::Ok();
+}
+
+Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>& out, int depth,
+                       const std::string& inherited_ref) {
+  std::string ref = inherited_ref;
+  if (desc.is_object() && desc.contains("annotations") && desc["annotations"].is_object())
+    ref = desc["annotations"].value(std::string(kRefNameAnnotation), ref);
   ASSIGN_OR_RETURN(Entry * me, OciBlob(src, desc, "manifest"));
   ASSIGN_OR_RETURN(std::string bytes, MemoryBytes(me, "manifest " + me->raw_digest.str()));
   Json m = Json::parse(bytes, nullptr, false);
   if (!m.is_object()) return Corrupt("manifest " + me->raw_digest.str() + " is not a JSON object");
   std::string media = m.value("mediaType", desc.value("mediaType", std::string()));
   if (media == kOciIndex || media == kDockerList || m.contains("manifests")) {
-    if (depth > 2 || !m["manifests"].is_array()) return Unsupported("nested image index");
-    for (const auto& d : m["manifests"]) RETURN_IF_ERROR(PlanOciManifest(src, d, out, depth + 1));
-    return Status::Ok();
+    if (depth > 2 || !m["manifests"].is_array()) return Unsupported("image index nested too deep");
+    return PlanNestedIndex(src, m, out, depth, ref);
   }
   PlannedImage img;
   if (!m.contains("config")) return Corrupt("manifest " + me->raw_digest.str() + " has no config");
@@ -483,14 +528,11 @@ Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>&
   RETURN_IF_ERROR(PlanLayers(config, layers, img));
   img.manifest = bytes;
   img.manifest_type = media.empty() ? std::string(image::kOciManifest) : media;
-  if (desc.contains("annotations") && desc["annotations"].is_object()) {
-    std::string ref = desc["annotations"].value(std::string(kRefNameAnnotation), std::string());
-    // As podman: the annotation is a name, normalised like any local one ("1.0", which the
-    // OCI spec has in mind, becomes localhost/1.0:latest); one that does not parse gives none.
-    if (!ref.empty()) {
-      auto r = image::ParseNormalizedLocal(ref);
-      if (r.ok()) img.names.push_back(r->String());
-    }
+  // As podman: the annotation is a name, normalised like any local one ("1.0", which the
+  // OCI spec has in mind, becomes localhost/1.0:latest); one that does not parse gives none.
+  if (!ref.empty()) {
+    auto r = image::ParseNormalizedLocal(ref);
+    if (r.ok()) img.names.push_back(r->String());
   }
   out.push_back(std::move(img));
   return Status::Ok();

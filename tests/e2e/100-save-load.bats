@@ -219,6 +219,39 @@ Loaded image: localhost/ns/app:2" "$output"
   fi
 }
 
+@test "a multi-platform OCI index loads this machine's image under the outer name" {
+  import_busybox >/dev/null
+  kiln save -q --format oci-archive -o "$BATS_TEST_TMPDIR/o.tar" busybox
+  python3 - "$BATS_TEST_TMPDIR/o.tar" "$BATS_TEST_TMPDIR/multi.tar" "$(uname -m)" <<'PY'
+import hashlib, io, json, sys, tarfile
+arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(sys.argv[3], sys.argv[3])
+src = tarfile.open(sys.argv[1])
+files = {m.name: (m, src.extractfile(m).read() if m.isfile() else b'') for m in src.getmembers()}
+index = json.loads(files['index.json'][1])
+desc = dict(index['manifests'][0]); desc.pop('annotations')
+desc['platform'] = {"os": "linux", "architecture": arch}
+other = {"mediaType": desc['mediaType'], "digest": "sha256:" + "0" * 64, "size": 10,
+         "platform": {"os": "linux", "architecture": "s390x" if arch != "s390x" else "arm64"}}
+inner = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": [other, desc]}).encode()
+d = hashlib.sha256(inner).hexdigest()
+outer = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+         "digest": "sha256:" + d, "size": len(inner),
+         "annotations": {"org.opencontainers.image.ref.name": "localhost/multi:1"}}]}
+with tarfile.open(sys.argv[2], 'w') as t:
+    for name, (m, body) in files.items():
+        if name == 'index.json': continue
+        ti = tarfile.TarInfo(name); ti.type = m.type; ti.size = len(body)
+        t.addfile(ti, io.BytesIO(body) if m.isfile() else None)
+    for name, body in [("blobs/sha256/" + d, inner), ("index.json", json.dumps(outer).encode())]:
+        ti = tarfile.TarInfo(name); ti.size = len(body); t.addfile(ti, io.BytesIO(body))
+PY
+  run kiln load -q -i "$BATS_TEST_TMPDIR/multi.tar"
+  [ "$status" -eq 0 ]
+  [ "$output" = "Loaded image: localhost/multi:1" ]
+  [ "$(kiln images -q | wc -l)" -eq 1 ]
+}
+
 @test "an image without a name loads as sha256:ID and lists as <none>" {
   id=$(import_busybox)
   kiln save -q -o "$BATS_TEST_TMPDIR/id.tar" "${id#sha256:}"

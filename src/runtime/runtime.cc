@@ -406,6 +406,31 @@ Status PrepareBundle(const ContainerSpec& spec) {
   return Status::Ok();
 }
 
+Status CleanMountPoints(const ContainerSpec& spec) {
+  std::vector<std::string> targets = {"/proc", "/dev", "/sys", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+  for (const auto& b : spec.binds) targets.push_back(b.destination);
+  for (const auto& t : targets) {
+    bool in_image = false;
+    for (const auto& l : spec.lowers) {
+      struct stat st;
+      if (lstat((l + t).c_str(), &st) == 0) {
+        in_image = !(S_ISCHR(st.st_mode) && st.st_rdev == 0);
+        break;
+      }
+    }
+    if (in_image) continue;
+    std::string p = spec.dir + "/upper" + t;
+    struct stat st;
+    if (lstat(p.c_str(), &st) != 0) continue;
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+      if (unlink(p.c_str()) != 0) return ErrnoError("removing " + p, errno);
+    } else if (S_ISDIR(st.st_mode)) {
+      if (rmdir(p.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST) return ErrnoError("removing " + p, errno);
+    }
+  }
+  return Status::Ok();
+}
+
 int64_t ProcessStartTicks(pid_t pid) {
   auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
   if (!stat.ok()) return 0;

@@ -92,6 +92,11 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text);
 // Creates upper/, work/, merged/ and writes hosts, hostname, resolv.conf (and config.json
 // for an OCI runtime) into spec.dir. Resolves the user from the image's /etc/passwd.
 Status PrepareBundle(const ContainerSpec& spec);
+// For a build's RUN step: removes from spec.dir/upper the mount points the runtime itself
+// created (/proc, /dev, /sys, /etc/hosts, /etc/hostname, /etc/resolv.conf, bind targets)
+// when the image did not have them and they are still empty, so that the upper dir holds
+// only what the command changed. Call after the container has ended.
+Status CleanMountPoints(const ContainerSpec& spec);
 // Starts the container with the given stdio. Returns once the container's process exists
 // (chroot: once exec succeeded). A start failure is returned as an error whose code maps to
 // the ExitResult below via StartFailure().

@@ -98,6 +98,27 @@ TEST_F(RuntimeTest, OciConfigHasTheRequiredMountsAndNoRlimits) {
   EXPECT_TRUE(net);
 }
 
+TEST_F(RuntimeTest, CleanMountPointsKeepsOnlyWhatTheCommandChanged) {
+  Write(dir_ / "l0/etc/hosts", "127.0.0.1 img\n");
+  ContainerSpec s;
+  s.lowers = {(dir_ / "l0").string()};
+  s.dir = dir_.string();
+  s.binds = {{"/x", "/mnt/data", false}};
+  for (const char* d : {"upper/proc", "upper/dev", "upper/sys", "upper/mnt/data", "upper/work-made"})
+    fs::create_directories(dir_ / d);
+  Write(dir_ / "upper/etc/hostname", "");
+  Write(dir_ / "upper/etc/hosts", "");  // the image has one: an empty one is the command's doing
+  Write(dir_ / "upper/etc/resolv.conf", "nameserver 1.1.1.1\n");  // written by the command
+  ASSERT_TRUE(CleanMountPoints(s).ok());
+  EXPECT_FALSE(fs::exists(dir_ / "upper/proc"));
+  EXPECT_FALSE(fs::exists(dir_ / "upper/dev"));
+  EXPECT_FALSE(fs::exists(dir_ / "upper/mnt/data"));
+  EXPECT_FALSE(fs::exists(dir_ / "upper/etc/hostname"));
+  EXPECT_TRUE(fs::exists(dir_ / "upper/etc/hosts"));
+  EXPECT_TRUE(fs::exists(dir_ / "upper/etc/resolv.conf"));
+  EXPECT_TRUE(fs::exists(dir_ / "upper/work-made"));
+}
+
 TEST_F(RuntimeTest, SignalNames) {
   EXPECT_EQ(ParseSignal("TERM"), 15);
   EXPECT_EQ(ParseSignal("sigkill"), 9);

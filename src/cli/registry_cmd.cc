@@ -18,7 +18,7 @@ namespace {
 
 // Flags every registry command shares.
 struct RemoteFlags {
-  std::optional<bool> tls_verify;
+  std::string tls_verify;  // "" unset, else the value given
   std::string cert_dir;
   std::string authfile;
   std::string creds;
@@ -26,19 +26,18 @@ struct RemoteFlags {
   std::string retry_delay;
 };
 
-// pflag's bool: "--tls-verify", "--tls-verify=false", "--tls-verify false" is NOT a value in
-// pflag, but CLI11 cannot tell; the `=` forms are what scripts use.
-void AddTriBool(CLI::App* cmd, const std::string& flags, std::optional<bool>& value, const std::string& desc) {
-  cmd->add_option_function<std::string>(
-         flags,
-         [&value](const std::string& raw) {
-           std::string v = raw.rfind('=', 0) == 0 ? raw.substr(1) : raw;
-           if (v.empty() || v == "true") value = true;
-           else if (v == "false") value = false;
-           else throw CLI::ValidationError("invalid argument \"" + v + "\" for \"--tls-verify\" flag: strconv.ParseBool: parsing \"" + v + "\": invalid syntax");
-         },
-         desc)
-      ->expected(0, 1);
+// pflag's bool: "--tls-verify" or "--tls-verify=false"; never a separate value, so
+// `--tls-verify IMAGE` leaves IMAGE a positional argument.
+void AddTriBool(CLI::App* cmd, const std::string& flag, std::string& raw, const std::string& desc) {
+  cmd->add_flag(flag + "{true}", raw, desc);
+}
+
+Expected<std::optional<bool>> ParseTriBool(const std::string& flag, const std::string& raw) {
+  if (raw.empty()) return std::optional<bool>();
+  if (raw == "true" || raw == "1" || raw == "t" || raw == "TRUE" || raw == "True") return std::optional<bool>(true);
+  if (raw == "false" || raw == "0" || raw == "f" || raw == "FALSE" || raw == "False") return std::optional<bool>(false);
+  return InvalidArgument("invalid argument \"" + raw + "\" for \"" + flag + "\" flag: strconv.ParseBool: parsing \"" +
+                         raw + "\": invalid syntax");
 }
 
 void AddRemoteFlags(CLI::App* cmd, RemoteFlags& f, bool creds = true) {
@@ -72,7 +71,7 @@ Expected<int> ParseDurationMs(const std::string& s) {
 
 Expected<registry::ClientOptions> ClientOptionsFrom(const RemoteFlags& f, bool authfile_must_exist = true) {
   registry::ClientOptions o;
-  o.tls_verify = f.tls_verify;
+  ASSIGN_OR_RETURN(o.tls_verify, ParseTriBool("--tls-verify", f.tls_verify));
   o.cert_dir = f.cert_dir;
   o.authfile = f.authfile;
   o.retries = f.retry;

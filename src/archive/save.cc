@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <condition_variable>
@@ -416,6 +417,26 @@ std::string TempDir() {
   return t && *t ? t : "/var/tmp";
 }
 
+// A gzip form of the layer the store already has (a pulled layer, as its registry had it):
+// saving it costs a copy instead of a compression, and the layer keeps its digest.
+std::optional<Blob> StoredGzip(store::Store& store, const Digest& diff_id, std::string_view media_type) {
+  auto forms = store.LayerBlobs(diff_id);
+  if (!forms.ok()) return std::nullopt;
+  for (const auto& f : *forms) {
+    bool gzip = f.media_type.size() >= 4 && f.media_type.compare(f.media_type.size() - 4, 4, "gzip") == 0;
+    if (!gzip || !store.content().Has(f.blob)) continue;
+    auto size = store.content().Size(f.blob);
+    if (!size.ok() || (f.size > 0 && *size != static_cast<uint64_t>(f.size))) continue;
+    Blob b;
+    b.digest = f.blob;
+    b.size = *size;
+    b.path = store.content().BlobPath(f.blob);
+    b.media_type = std::string(media_type);
+    return b;
+  }
+  return std::nullopt;
+}
+
 // The layers of an item as blobs: stored uncompressed tars, or gzip ones made on the way.
 Expected<std::vector<Blob>> LayerBlobs(store::Store& store, const SaveItem& item, bool gzip, const std::string& tmp_dir,
                                        std::string_view tar_type, std::string_view gzip_type,
@@ -426,8 +447,12 @@ Expected<std::vector<Blob>> LayerBlobs(store::Store& store, const SaveItem& item
     if (it == cache.end()) {
       Blob b;
       if (gzip) {
-        ASSIGN_OR_RETURN(b, CompressLayer(store, l.diff_id, tmp_dir));
-        b.media_type = std::string(gzip_type);
+        if (auto stored = StoredGzip(store, l.diff_id, gzip_type)) {
+          b = std::move(*stored);
+        } else {
+          ASSIGN_OR_RETURN(b, CompressLayer(store, l.diff_id, tmp_dir));
+          b.media_type = std::string(gzip_type);
+        }
       } else {
         b.digest = l.diff_id;
         b.size = static_cast<uint64_t>(l.size);
@@ -642,6 +667,9 @@ Status WriteOciArchive(store::Store& store, const std::vector<SaveItem>& items, 
           b.size = static_cast<uint64_t>(l.size);
           b.path = store.content().BlobPath(l.diff_id);
           b.media_type = std::string(image::kOciLayerTar);
+          RETURN_IF_ERROR(AddBlobToTar(tar, "blobs/sha256/" + b.digest.hex(), b));
+        } else if (auto stored = StoredGzip(store, l.diff_id, image::kOciLayerGzip)) {
+          b = std::move(*stored);
           RETURN_IF_ERROR(AddBlobToTar(tar, "blobs/sha256/" + b.digest.hex(), b));
         } else if (sink.CanPatch()) {
           uint64_t header_at = sink.written();

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -1200,6 +1201,19 @@ int RunContainerPrune(Context& ctx, bool force) {
   }
   std::sort(removed.begin(), removed.end());
   for (const auto& id : removed) std::printf("%s\n", id.c_str());
+  // Directories no row names: left by a create that crashed between making its directory
+  // and committing its row. Only old ones, so a create in progress keeps its directory.
+  std::set<std::string> known;
+  if (auto now_list = ctrs.List(); now_list.ok())
+    for (const auto& c : *now_list) known.insert(c.id);
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator((*st)->root() + "/containers", ec)) {
+    std::string name = e.path().filename().string();
+    struct stat sb;
+    if (known.count(name) || lstat(e.path().c_str(), &sb) != 0) continue;
+    if (NowNanos() / 1000000000 - sb.st_mtime < 600) continue;
+    (void)RemoveTree(e.path().string());
+  }
   return 0;
 }
 

@@ -689,13 +689,14 @@ struct StopOptions {
 
 // Waits until the row says the container is no longer running (the monitor records the
 // exit), reconciling if the monitor is gone. Returns the final row.
-Expected<ContainerRecord> AwaitExit(store::Containers& ctrs, const std::string& id, int timeout_ms) {
+Expected<ContainerRecord> AwaitExit(store::Containers& ctrs, const std::string& id, int timeout_ms,
+                                    bool through_created = false) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   int sleep_ms = 2;
   for (;;) {
     ASSIGN_OR_RETURN(ContainerRecord c, ctrs.Get(id));
     Reconcile(ctrs, c);
-    if (c.state != "running") return c;
+    if (c.state != "running" && !(through_created && c.state == "created")) return c;
     if (timeout_ms >= 0 && std::chrono::steady_clock::now() > deadline) return c;
     std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
     sleep_ms = std::min(sleep_ms * 2, 50);
@@ -807,7 +808,8 @@ int RunWait(Context& ctx, const std::vector<std::string>& names) {
       rc = Fail(c.status(), 125);
       continue;
     }
-    auto done = AwaitExit(ctrs, c->id, -1);
+    // As podman: a created container is waited for until it has run.
+    auto done = AwaitExit(ctrs, c->id, -1, true);
     if (!done.ok()) {
       // Removed while we waited (--rm): podman reports the container gone.
       rc = Fail(done.status(), 125);

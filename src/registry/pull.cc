@@ -129,6 +129,8 @@ class CountingWriter final : public Writer {
 
 struct LayerJob {
   std::atomic<uint64_t>* bytes = nullptr;  // progress bar counter, if any
+  Digest parent_chain;
+  store::LayerInfo layer;  // once extracted
   image::Descriptor desc;
   Digest diff_id;
   Digest chain_id;
@@ -308,6 +310,7 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
     jobs[i].desc = manifest.layers[i];
     jobs[i].diff_id = diff_ids[i];
     jobs[i].chain_id = chains[i];
+    if (i > 0) jobs[i].parent_chain = chains[i - 1];
     if (!options.progress_bars) progress("Copying blob " + manifest.layers[i].digest.str());
     bool have_tar = store.content().Has(diff_ids[i]);
     jobs[i].have_snapshot = have_tar && store.snapshots().Has(chains[i]);
@@ -337,6 +340,13 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
       if (k >= todo.size()) return;
       LayerJob& job = jobs[todo[k]];
       Status s = FetchLayer(store, client, job, options.client.retries);
+      // Extracted here, in parallel: a snapshot holds only its own layer's changes, so it
+      // does not need the layers below it (the chain ID that names it is known already).
+      if (s.ok()) {
+        auto layer = store.EnsureLayer(job.parent_chain, job.diff_id);
+        if (layer.ok()) job.layer = *layer;
+        else s = layer.status().Wrap("applying layer " + job.desc.digest.str());
+      }
       std::lock_guard<std::mutex> lock(mu);
       job.status = s;
       job.done = true;
@@ -348,7 +358,7 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
   if (!todo.empty())
     for (int t = 0; t < n; ++t) threads.emplace_back(worker);
 
-  // Extract in order, each layer as soon as it (and the ones below it) are complete.
+  // Collect the layers in order (the workers extract each one as soon as it is downloaded).
   std::vector<store::LayerInfo> layers;
   Status result;
   Digest parent;
@@ -359,7 +369,8 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
       result = jobs[i].status;
     }
     if (!result.ok()) break;
-    auto layer = store.EnsureLayer(parent, jobs[i].diff_id);
+    auto layer = jobs[i].have_snapshot ? store.EnsureLayer(parent, jobs[i].diff_id)
+                                       : Expected<store::LayerInfo>(jobs[i].layer);
     if (!layer.ok()) {
       result = layer.status().Wrap("applying layer " + jobs[i].desc.digest.str());
       break;

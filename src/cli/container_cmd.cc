@@ -516,9 +516,19 @@ Expected<ContainerRecord> CreateContainer(store::Store& st, const RunOptions& o,
   if (iso == "runc" || iso == "crun" || iso == "default") iso = "oci";
   if (iso != "oci" && iso != "chroot")
     return InvalidArgument("invalid isolation \"" + iso + "\": must be oci or chroot");
+  std::string runtime_name = o.runtime;
   if (iso == "oci") {
-    ASSIGN_OR_RETURN(std::string rt, runtime::FindOciRuntime(o.runtime));
+    ASSIGN_OR_RETURN(std::string rt, runtime::FindOciRuntime(runtime_name));
     if (rt.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
+    // crun refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not supported"), even
+    // with --cgroup-manager=disabled: run with runc there, as podman users are told to.
+    if (rt.size() >= 4 && rt.compare(rt.size() - 4, 4, "crun") == 0 && runtime::CgroupV1OrHybrid()) {
+      auto runc = runtime::FindOciRuntime("runc");
+      if (runc.ok()) {
+        Warn("crun does not support this host's cgroup v1/hybrid setup; using " + *runc);
+        runtime_name = *runc;
+      }
+    }
   }
   ContainerRecord c;
   c.id = store::NewContainerId();
@@ -547,7 +557,7 @@ Expected<ContainerRecord> CreateContainer(store::Store& st, const RunOptions& o,
               {"network", NetworkName(net)},
               {"binds", jbinds},
               {"isolation", iso},
-              {"runtime", o.runtime},
+              {"runtime", runtime_name},
               {"rm", o.rm},
               {"stop_signal", rc.value("StopSignal", std::string())}};
   // Files first: the directory exists before the row that names it.

@@ -301,11 +301,24 @@ struct RunResult {
 };
 
 // Records the end of a container: removes it (--rm) or marks it exited.
+// The run directory of this process's store: exit files of removed (--rm) containers live
+// in RUNROOT/exits/<id>, as conmon's do, so that `wait` still learns how they ended.
+std::string g_runroot;
+
+std::string ExitFile(const std::string& id) { return g_runroot + "/exits/" + id; }
+
 void RecordExit(const std::string& db_path, const std::string& root, const ContainerRecord& c, int code, bool remove) {
   auto db = store::Db::Open(db_path);
   if (!db.ok()) return;
   store::Containers ctrs(**db);
   if (remove) {
+    if (!g_runroot.empty() && MakeDirs(g_runroot + "/exits").ok())
+    {
+      // Run state, not data: no fsync (runroot is a tmpfs normally), but renamed into place.
+      std::string tmp = ExitFile(c.id) + ".tmp", text = std::to_string(code);
+      UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+      if (fd.valid() && WriteAll(fd.get(), text.data(), text.size()).ok()) rename(tmp.c_str(), ExitFile(c.id).c_str());
+    }
     (void)ctrs.Delete(c.id);
     (void)RemoveTree(ContainerDir(root, c.id));
   } else {
@@ -609,6 +622,7 @@ std::unique_ptr<store::Store> OpenOwnStore(Context& ctx, Status& err) {
     err = st.status();
     return nullptr;
   }
+  g_runroot = (*st)->runroot();
   return std::move(st).value();
 }
 
@@ -821,6 +835,14 @@ int RunWait(Context& ctx, const std::vector<std::string>& names) {
     // As podman: a created container is waited for until it has run.
     auto done = AwaitExit(ctrs, c->id, -1, true);
     if (!done.ok()) {
+      // Removed when it ended (--rm): its monitor left the status in an exit file.
+      auto code = ReadFile((*st)->runroot() + "/exits/" + c->id);
+      if (code.ok()) {
+        std::printf("%s\n", code->c_str());
+        std::fflush(stdout);
+        continue;
+      }
+      done = Status(Code::kNotFound, "no container with name or ID \"" + n + "\" found: no such container");
       // Removed while we waited (--rm): podman reports the container gone.
       rc = Fail(done.status(), 125);
       continue;
@@ -1142,6 +1164,7 @@ Status RemoveContainer(store::Store& st, ContainerRecord c, bool force, int time
     RETURN_IF_ERROR(StopContainer(ctrs, c, timeout));
   }
   RETURN_IF_ERROR(ctrs.Delete(c.id));
+  (void)unlink((st.runroot() + "/exits/" + c.id).c_str());
   return RemoveTree(ContainerDir(st.root(), c.id));
 }
 
@@ -1376,6 +1399,7 @@ void RegisterContainerCommands(Registry& r) {
   monitor->add_flag("--rm", mon->second);
   monitor->callback([&r, mon] {
     std::string root = r.ctx.options.root.empty() ? store::DefaultRoot() : r.ctx.options.root;
+    g_runroot = r.ctx.options.runroot.empty() ? store::DefaultRunRoot() : r.ctx.options.runroot;
     r.exit_code = RunMonitor(root, mon->first, mon->second);
   });
 

@@ -161,6 +161,12 @@ no_mounts_left() {
     run kiln wait quick
     [ "$output" = "5" ]
     kiln rm quick
+    # --rm: the row goes when it ends, but wait still learns the status (exit file).
+    kiln run -d --rm $f --name auto busybox sh -c 'sleep 0.5; exit 6' >/dev/null
+    run kiln wait auto
+    [ "$output" = "6" ]
+    run kiln container exists auto
+    [ "$status" -eq 1 ]
   done
 }
 

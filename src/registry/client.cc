@@ -159,8 +159,7 @@ Status Client::Ping() {
       std::this_thread::sleep_for(std::chrono::milliseconds(options_.retry_delay_ms ? options_.retry_delay_ms : 1000 << attempt));
     }
     if (!resp.ok()) {
-      last = resp.status().Wrap("pinging container registry " + domain_ + ": Get \"" + req.url + "\"");
-      last = Status(last.code(), "pinging container registry " + domain_ + ": Get \"" + req.url + "\": " +
+      last = Status(resp.status().code(), "pinging container registry " + domain_ + ": Get \"" + req.url + "\": " +
                                      resp.status().message());
       continue;
     }
@@ -232,10 +231,6 @@ Expected<HttpResponse> Client::Send(HttpRequest req, bool retry_ok) {
   req.url = Url(req.url);
   req.tls = Tls();
   bool authed_once = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auth_header_.empty() && !challenge_scheme_.empty()) authed_once = false;
-  }
   if (!challenge_scheme_.empty()) {
     bool need;
     {

@@ -71,9 +71,6 @@ class Client {
   Expected<std::vector<std::string>> ListTags();
 
  private:
-  struct Sent {
-    HttpResponse resp;
-  };
   // One request with auth and retries; url_path is appended to the base URL unless absolute.
   Expected<HttpResponse> Send(HttpRequest req, bool retry_body_ok = true);
   Status Authenticate(const HttpResponse& challenge_resp);

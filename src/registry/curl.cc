@@ -164,7 +164,7 @@ Expected<HttpResponse> HttpSession::Do(const HttpRequest& req, int* curl_code) {
   void* h = handle_;
   g_api.easy_reset(h);  // keeps the connection cache
   HttpResponse resp;
-  Transfer t{h, &req, &resp, Status::Ok()};
+  Transfer t{h, &req, &resp, Status::Ok(), 0, Status::Ok()};
   char errbuf[256] = {0};
   g_api.easy_setopt(h, kOptUrl, req.url.c_str());
   g_api.easy_setopt(h, kOptErrorBuffer, errbuf);

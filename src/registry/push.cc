@@ -153,7 +153,6 @@ Expected<PushResult> PushImage(store::Store& store, const RegistriesConf& conf, 
     co.insecure = e->insecure;
   }
   Client client(ref.domain, ref.path, co, "pull,push");
-  std::string ctx = "trying to reuse blob";
   RETURN_IF_ERROR(client.Ping());
 
   ASSIGN_OR_RETURN(std::string config_bytes, store.content().Read(*Digest::FromHex(img.id)));

@@ -51,13 +51,7 @@ image_summary() { # what two tools must agree on for the same image, whatever it
   "$@" --format '{{.RootFS.Layers}} {{.Config.Cmd}} {{.Config.Env}} {{.Created}} {{.Architecture}} {{.Os}}'
 }
 
-teardown() {
-  # podman keeps its overlay directory mounted; unmount it so the temp dir can go
-  if [ -n "${TEST_ROOT:-}" ] && mountpoint -q "$TEST_ROOT/podman/root/overlay" 2>/dev/null; then
-    umount "$TEST_ROOT/podman/root/overlay" 2>/dev/null || true
-  fi
-  if [ -n "${PM_RUNROOT:-}" ]; then rm -rf "$PM_RUNROOT"; fi
-}
+teardown() { cleanup_test_store; }
 
 @test "save: docker-archive by default, podman's entries, progress on stderr, deterministic" {
   import_busybox >/dev/null

@@ -17,7 +17,7 @@ setup() {
 
 teardown() {
   stop_registry
-  if [ -n "${PM_RUNROOT:-}" ]; then rm -rf "$PM_RUNROOT"; fi
+  cleanup_test_store
 }
 
 image_count() { kiln images -q | wc -l; }

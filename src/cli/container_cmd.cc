@@ -494,7 +494,7 @@ std::string ImageDisplayName(const store::ImageRecord& img, const std::string& t
   return img.names.empty() ? img.id : img.names[0];
 }
 
-Expected<ContainerRecord> CreateContainer(store::Store& st, const RunOptions& o, const std::string& runroot) {
+Expected<ContainerRecord> CreateContainer(store::Store& st, const RunOptions& o) {
   if (o.positional.empty()) return InvalidArgument("requires at least 1 arg(s), only received 0");
   const std::string& image_ref = o.positional[0];
   ASSIGN_OR_RETURN(store::ImageRecord img, st.LookupImage(image_ref));
@@ -580,13 +580,7 @@ Expected<ContainerRecord> CreateContainer(store::Store& st, const RunOptions& o,
     (void)RemoveTree(ContainerDir(st.root(), c.id));
     return ins;
   }
-  (void)runroot;
   return c;
-}
-
-std::string Runroot(Context& ctx, store::Store& st) {
-  (void)ctx;
-  return st.runroot();
 }
 
 void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
@@ -632,8 +626,8 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   Status err;
   auto st = OpenOwnStore(ctx, err);
   if (!st) return Fail(err);
-  auto c = CreateContainer(*st, o, st->runroot());
-  if (!c.ok()) return Fail(c.status(), c.status().code() == Code::kNotFound && c.status().message().find("image not known") != std::string::npos ? 125 : 125);
+  auto c = CreateContainer(*st, o);
+  if (!c.ok()) return Fail(c.status(), 125);  // podman: 125 for an unknown image too
   auto spec = SpecFor(*st, *c, st->runroot());
   if (!spec.ok()) return Fail(spec.status());
   if (Status s = runtime::PrepareBundle(*spec); !s.ok()) return Fail(s);
@@ -652,7 +646,7 @@ int RunCreate(Context& ctx, RunOptions& o, const std::vector<std::string>& rest)
   o.positional = rest;
   auto st = ctx.Store();
   if (!st.ok()) return Fail(st.status());
-  auto c = CreateContainer(**st, o, (*st)->runroot());
+  auto c = CreateContainer(**st, o);
   if (!c.ok()) return Fail(c.status());
   std::printf("%s\n", c->id.c_str());
   return 0;

@@ -10,8 +10,10 @@ setup() {
 
 teardown() {
   kiln rm -a -f -t 0 >/dev/null 2>&1 || true
-  no_mounts_left
-  if [ -n "${PM_RUNROOT:-}" ]; then rm -rf "$PM_RUNROOT"; fi
+  local st=0
+  no_mounts_left || st=1
+  cleanup_test_store
+  return $st
 }
 
 # The isolations to test: the built-in one, and oci with every runtime on PATH.
@@ -29,9 +31,10 @@ iso_flags() {
   esac
 }
 
+# kiln's own store and run directory only (podman, in $TEST_ROOT/podman, mounts its own).
 no_mounts_left() {
-  if grep -q "$TEST_ROOT" /proc/self/mountinfo; then
-    grep "$TEST_ROOT" /proc/self/mountinfo >&2
+  if grep -E -q "$TEST_ROOT/(root|run)" /proc/self/mountinfo; then
+    grep -E "$TEST_ROOT/(root|run)" /proc/self/mountinfo >&2
     return 1
   fi
 }

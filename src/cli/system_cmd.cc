@@ -1,11 +1,13 @@
 // system df, system prune, system reset.
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <map>
 
 #include "cli/commands.h"
 #include "cli/image_view.h"
 #include "format/report.h"
+#include "store/containers.h"
 #include "format/tabwriter.h"
 #include "format/units.h"
 #include "util/time.h"
@@ -18,6 +20,37 @@ struct ImageUsage {
   int64_t shared = 0;  // bytes of layers that other images use too
   int64_t containers = 0;
 };
+
+// Bytes of regular files under dir (symlinks not followed); 0 when it does not exist.
+int64_t DirectorySize(const std::string& dir) {
+  std::error_code ec;
+  int64_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) total += static_cast<int64_t>(it->file_size(ec));
+  }
+  return total;
+}
+
+struct ContainerUsage {
+  int64_t total = 0, active = 0, size = 0, reclaimable = 0;
+};
+
+// Containers: their writable layers and logs under ROOT/containers/<id>; a container that
+// is not running could be removed, so its bytes are reclaimable.
+Expected<ContainerUsage> MeasureContainers(store::Store& store) {
+  ContainerUsage cu;
+  store::Containers containers(store.db());
+  ASSIGN_OR_RETURN(std::vector<store::ContainerRecord> all, containers.List());
+  for (const auto& c : all) {
+    int64_t size = DirectorySize(store.root() + "/containers/" + c.id);
+    ++cu.total;
+    cu.size += size;
+    if (c.state == "running") ++cu.active;
+    else cu.reclaimable += size;
+  }
+  return cu;
+}
 
 struct DiskUsage {
   std::vector<store::ImageRecord> images;
@@ -112,9 +145,11 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
   if (!store.ok()) return Fail(store.status());
   auto du = MeasureDiskUsage(**store);
   if (!du.ok()) return Fail(du.status());
+  auto cu = MeasureContainers(**store);
+  if (!cu.ok()) return Fail(cu.status());
   if (!format.empty() && !verbose) {
     return PrintDfFormatted({{"Images", static_cast<int64_t>(du->images.size()), du->active, du->total, du->reclaimable},
-                             {"Containers", 0, 0, 0, 0},
+                             {"Containers", cu->total, cu->active, cu->size, cu->reclaimable},
                              {"Local Volumes", 0, 0, 0, 0}},
                             format);
   }
@@ -123,7 +158,8 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
     tw.Write("TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE\n");
     tw.Write("Images\t" + std::to_string(du->images.size()) + "\t" + std::to_string(du->active) + "\t" +
              Size(du->total) + "\t" + Size(du->reclaimable) + Percent(du->reclaimable, du->total) + "\n");
-    tw.Write("Containers\t0\t0\t0B\t0B (0%)\n");
+    tw.Write("Containers\t" + std::to_string(cu->total) + "\t" + std::to_string(cu->active) + "\t" + Size(cu->size) +
+             "\t" + Size(cu->reclaimable) + Percent(cu->reclaimable, cu->size) + "\n");
     tw.Write("Local Volumes\t0\t0\t0B\t0B (0%)\n");
   } else {
     const int64_t now = NowNanos();

@@ -60,3 +60,14 @@ Local Volumes  0           0           0B          0B (0%)" "$output"
     done
   fi
 }
+
+@test "system df counts containers and the images they use" {
+  import_busybox >/dev/null
+  kiln run --name sized busybox sh -c 'dd if=/dev/zero of=/big bs=1k count=100 2>/dev/null' || skip "no container runtime here"
+  run kiln system df
+  [[ "${lines[1]}" =~ ^Images\ +1\ +1\ +2.131MB\ +0B\ \(0%\)$ ]]
+  [[ "${lines[2]}" =~ ^Containers\ +1\ +0\ +10[0-9.]+kB\ +10[0-9.]+kB\ \(100%\)$ ]]
+  kiln rm sized >/dev/null
+  run kiln system df
+  [[ "${lines[2]}" =~ ^Containers\ +0\ +0\ +0B ]]
+}

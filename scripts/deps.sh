@@ -8,7 +8,7 @@ BUILD_DEPS=(
   libarchive-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev libssl-dev
   zlib1g-dev libisal-dev libzstd-dev liblzma-dev libbz2-dev libcurl4-openssl-dev
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libacl1-dev liblz4-dev
+  libacl1-dev liblz4-dev libxml2-dev libicu-dev
 )
 # Runtime and test-time tools: the OCI runtime, the base image source, the test runner,
 # and the reference implementation that the e2e tests and benchmarks compare against.

@@ -58,14 +58,6 @@ Expected<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   // the last transactions, never corrupt the database.
   RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
-  // Each kiln command is one short-lived connection. By default the last connection to
-  // close checkpoints the WAL into the database and deletes it — four fdatasyncs even for
-  // `images`. Keeping the WAL and leaving checkpoints to the automatic ones that writers run
-  // every 1000 pages changes nothing for durability (committed transactions are in the WAL)
-  // and takes the syncs off every command.
-  int persist = 1;
-  sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
-  sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   return db;
 }
 

@@ -18,14 +18,7 @@ cleanup() {
 trap cleanup EXIT
 tar="$work/busybox.tar"
 bash "$(dirname "$0")/../scripts/busybox-rootfs.sh" "$tar"
-cat > "$work/containers.conf" <<'CONF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
+bash "$(dirname "$0")/../scripts/podman-conf.sh" "$work/containers.conf"
 export CONTAINERS_CONF=$work/containers.conf
 K="$KILN_BIN --root $work/k --runroot $work/kr"
 P="podman --root $work/p --runroot $pm_run"

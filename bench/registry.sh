@@ -22,14 +22,7 @@ cleanup() {
   rm -rf "$work" "$prun"
 }
 trap cleanup EXIT
-cat > "$work/containers.conf" <<'CONF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
+bash "$(dirname "$0")/../scripts/podman-conf.sh" "$work/containers.conf"
 export CONTAINERS_CONF=$work/containers.conf
 unset REGISTRY_AUTH_FILE
 have_podman=0; command -v podman >/dev/null && have_podman=1

@@ -48,14 +48,7 @@ pm() {
   local base=${TEST_ROOT}/podman
   if [ ! -f "$base/containers.conf" ]; then
     mkdir -p "$base"
-    cat > "$base/containers.conf" <<'CONF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
+    bash "$REPO_ROOT/scripts/podman-conf.sh" "$base/containers.conf"
   fi
   # podman refuses a runroot longer than 50 characters.
   CONTAINERS_CONF=$base/containers.conf podman --root "$base/root" --runroot "$PM_RUNROOT" "$@"

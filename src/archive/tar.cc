@@ -1,5 +1,7 @@
 #include "archive/tar.h"
 
+#include "util/fs.h"
+
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -331,28 +333,9 @@ Expected<std::string> CleanEntryName(std::string_view name) {
   if (name.empty()) return InvalidArgument("archive entry with an empty name");
   if (name[0] == '/')
     return InvalidArgument("archive entry \"" + std::string(name) + "\": absolute path refused");
-  std::vector<std::string_view> parts;
-  size_t pos = 0;
-  while (pos <= name.size()) {
-    size_t slash = name.find('/', pos);
-    if (slash == std::string_view::npos) slash = name.size();
-    std::string_view part = name.substr(pos, slash - pos);
-    pos = slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (parts.empty())
-        return InvalidArgument("archive entry \"" + std::string(name) + "\": path escapes the archive");
-      parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (auto p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
+  auto clean = CleanRelativePath(name);
+  if (!clean.ok()) return InvalidArgument("archive entry \"" + std::string(name) + "\": path escapes the archive");
+  return clean;
 }
 
 Status TarReader::ReadBlock(char* block) {

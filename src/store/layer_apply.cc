@@ -37,32 +37,6 @@ std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 // ---------------------------------------------------------------------------------------
 // Paths.
 
-// Cleans a tar entry name lexically, as Go's filepath.Clean does for podman: the result is
-// relative to the destination, has no "", "." or ".." components, and is "" for the root.
-Expected<std::string> CleanEntryPath(std::string_view name) {
-  if (StartsWith(name, "/")) return InvalidArgument("path is absolute");
-  std::vector<std::string_view> parts;
-  size_t pos = 0;
-  while (pos <= name.size()) {
-    size_t slash = name.find('/', pos);
-    if (slash == std::string_view::npos) slash = name.size();
-    std::string_view part = name.substr(pos, slash - pos);
-    pos = slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (parts.empty()) return InvalidArgument("path escapes the destination");
-      parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (std::string_view part : parts) {
-    if (!out.empty()) out += '/';
-    out += part;
-  }
-  return out;
-}
 
 struct SplitPath {
   std::string dir;   // "" for the root
@@ -323,7 +297,7 @@ class Extractor {
 
   Status WriteHardlink(archive_entry* e, const std::string& rel, int pfd, const std::string& base) {
     std::string raw = archive_entry_hardlink(e);
-    Expected<std::string> target = CleanEntryPath(raw);
+    Expected<std::string> target = CleanRelativePath(raw);
     if (!target.ok()) return target.status().Wrap("hard link target " + Quote(raw));
     if (target->empty()) return InvalidArgument("hard link to the root directory");
     SplitPath t = Split(*target);
@@ -684,7 +658,7 @@ Status ApplyLayer(Reader& tar, const std::string& dest_dir, const ApplyOptions& 
     ++stats.entries;
     std::string name = EntryName(e);
     Status st = [&]() -> Status {
-      ASSIGN_OR_RETURN(std::string rel, CleanEntryPath(name));
+      ASSIGN_OR_RETURN(std::string rel, CleanRelativePath(name));
       return extractor.Handle(ar.get(), e, rel);
     }();
     if (!st.ok()) {

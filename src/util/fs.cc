@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 namespace kiln {
 
@@ -60,6 +61,31 @@ std::string JoinPath(std::string_view a, std::string_view b) {
   std::string out(a);
   if (!out.empty() && out.back() != '/' && !b.empty() && b.front() != '/') out += '/';
   out += b;
+  return out;
+}
+
+Expected<std::string> CleanRelativePath(std::string_view name) {
+  if (!name.empty() && name[0] == '/') return InvalidArgument("path is absolute");
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  while (pos <= name.size()) {
+    size_t slash = name.find('/', pos);
+    if (slash == std::string_view::npos) slash = name.size();
+    std::string_view part = name.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (parts.empty()) return InvalidArgument("path escapes the destination");
+      parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (std::string_view part : parts) {
+    if (!out.empty()) out += '/';
+    out += part;
+  }
   return out;
 }
 

@@ -22,6 +22,11 @@ Status FsyncParentDir(const std::string& path);
 bool PathExists(const std::string& path);
 std::string ParentDir(const std::string& path);
 std::string JoinPath(std::string_view a, std::string_view b);
+// Cleans an archive entry's name lexically, as Go's filepath.Clean does for podman: the
+// result is relative, has no "", "." or ".." components, and is "" for the root. Refuses
+// an absolute name ("path is absolute") and one whose ".." climbs above the root ("path
+// escapes the destination"). The one path cleaner for layer and archive readers.
+Expected<std::string> CleanRelativePath(std::string_view name);
 // A random hex string, for temporary names.
 std::string RandomHex(size_t bytes);
 

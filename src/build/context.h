@@ -1,0 +1,60 @@
+// The build context: which files a COPY/ADD selects, and a content digest of exactly those
+// files for the layer cache (never mtimes, never the context's absolute path).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "build/ignore.h"
+#include "util/digest.h"
+#include "util/status.h"
+
+namespace kiln::build {
+
+// One selected source: a path relative to the source root that a COPY pattern matched.
+struct Source {
+  std::string rel;   // "" for the root itself ("COPY . /x")
+  bool is_dir = false;
+};
+
+// Resolves COPY/ADD source patterns (already variable-expanded) against root (the context
+// directory, or another stage's root filesystem for --from). Patterns are relative to root;
+// a leading '/' means root; "..", or a symlink on the way, can never leave root (refused with
+// kInvalidArgument naming the pattern). Globs follow Go's filepath.Match per element.
+// A pattern that matches nothing is kNotFound with buildah's text:
+//   checking on sources under "ROOT": copier: stat: "/nosuch.txt": no such file or directory
+// Excluded (ignored) paths never match; `ignore` may be null (for --from sources).
+Expected<std::vector<Source>> ResolveSources(const std::string& root, const std::vector<std::string>& patterns,
+                                             const IgnoreMatcher* ignore);
+
+// What the stat cache remembers about a file (DESIGN.md: path, size, mtime, ctime, inode).
+struct FileStamp {
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t inode = 0;
+  uint32_t mode = 0;
+};
+
+// Persisted by the store; the context hasher asks it before reading a file's bytes.
+class StatCache {
+ public:
+  virtual ~StatCache() = default;
+  // The content digest recorded for path when its stamp was exactly `stamp`.
+  virtual std::optional<Digest> Lookup(const std::string& abs_path, const FileStamp& stamp) = 0;
+  virtual void Record(const std::string& abs_path, const FileStamp& stamp, const Digest& content) = 0;
+};
+
+// A digest of the selected sources' contents as a COPY would copy them: for each file (walking
+// directories in sorted order, skipping ignored paths, honouring `excludes` patterns of
+// COPY --exclude) its path relative to the source it came from, type, permission bits,
+// uid/gid, size, content digest and symlink target. Same bytes in another directory, with new
+// inodes and mtimes, give the same digest. `cache` may be null.
+Expected<Digest> HashSources(const std::string& root, const std::vector<Source>& sources, const IgnoreMatcher* ignore,
+                             const std::vector<std::string>& excludes, StatCache* cache);
+
+}  // namespace kiln::build

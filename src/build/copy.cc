@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <memory>
@@ -133,12 +134,18 @@ Status CopyByReadWrite(int in, int out) {
 
 // File data from in (at its current offset) to out, in the kernel when it can.
 Status CopyData(int in, int out, off_t size_hint) {
-  size_t chunk = size_hint > 0 ? static_cast<size_t>(size_hint) : (1 << 20);
+  // A regular file's size is known: stop there, without a last call that returns 0.
+  uint64_t left = size_hint > 0 ? static_cast<uint64_t>(size_hint) : 0;
+  if (size_hint <= 0) return Status::Ok();
   bool use_cfr = true;
-  for (;;) {
+  while (left > 0) {
+    size_t chunk = static_cast<size_t>(std::min<uint64_t>(left, 1ull << 30));
     ssize_t n = use_cfr ? ::copy_file_range(in, nullptr, out, nullptr, chunk, 0) : ::sendfile(out, in, nullptr, chunk);
-    if (n > 0) continue;
-    if (n == 0) return Status::Ok();
+    if (n > 0) {
+      left -= static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n == 0) return Status::Ok();  // the file shrank
     if (errno == EINTR) continue;
     bool unsupported = errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP || errno == EBADF;
     if (!unsupported) return ErrnoError("copy", errno);
@@ -148,6 +155,7 @@ Status CopyData(int in, int out, off_t size_hint) {
     }
     return CopyByReadWrite(in, out);
   }
+  return Status::Ok();
 }
 
 using InodeKey = std::pair<dev_t, ino_t>;

@@ -496,6 +496,9 @@ TEST_F(AddTest, HostileArchivesStayInsideDestination) {
     Write(src_ + "/" + c.name, HostileTar(c.entries));
     Status st = Add(c.name, "/x/");
     EXPECT_FALSE(Exists(escape)) << c.name << " " << st.message();
+    // Refused, naming the entry (ApplyLayer's policy): never silently written elsewhere.
+    EXPECT_FALSE(st.ok()) << c.name;
+    EXPECT_NE(st.message().find("entry"), std::string::npos) << st.message();
   }
 }
 

@@ -10,6 +10,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstddef>
+#include <optional>
 #include <map>
 #include <memory>
 #include <set>
@@ -337,7 +340,9 @@ class DestRoot {
 
   // Opens parts[0..n) as a directory, creating what is missing (0755, meta's owner);
   // existing directories on the way are left as they are.
-  Expected<UniqueFd> MakeDirs(const std::vector<std::string>& parts, size_t n) {
+  // A dangling symlink on the way is followed (inside the root) and its target created, as
+  // MkdirAll does in buildah's chroot.
+  Expected<UniqueFd> MakeDirs(const std::vector<std::string>& parts, size_t n, int hops = 0) {
     UniqueFd cur(::fcntl(root_.get(), F_DUPFD_CLOEXEC, 0));
     if (!cur.valid()) return ErrnoError("dup", errno);
     for (size_t i = 0; i < n; ++i) {
@@ -346,6 +351,10 @@ class DestRoot {
       if (fd == -ENOENT) {
         RETURN_IF_ERROR(MakeDir(cur.get(), parts[i], rel));
         fd = OpenInRoot(root_.get(), rel, O_PATH | O_DIRECTORY);
+      }
+      if (fd == -ENOENT && hops < 40) {
+        auto redirected = FollowDangling(cur.get(), parts, i, n);
+        if (redirected) return MakeDirs(*redirected, redirected->size(), hops + 1);
       }
       if (fd == -ENOTDIR) return InvalidArgument("cannot copy to non-directory: " + Quote(Shown(rel)));
       if (fd < 0) return ErrnoError("open " + Quote(Shown(rel)), -fd);
@@ -363,6 +372,33 @@ class DestRoot {
   }
 
  private:
+  static std::string FdPath(int fd) {
+    char buf[PATH_MAX];
+    std::string link = "/proc/self/fd/" + std::to_string(fd);
+    ssize_t len = ::readlink(link.c_str(), buf, sizeof buf);
+    return len > 0 ? std::string(buf, static_cast<size_t>(len)) : std::string();
+  }
+
+  // When parent/parts[i] is a symlink whose target does not exist, the path (relative to
+  // the root) that parts[0..n) names through it; nullopt otherwise.
+  std::optional<std::vector<std::string>> FollowDangling(int parent, const std::vector<std::string>& parts, size_t i,
+                                                         size_t n) const {
+    char buf[PATH_MAX];
+    ssize_t len = ::readlinkat(parent, parts[i].c_str(), buf, sizeof buf);
+    if (len <= 0) return std::nullopt;
+    std::string target(buf, static_cast<size_t>(len));
+    std::string base;
+    if (target[0] != '/') {
+      std::string root = FdPath(root_.get()), dir = FdPath(parent);
+      if (root.empty() || dir.compare(0, root.size(), root) != 0) return std::nullopt;
+      base = dir.substr(root.size());
+    }
+    std::vector<std::string> out = SplitPath(base + "/" + target);
+    out.insert(out.end(), parts.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+               parts.begin() + static_cast<std::ptrdiff_t>(n));
+    return out;
+  }
+
   Status MakeDir(int parent, const std::string& name, const std::string& rel) {
     if (::mkdirat(parent, name.c_str(), 0755) != 0) {
       if (errno == EEXIST) return Status::Ok();  // raced, or a dangling symlink: open says

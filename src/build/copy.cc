@@ -501,11 +501,9 @@ Status ExtractArchive(int fd, int dest_dir, const CopyOptions& opts, const Meta&
 
 class Copy {
  public:
-  Copy(const CopyOptions& opts, const IgnoreMatcher* ignore, DestRoot& dst, int src_root)
-      : opts_(opts), ignore_(ignore), dst_(dst), src_root_(src_root) {}
-
-  Meta meta;
-  const IgnoreMatcher* excludes = nullptr;
+  Copy(const CopyOptions& opts, const Meta& meta, const IgnoreMatcher* ignore, const IgnoreMatcher* excludes,
+       DestRoot& dst, int src_root)
+      : opts_(opts), meta_(meta), ignore_(ignore), excludes_(excludes), dst_(dst), src_root_(src_root) {}
 
   // dest_parts is where the source goes; into_dir says it is a directory.
   Status One(const Source& s, const std::vector<std::string>& dest_parts, bool into_dir) {
@@ -521,12 +519,12 @@ class Copy {
     struct stat st;
     if (::fstat(src.get(), &st) != 0) return ErrnoError("stat " + Quote(s.rel), errno);
     if (S_ISDIR(st.st_mode)) return CopyDirSource(s, src.get(), dir);
-    if (!s.is_dir && excludes && (excludes->Excluded(s.rel) || excludes->Excluded(BaseName(s.rel)))) {
+    if (excludes_ && (excludes_->Excluded(s.rel) || excludes_->Excluded(BaseName(s.rel)))) {
       return Status::Ok();
     }
     if (opts_.extract_archives && S_ISREG(st.st_mode) && LooksLikeTar(src.get())) {
       ASSIGN_OR_RETURN(UniqueFd d, dst_.MakeDirs(dir, dir.size()));
-      return ExtractArchive(src.get(), d.get(), opts_, meta);
+      return ExtractArchive(src.get(), d.get(), opts_, meta_);
     }
     if (!into_dir && !opts_.parents && !dst_.IsDir(dir)) {
       std::string name = dir.back();
@@ -542,7 +540,7 @@ class Copy {
     // MakeDirs gives an O_PATH descriptor; the tree copy wants a real one.
     UniqueFd dfd(::openat(d.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dfd.valid()) return ErrnoError("open " + Quote(Shown(JoinParts(dir, dir.size()))), errno);
-    TreeCopier tree(meta, ignore_, excludes, s.rel, JoinParts(dir, dir.size()));
+    TreeCopier tree(meta_, ignore_, excludes_, s.rel, JoinParts(dir, dir.size()));
     return tree.CopyContents(src, dfd.get());
   }
 
@@ -551,7 +549,7 @@ class Copy {
     ASSIGN_OR_RETURN(UniqueFd d, dst_.MakeDirs(dir, dir.size()));
     std::string dir_rel = JoinParts(dir, dir.size());
     std::string shown = Shown(JoinRel(dir_rel, name));
-    TreeCopier tree(meta, ignore_, excludes, s.rel, dir_rel);
+    TreeCopier tree(meta_, ignore_, excludes_, s.rel, dir_rel);
     if (!S_ISREG(st.st_mode)) {
       // A fifo or device named directly: copied as such (open would have blocked on a fifo
       // only without O_NONBLOCK; ResolveSources names regular files in practice).
@@ -559,11 +557,13 @@ class Copy {
     }
     ASSIGN_OR_RETURN(UniqueFd out, CreateFile(d.get(), name, shown));
     RETURN_IF_ERROR(CopyData(src, out.get(), st.st_size).Wrap("copying to " + Quote(shown)));
-    return SetMetaFd(out.get(), meta, meta.Mode(st), &st, shown);
+    return SetMetaFd(out.get(), meta_, meta_.Mode(st), &st, shown);
   }
 
   const CopyOptions& opts_;
+  const Meta& meta_;
   const IgnoreMatcher* ignore_;
+  const IgnoreMatcher* excludes_;
   DestRoot& dst_;
   int src_root_;
 };
@@ -591,9 +591,7 @@ Status CopySources(const std::string& source_root, const std::vector<Source>& so
   }
   Meta meta = MetaFor(opts);
   DestRoot dst(std::move(dst_root), meta);
-  Copy copy(opts, ignore, dst, src_root.get());
-  copy.meta = meta;
-  copy.excludes = excludes ? &*excludes : nullptr;
+  Copy copy(opts, meta, ignore, excludes ? &*excludes : nullptr, dst, src_root.get());
   std::vector<std::string> parts = SplitPath(dest);
   bool into_dir = sources.size() > 1 || EndsWithSlash(dest) || parts.empty();
   for (const Source& s : sources) {

@@ -22,6 +22,15 @@ Expected<std::string> ExpandWord(std::string_view word, const VarLookup& vars, c
 // Text split into words on unquoted whitespace after expansion (ProcessWords): a variable's
 // value is not re-split inside quotes.
 Expected<std::vector<std::string>> ExpandWords(std::string_view text, const VarLookup& vars, char escape = '\\');
+// Docker's special lexer modes, for the parser's heredoc detection (parser.heredocsFromLine):
+// quotes and escape characters kept in the output, unset variables left as written.
+struct LexMode {
+  bool raw_quotes = false;
+  bool raw_escapes = false;
+  bool skip_unset = false;
+};
+Expected<std::vector<std::string>> ExpandWords(std::string_view text, const VarLookup& vars, char escape,
+                                               const LexMode& mode);
 // The names of the variables a word refers to (for "which ARGs does this step use").
 std::vector<std::string> ReferencedVars(std::string_view word, char escape = '\\');
 

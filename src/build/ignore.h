@@ -7,12 +7,23 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
 #include "util/status.h"
 
 namespace kiln::build {
+
+namespace internal {
+// One element of a compiled pattern (patternmatcher's regexp, run as a small NFA).
+struct GlobToken {
+  enum Kind { kLiteral, kStar, kOne, kClass, kAnyDirs, kAnyRest } kind = kLiteral;
+  std::string literal;                                // kLiteral: one character's bytes
+  bool negated = false;                               // kClass
+  std::vector<std::pair<char32_t, char32_t>> ranges;  // kClass
+};
+}  // namespace internal
 
 class IgnoreMatcher {
  public:
@@ -29,13 +40,31 @@ class IgnoreMatcher {
   bool empty() const { return patterns_.empty(); }
 
  private:
+  // patternmatcher's match types: plain text compares as a string, the rest runs the NFA.
+  enum class MatchType { kExact, kPrefix, kSuffix, kTokens };
   struct Pattern {
-    std::string text;  // cleaned
+    std::string text;  // cleaned, without the '!'
     bool exclusion = false;  // started with '!'
     std::vector<std::string> parts;  // split on '/'
+    MatchType type = MatchType::kExact;
+    std::vector<internal::GlobToken> tokens;
   };
+  static Expected<Pattern> Compile(std::string text);
+  static bool Matches(const Pattern& p, std::string_view path);
+  static bool MatchesOrParent(const Pattern& p, std::string_view path);
+  static bool CouldMatchBelow(const Pattern& p, std::string_view dir);
   std::vector<Pattern> patterns_;
+  bool has_exclusions_ = false;
 };
+
+// Go's filepath.Match(pattern, name) with '/' as the separator: '*' and '?' never match '/',
+// '[...]' classes ('^' negates, ranges, '\\' escapes). A malformed pattern is kInvalidArgument
+// ("syntax error in pattern"), whether or not name would match.
+Expected<bool> GlobMatch(std::string_view pattern, std::string_view name);
+// Whether filepath.Glob would treat pattern as a pattern ('*', '?', '[' or '\\').
+bool HasGlobMeta(std::string_view pattern);
+// Go's filepath.Clean for '/'-separated paths ("" → ".").
+std::string CleanPath(std::string_view path);
 
 // The ignore file of a build: <containerfile>.containerignore or <containerfile>.dockerignore
 // beside the Containerfile, else CONTEXT/.containerignore, else CONTEXT/.dockerignore; an

@@ -32,7 +32,7 @@ TEST_P(ContainerfileArgsTest, SplitsArguments) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, ContainerfileArgsTest,
+    Containerfile, ContainerfileArgsTest,
     testing::Values(
         ArgsCase{"RUN echo hi", "RUN", {"echo hi"}, false},
         ArgsCase{"run echo hi", "RUN", {"echo hi"}, false},
@@ -311,7 +311,7 @@ TEST_P(ContainerfileErrorTest, Fails) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, ContainerfileErrorTest,
+    Containerfile, ContainerfileErrorTest,
     testing::Values(
         ErrorCase{"FROM scratch\nRUN x\nFOO bar\n", "Containerfile:3: unknown instruction: FOO"},
         ErrorCase{"FROM scratch\nfoo bar\n", "Containerfile:2: unknown instruction: FOO"},

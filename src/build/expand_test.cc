@@ -33,7 +33,7 @@ TEST_P(ExpandWordTest, Expands) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, ExpandWordTest,
+    Expand, ExpandWordTest,
     testing::Values(WordCase{"plain", "plain"}, WordCase{"$A", "a"}, WordCase{"${A}", "a"},
                     WordCase{"x${A}y", "xay"}, WordCase{"$A$A", "aa"}, WordCase{"$Ab", ""},
                     WordCase{"${A}b", "ab"}, WordCase{"$UNSET", ""}, WordCase{"${UNSET}", ""},
@@ -74,7 +74,7 @@ TEST_P(ExpandErrorTest, Fails) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, ExpandErrorTest,
+    Expand, ExpandErrorTest,
     testing::Values(
         ErrorCase{"${UNSET:?}", "failed to process \"${UNSET:?}\": UNSET: is not allowed to be unset"},
         ErrorCase{"${EMPTY:?}", "failed to process \"${EMPTY:?}\": EMPTY: is not allowed to be empty"},
@@ -107,7 +107,7 @@ TEST_P(ExpandWordsTest, Splits) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, ExpandWordsTest,
+    Expand, ExpandWordsTest,
     testing::Values(WordsCase{"a b  c", {"a", "b", "c"}}, WordsCase{"  a  ", {"a"}}, WordsCase{"", {}},
                     WordsCase{"$B", {"b", "c"}}, WordsCase{"\"$B\"", {"b c"}}, WordsCase{"x$B", {"xb", "c"}},
                     WordsCase{"$SP", {"x", "y"}}, WordsCase{"'a b' c", {"a b", "c"}},
@@ -124,7 +124,7 @@ TEST(ExpandWordsTest, LexModesForHeredocs) {
   EXPECT_EQ(*got, (std::vector<std::string>{"RUN", "<<'EOF'", "\\$X", "$Y", "${Z:-w}", "${P%x}"}));
 }
 
-TEST(ReferencedVarsTest, NamesInOrderOnce) {
+TEST(ExpandReferencedVarsTest, NamesInOrderOnce) {
   EXPECT_EQ(ReferencedVars("$A ${B} ${C:-$D} $A '$E' \"$F\" \\$G ${H:?x}"),
             (std::vector<std::string>{"A", "B", "D", "C", "F", "H"}));
   EXPECT_TRUE(ReferencedVars("no vars $ here").empty());

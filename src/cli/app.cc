@@ -79,6 +79,7 @@ int Main(int argc, char** argv) {
   RegisterRegistryCommands(r);
   RegisterContainerCommands(r);
   RegisterSaveLoadCommands(r);
+  RegisterBuildCommands(r);
 
   try {
     app.parse(argc, argv);

@@ -25,9 +25,25 @@ void RegisterImportCommand(Registry& r);       // import, image import
 void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
 void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, container …
 
+// --isolation/--runtime of run, create and build: "chroot" or "oci" (with the runtime's path),
+// the default from KILN_ISOLATION or chroot; crun is swapped for runc on hybrid cgroup hosts.
+struct IsolationChoice {
+  std::string isolation;  // "oci" | "chroot"
+  std::string runtime;    // path of the OCI runtime when isolation is "oci"
+};
+Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const std::string& runtime_flag);
+
+// Pulls a build's base image (FROM) with podman's lines on stderr.
+struct PullFlagsForBuild {
+  std::string tls_verify, cert_dir, authfile, creds;
+  bool quiet = false;
+};
+Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f);
+
 // rmi -f: stops and removes the containers made from an image (rows and files).
 Status RemoveContainersOfImage(store::Store& store, const std::string& image_id);
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
+void RegisterBuildCommands(Registry& r);      // build, image build
 
 // `image tree` (also `images --tree`, which the tutorial still uses).
 int PrintImageTree(Context& ctx, const std::string& ref, bool what_requires);

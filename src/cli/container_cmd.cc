@@ -525,24 +525,9 @@ Expected<ContainerRecord> CreateContainer(store::Store& st, const RunOptions& o)
   ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o));
   ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, ParseVolumes(o.volumes));
   ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
-  std::string iso = o.isolation.empty() ? (o.runtime.empty() ? DefaultIsolation() : "oci") : o.isolation;
-  if (iso == "runc" || iso == "crun" || iso == "default") iso = "oci";
-  if (iso != "oci" && iso != "chroot")
-    return InvalidArgument("invalid isolation \"" + iso + "\": must be oci or chroot");
-  std::string runtime_name = o.runtime;
-  if (iso == "oci") {
-    ASSIGN_OR_RETURN(std::string rt, runtime::FindOciRuntime(runtime_name));
-    if (rt.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
-    // crun refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not supported"), even
-    // with --cgroup-manager=disabled: run with runc there, as podman users are told to.
-    if (rt.size() >= 4 && rt.compare(rt.size() - 4, 4, "crun") == 0 && runtime::CgroupV1OrHybrid()) {
-      auto runc = runtime::FindOciRuntime("runc");
-      if (runc.ok()) {
-        Warn("crun does not support this host's cgroup v1/hybrid setup; using " + *runc);
-        runtime_name = *runc;
-      }
-    }
-  }
+  ASSIGN_OR_RETURN(IsolationChoice choice, ChooseIsolation(o.isolation, o.runtime));
+  const std::string& iso = choice.isolation;
+  const std::string& runtime_name = choice.runtime;
   ContainerRecord c;
   c.id = store::NewContainerId();
   store::Containers ctrs(st.db());
@@ -1414,6 +1399,30 @@ void RegisterContainerCommands(Registry& r) {
     store::Containers ctrs((*st)->db());
     r.exit_code = ctrs.Lookup(*ex).ok() ? 0 : 1;
   });
+}
+
+
+Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const std::string& runtime_flag) {
+  std::string iso = isolation.empty() ? (runtime_flag.empty() ? DefaultIsolation() : "oci") : isolation;
+  if (iso == "runc" || iso == "crun" || iso == "default") iso = "oci";
+  if (iso != "oci" && iso != "chroot")
+    return InvalidArgument("invalid isolation \"" + iso + "\": must be oci or chroot");
+  std::string runtime_name = runtime_flag;
+  if (iso == "oci") {
+    ASSIGN_OR_RETURN(std::string rt, runtime::FindOciRuntime(runtime_name));
+    if (rt.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
+    runtime_name = rt;
+    // crun refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not supported"), even
+    // with --cgroup-manager=disabled: run with runc there, as podman users are told to.
+    if (rt.size() >= 4 && rt.compare(rt.size() - 4, 4, "crun") == 0 && runtime::CgroupV1OrHybrid()) {
+      auto runc = runtime::FindOciRuntime("runc");
+      if (runc.ok() && !runc->empty()) {
+        Warn("crun does not support this host's cgroup v1/hybrid setup; using " + *runc);
+        runtime_name = *runc;
+      }
+    }
+  }
+  return IsolationChoice{iso, runtime_name};
 }
 
 }  // namespace kiln::cli

@@ -410,4 +410,18 @@ void RegisterRegistryCommands(Registry& r) {
   search->callback([&r, sf] { r.exit_code = RunSearch(r.ctx, *sf); });
 }
 
+
+Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f) {
+  RemoteFlags remote;
+  remote.tls_verify = f.tls_verify;
+  remote.cert_dir = f.cert_dir;
+  remote.authfile = f.authfile;
+  remote.creds = f.creds;
+  registry::PullOptions po;
+  ASSIGN_OR_RETURN(po.client, ClientOptionsFrom(remote));
+  po.progress_bars = !f.quiet && ::isatty(STDERR_FILENO);
+  ASSIGN_OR_RETURN(registry::RegistriesConf conf, registry::LoadRegistriesConf());
+  return registry::PullImage(store, conf, reference, po, StderrProgress(f.quiet));
+}
+
 }  // namespace kiln::cli

@@ -7,7 +7,7 @@ namespace kiln::store {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: images, names, layers, and room for containers, leases and the build cache.
     R"sql(
 CREATE TABLE images (
@@ -85,6 +85,20 @@ ALTER TABLE containers ADD COLUMN monitor_pid INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE containers ADD COLUMN started INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE containers ADD COLUMN finished INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE containers ADD COLUMN exit_code INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 3: the build's stat cache: what a context file's bytes hashed to, valid while its
+    // size, mtime, ctime, inode and mode stay the same (a rebuild then reads nothing).
+    R"sql(
+CREATE TABLE stat_cache (
+  path     TEXT PRIMARY KEY,
+  size     INTEGER NOT NULL,
+  mtime    INTEGER NOT NULL,
+  ctime    INTEGER NOT NULL,
+  inode    INTEGER NOT NULL,
+  mode     INTEGER NOT NULL,
+  digest   TEXT NOT NULL,
+  used     INTEGER NOT NULL
+);
 )sql",
 };
 

@@ -1,0 +1,60 @@
+// `kiln build`: runs a Containerfile's stages against the store and commits the result.
+//
+//   build::BuildOptions opts = ...;
+//   build::BuildFailure failure;
+//   auto result = build::Build(store, opts, failure);   // prints podman's build output
+//   if (!result.ok()) { Fail(result.status(), failure.exit_code); }
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/runtime.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace kiln::build {
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+struct BuildOptions {
+  std::string context_dir;          // absolute
+  std::string containerfile_path;   // labels errors, finds <file>.containerignore; "" for stdin
+  std::string containerfile_text;
+  std::vector<std::string> tags;    // normalised names, in the order given
+  std::string commit_name;          // the first -t as typed, for podman's "COMMIT name" line
+  KeyValues build_args;
+  KeyValues labels;
+  KeyValues annotations;
+  std::string target;               // stage name or index; "" = last
+  bool no_cache = false;
+  bool layers = true;
+  bool quiet = false;
+  bool docker_format = false;
+  std::string pull = "missing";     // missing | always | never | newer
+  runtime::Network network = runtime::Network::kHost;
+  runtime::Isolation isolation = runtime::Isolation::kChroot;
+  std::string oci_runtime;          // path, when isolation is kOci
+  std::string runtime_state_root;
+  std::optional<int64_t> timestamp;  // seconds: --timestamp or SOURCE_DATE_EPOCH
+  // Pulls a base image that is not in the store (the CLI wires the registry client in).
+  std::function<Expected<store::ImageRecord>(const std::string& reference)> pull_image;
+  std::function<void(const std::string&)> warn;  // logrus-style warning line
+  FILE* out = stdout;
+};
+
+struct BuildResult {
+  std::string image_id;
+};
+
+struct BuildFailure {
+  int exit_code = 125;  // a RUN step's own status when it failed
+};
+
+Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, BuildFailure& failure);
+
+}  // namespace kiln::build

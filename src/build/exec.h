@@ -1,0 +1,70 @@
+// What a build step does to the filesystem: RUN in a container, COPY/ADD through an overlay
+// mount of the stage's layers, and turning the container's upper dir into a layer.
+// Each step gets its own directory under ROOT/build/ (upper, work, merged…); a build killed
+// half-way leaves one behind, and the next build removes those whose owner is gone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "build/context.h"
+#include "build/copy.h"
+#include "build/ignore.h"
+#include "runtime/runtime.h"
+#include "store/store.h"
+
+namespace kiln::build {
+
+// A fresh step directory, ROOT/build/<pid>-<random>, removed when the object goes.
+class StepDir {
+ public:
+  static Expected<StepDir> Create(const std::string& store_root);
+  StepDir(StepDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  StepDir& operator=(StepDir&&) = delete;
+  ~StepDir();
+  const std::string& path() const { return path_; }
+  std::string upper() const { return path_ + "/upper"; }
+
+ private:
+  explicit StepDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+// Removes step directories left by builds that no longer run.
+void RemoveStaleStepDirs(const std::string& store_root);
+
+// Snapshot directories of layers, top first, as runtime::ContainerSpec::lowers wants them;
+// an empty image gets an empty directory inside `dir`.
+Expected<std::vector<std::string>> LowerDirs(const store::Store& store, const std::vector<store::LayerInfo>& layers,
+                                             const std::string& dir);
+
+struct RunOutcome {
+  int exit_code = 0;   // the command's status (0 = success)
+  std::string error;   // set when it never started (podman's text)
+};
+
+// Runs spec (whose dir is a StepDir) to completion with the build's stdout/stderr, then
+// removes the runtime's own mount points from the upper dir.
+Expected<RunOutcome> RunInContainer(const runtime::ContainerSpec& spec, int out_fd, int err_fd);
+
+struct CopyRequest {
+  std::string source_root;             // context dir, a download dir, or "" with source_lowers
+  std::vector<std::string> source_lowers;  // --from an image or stage: its layers, top first
+  std::vector<Source> sources;      // resolved; or, with resolve_in_child, the raw patterns in rel
+  bool resolve_in_child = false;    // --from: globs are resolved inside the mounted image
+  const IgnoreMatcher* ignore = nullptr;
+  std::string dest;                    // absolute in the container
+  CopyOptions options;
+};
+
+// Copies into the overlay of spec.lowers with spec.dir's upper, in a child process with a
+// private mount namespace (nothing is ever mounted in the host's table).
+Status CopyInContainer(const runtime::ContainerSpec& spec, const CopyRequest& req);
+
+// Writes the upper dir as a deterministic layer tar into the content store and makes the
+// layer's snapshot. clamp_mtime: --timestamp / SOURCE_DATE_EPOCH.
+Expected<store::LayerInfo> CommitUpperDir(store::Store& store, const Digest& parent_chain, const std::string& upper,
+                                          std::optional<int64_t> clamp_mtime);
+
+}  // namespace kiln::build

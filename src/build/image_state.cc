@@ -1,0 +1,165 @@
+#include "build/image_state.h"
+
+#include <algorithm>
+
+#include "util/fs.h"
+#include "util/time.h"
+
+namespace kiln::build {
+namespace {
+
+// Go's encoding/json writes map keys sorted; an ordered_json object must be rebuilt so.
+Json SortedObject(const Json& obj) {
+  if (!obj.is_object()) return obj;
+  std::vector<std::string> keys;
+  for (auto it = obj.begin(); it != obj.end(); ++it) keys.push_back(it.key());
+  std::sort(keys.begin(), keys.end());
+  Json out = Json::object();
+  for (const auto& k : keys) out[k] = obj.at(k);
+  return out;
+}
+
+// Moves the listed keys of `in` to the front of a new object, in this order; other keys
+// follow in their existing order.
+Json Reordered(const Json& in, std::initializer_list<const char*> order) {
+  Json out = Json::object();
+  for (const char* k : order)
+    if (in.contains(k)) out[k] = in.at(k);
+  for (auto it = in.begin(); it != in.end(); ++it)
+    if (!out.contains(it.key())) out[it.key()] = it.value();
+  return out;
+}
+
+}  // namespace
+
+Json& ImageState::Runtime() {
+  Json& rt = config["config"];
+  if (!rt.is_object()) rt = Json::object();
+  return rt;
+}
+
+const Json& ImageState::Runtime() const {
+  static const Json kEmpty = Json::object();
+  auto it = config.find("config");
+  return it != config.end() && it->is_object() ? *it : kEmpty;
+}
+
+std::vector<std::string> ImageState::Env() const {
+  std::vector<std::string> out;
+  auto it = Runtime().find("Env");
+  if (it == Runtime().end() || !it->is_array()) return out;
+  for (const auto& e : *it)
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+std::optional<std::string> ImageState::GetEnv(const std::string& key) const {
+  for (const auto& kv : Env())
+    if (kv.size() > key.size() && kv.compare(0, key.size(), key) == 0 && kv[key.size()] == '=')
+      return kv.substr(key.size() + 1);
+  return std::nullopt;
+}
+
+void ImageState::SetEnv(const std::string& key, const std::string& value) {
+  Json& env = Runtime()["Env"];
+  if (!env.is_array()) env = Json::array();
+  for (auto& e : env) {
+    std::string s = e.is_string() ? e.get<std::string>() : "";
+    if (s.size() > key.size() && s.compare(0, key.size(), key) == 0 && s[key.size()] == '=') {
+      e = key + "=" + value;
+      return;
+    }
+  }
+  env.push_back(key + "=" + value);
+}
+
+std::string ImageState::WorkingDir() const {
+  std::string wd = Runtime().value("WorkingDir", "");
+  return wd.empty() ? "/" : wd;
+}
+
+std::string ImageState::User() const { return Runtime().value("User", ""); }
+
+std::vector<std::string> ImageState::Shell(const std::vector<std::string>& stage_shell) const {
+  if (!stage_shell.empty()) return stage_shell;
+  return {"/bin/sh", "-c"};
+}
+
+void ImageState::AddHistory(const image::HistoryEntry& entry, const std::optional<Digest>& diff_id) {
+  Json& hist = config["history"];
+  if (!hist.is_array()) hist = Json::array();
+  hist.push_back(image::HistoryToJson(entry));
+  if (diff_id) {
+    Json& rootfs = config["rootfs"];
+    if (!rootfs.is_object()) rootfs = Json{{"type", "layers"}, {"diff_ids", Json::array()}};
+    rootfs["diff_ids"].push_back(diff_id->str());
+  }
+}
+
+void ImageState::Normalize() {
+  Json rt = Runtime();
+  for (const char* map_key : {"ExposedPorts", "Volumes", "Labels"}) {
+    if (!rt.contains(map_key)) continue;
+    if (rt[map_key].is_object() && rt[map_key].empty()) {
+      rt.erase(map_key);
+      continue;
+    }
+    rt[map_key] = SortedObject(rt[map_key]);
+  }
+  config["config"] = Reordered(rt, {"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir",
+                                    "Labels", "StopSignal", "ArgsEscaped", "Healthcheck", "OnBuild", "Shell"});
+  config = Reordered(config, {"created", "author", "architecture", "os", "os.version", "os.features", "variant",
+                              "config", "rootfs", "history"});
+}
+
+ImageState StateFromBase(const image::ImageConfig& base, std::vector<store::LayerInfo> layers, std::string image_id) {
+  ImageState s;
+  s.config = base.json;
+  s.layers = std::move(layers);
+  s.image_id = std::move(image_id);
+  if (!s.GetEnv("PATH")) {
+    Json& env = s.Runtime()["Env"];
+    if (!env.is_array()) env = Json::array();
+    env.insert(env.begin(), kDefaultPath);
+  }
+  return s;
+}
+
+ImageState StateFromScratch() {
+  ImageState s;
+  s.config = Json{{"created", ""}, {"architecture", "amd64"}, {"os", "linux"}, {"config", Json::object()},
+                  {"rootfs", Json{{"type", "layers"}, {"diff_ids", Json::array()}}}, {"history", Json::array()}};
+  s.config["config"]["Env"] = Json::array({kDefaultPath});
+  return s;
+}
+
+std::string JoinContainerPath(const std::string& base, const std::string& path, bool keep_slash) {
+  std::string joined = !path.empty() && path[0] == '/' ? path : (base.empty() ? "/" : base) + "/" + path;
+  // Lexical clean: collapse "//", ".", "..".
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= joined.size()) {
+    size_t j = joined.find('/', i);
+    if (j == std::string::npos) j = joined.size();
+    std::string part = joined.substr(i, j - i);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  if (out.empty()) return "/";
+  bool slash = keep_slash && !path.empty() && (path.back() == '/' || path == "." || path.ends_with("/."));
+  return slash ? out + "/" : out;
+}
+
+std::string NormalizePort(const std::string& port) {
+  return port.find('/') == std::string::npos ? port + "/tcp" : port;
+}
+
+std::string NopCreatedBy(const std::string& text) { return "/bin/sh -c #(nop) " + text; }
+
+}  // namespace kiln::build

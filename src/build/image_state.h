@@ -1,0 +1,64 @@
+// A stage's image as the build changes it step by step: the OCI config JSON (runtime config,
+// rootfs, history) and the layers under it. Pure data and pure edits, no I/O, so that every
+// metadata instruction (ENV, LABEL, WORKDIR…) is a unit-testable function.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "image/config.h"
+#include "store/store.h"
+
+namespace kiln::build {
+
+using image::Json;
+
+// buildah's default when the base image has no PATH.
+inline constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// The label podman 4.3.1 (buildah 1.28.2) puts on every image it builds.
+inline constexpr const char* kBuildahVersionLabel = "io.buildah.version";
+inline constexpr const char* kBuildahVersion = "1.28.2";
+
+struct ImageState {
+  Json config = Json::object();           // the whole image config
+  std::vector<store::LayerInfo> layers;   // bottom to top
+  std::string image_id;                   // the image this state was last committed as ("" for scratch)
+  bool cmd_set_in_stage = false;          // ENTRYPOINT resets an inherited CMD unless CMD was set here
+
+  Json& Runtime();  // config["config"], created as an object if missing
+  const Json& Runtime() const;
+
+  // Env as KEY=VALUE strings; Set replaces a key in place or appends.
+  std::vector<std::string> Env() const;
+  std::optional<std::string> GetEnv(const std::string& key) const;
+  void SetEnv(const std::string& key, const std::string& value);
+
+  std::string WorkingDir() const;  // "/" when unset
+  std::string User() const;
+  std::vector<std::string> Shell(const std::vector<std::string>& stage_shell) const;
+
+  // Appends a history entry (and a diff ID for a layer step).
+  void AddHistory(const image::HistoryEntry& entry, const std::optional<Digest>& diff_id);
+  // Puts the runtime config's keys in the order Go marshals them (the struct field order;
+  // maps sorted), so that the config bytes — and the image ID — match podman's form.
+  void Normalize();
+};
+
+// The state a FROM starts from: the base image's config with buildah's defaults (PATH).
+ImageState StateFromBase(const image::ImageConfig& base, std::vector<store::LayerInfo> layers, std::string image_id);
+ImageState StateFromScratch();
+
+// Joins WORKDIR/COPY destinations: absolute stays, relative goes under base; cleaned,
+// keeping a trailing '/' when `keep_slash`.
+std::string JoinContainerPath(const std::string& base, const std::string& path, bool keep_slash = false);
+
+// "8080" → "8080/tcp"; "53/udp" stays.
+std::string NormalizePort(const std::string& port);
+
+// The history text of a metadata step: "/bin/sh -c #(nop) ENV A=b".
+std::string NopCreatedBy(const std::string& text);
+
+}  // namespace kiln::build

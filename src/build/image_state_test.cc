@@ -1,0 +1,66 @@
+#include "build/image_state.h"
+
+#include <gtest/gtest.h>
+
+namespace kiln::build {
+namespace {
+
+TEST(ImageStateTest, JoinContainerPath) {
+  EXPECT_EQ(JoinContainerPath("/", "app"), "/app");
+  EXPECT_EQ(JoinContainerPath("/srv", "app"), "/srv/app");
+  EXPECT_EQ(JoinContainerPath("/srv", "/abs"), "/abs");
+  EXPECT_EQ(JoinContainerPath("/srv/app", "../x/./y"), "/srv/x/y");
+  EXPECT_EQ(JoinContainerPath("/srv", ".", true), "/srv/");
+  EXPECT_EQ(JoinContainerPath("/srv", "dir/", true), "/srv/dir/");
+  EXPECT_EQ(JoinContainerPath("/srv", "dir/", false), "/srv/dir");
+  EXPECT_EQ(JoinContainerPath("/", "../../.."), "/");
+}
+
+TEST(ImageStateTest, EnvSetReplacesInPlace) {
+  ImageState s = StateFromScratch();
+  s.SetEnv("A", "1");
+  s.SetEnv("PATH", "/bin");
+  s.SetEnv("A", "2");
+  EXPECT_EQ(s.Env(), (std::vector<std::string>{"PATH=/bin", "A=2"}));
+  EXPECT_EQ(s.GetEnv("A"), "2");
+  EXPECT_FALSE(s.GetEnv("AB").has_value());
+}
+
+TEST(ImageStateTest, BaseWithoutPathGetsBuildahDefault) {
+  image::ImageConfig base;
+  base.json = Json::parse(R"({"config":{"Env":["X=1"]}})");
+  ImageState s = StateFromBase(base, {}, "id");
+  EXPECT_EQ(s.Env(), (std::vector<std::string>{kDefaultPath, "X=1"}));
+}
+
+TEST(ImageStateTest, NormalizeOrdersLikeGo) {
+  ImageState s;
+  s.config = Json::parse(
+      R"({"history":[],"config":{"Labels":{"b":"1","a":"2"},"Cmd":["sh"],"User":"u","ExposedPorts":{"90/tcp":{},"8080/tcp":{}}},"os":"linux","created":"x","architecture":"amd64"})");
+  s.Normalize();
+  EXPECT_EQ(s.config.dump(),
+            R"({"created":"x","architecture":"amd64","os":"linux","config":{"User":"u","ExposedPorts":{"8080/tcp":{},"90/tcp":{}},"Cmd":["sh"],"Labels":{"a":"2","b":"1"}},"history":[]})");
+}
+
+TEST(ImageStateTest, HistoryAndDiffIds) {
+  ImageState s = StateFromScratch();
+  image::HistoryEntry h;
+  h.created_by = NopCreatedBy("ENV A=b");
+  h.empty_layer = true;
+  s.AddHistory(h, std::nullopt);
+  auto d = Digest::OfBytes("layer");
+  h.created_by = "/bin/sh -c true";
+  h.empty_layer = false;
+  s.AddHistory(h, d);
+  EXPECT_EQ(s.config["history"].size(), 2u);
+  EXPECT_EQ(s.config["history"][0]["created_by"], "/bin/sh -c #(nop) ENV A=b");
+  EXPECT_EQ(s.config["rootfs"]["diff_ids"][0], d.str());
+}
+
+TEST(ImageStateTest, Ports) {
+  EXPECT_EQ(NormalizePort("8080"), "8080/tcp");
+  EXPECT_EQ(NormalizePort("53/udp"), "53/udp");
+}
+
+}  // namespace
+}  // namespace kiln::build

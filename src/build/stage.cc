@@ -1,0 +1,408 @@
+#include "build/stage.h"
+
+#include <algorithm>
+
+#include "image/reference.h"
+#include "util/time.h"
+
+namespace kiln::build {
+namespace {
+
+bool IsDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Json ToJsonArray(const std::vector<std::string>& v) {
+  Json a = Json::array();
+  for (const auto& s : v) a.push_back(s);
+  return a;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+int FindStage(const Containerfile& file, const std::string& name, int before) {
+  std::string n = Lower(name);
+  for (int i = 0; i < before && i < static_cast<int>(file.stages.size()); ++i)
+    if (!file.stages[i].name.empty() && file.stages[i].name == n) return i;
+  if (IsDigits(n)) {
+    int idx = std::stoi(n);
+    if (idx < before) return idx;
+  }
+  return -1;
+}
+
+std::optional<std::string> BuildRun::BuildArg(const std::string& name) const {
+  for (const auto& [k, v] : opts.build_args)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+int64_t BuildRun::CreatedNanos() const { return opts.timestamp ? *opts.timestamp * 1000000000LL : NowNanos(); }
+
+void BuildRun::Print(const std::string& line) const {
+  if (opts.quiet) return;
+  std::fputs(line.c_str(), opts.out);
+  std::fputc('\n', opts.out);
+  std::fflush(opts.out);
+}
+
+// ---- variables ----
+
+std::optional<std::string> StageBuilder::Var(std::string_view name) const {
+  if (auto env = state_.GetEnv(std::string(name))) return env;
+  auto it = args_.find(std::string(name));
+  if (it != args_.end()) return it->second;
+  return std::nullopt;
+}
+
+VarLookup StageBuilder::Vars() const {
+  return [this](std::string_view name) { return Var(name); };
+}
+
+Expected<std::string> StageBuilder::Expand(const std::string& word) const {
+  return ExpandWord(word, Vars(), run_.file.escape);
+}
+
+KeyValues StageBuilder::VisibleArgs() const {
+  KeyValues out;
+  for (const auto& [name, value] : args_)  // std::map: sorted by name
+    if (value && !state_.GetEnv(name)) out.emplace_back(name, *value);
+  return out;
+}
+
+// ---- FROM ----
+
+Status StageBuilder::From() {
+  VarLookup globals = [this](std::string_view name) -> std::optional<std::string> {
+    auto it = run_.global_args.find(std::string(name));
+    return it == run_.global_args.end() ? std::nullopt : it->second;
+  };
+  ASSIGN_OR_RETURN(std::string base, ExpandWord(stage_.base, globals, run_.file.escape));
+  if (base.empty()) return InvalidArgument("FROM requires an image name");
+  int dep = FindStage(run_.file, base, stage_.index);
+  if (dep >= 0) {
+    state_ = *run_.stage_results[dep];
+    key_ = Digest::OfBytes("stage:" + state_.image_id + ":" + state_.config.dump()).hex();
+  } else if (Lower(base) == "scratch") {
+    state_ = StateFromScratch();
+    key_ = Digest::OfBytes("scratch").hex();
+  } else {
+    auto found = run_.store.LookupImage(base);
+    bool pull = run_.opts.pull == "always" || (!found.ok() && run_.opts.pull != "never");
+    if (!found.ok() && found.status().code() != Code::kNotFound) return found.status();
+    if (pull && run_.opts.pull_image) {
+      auto pulled = run_.opts.pull_image(base);
+      if (!pulled.ok() && !found.ok()) return pulled.status();
+      if (pulled.ok()) found = std::move(pulled);
+    }
+    if (!found.ok()) return found.status();
+    ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(*found));
+    ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(found->id));
+    state_ = StateFromBase(cfg, std::move(layers), found->id);
+    base_digest_ = found->manifest_digest;
+    base_name_ = found->names.empty() ? base : found->names.front();
+    if (auto q = image::ParseTagTarget(base); q.ok() && std::find(found->names.begin(), found->names.end(),
+                                                                 q->String()) != found->names.end())
+      base_name_ = q->String();
+    key_ = Digest::OfBytes("image:" + found->id).hex();
+  }
+  // Fixed timestamps make different layers and configs: never mix them with normal ones.
+  if (run_.opts.timestamp) key_ = Digest::OfBytes(key_ + " timestamp " + std::to_string(*run_.opts.timestamp)).hex();
+  pending_comment_ = base_name_.empty() ? "" : "FROM " + base_name_;
+  // OnBuild triggers of the base run first, then are gone from this image.
+  Json onbuild = state_.Runtime().value("OnBuild", Json());
+  state_.Runtime().erase("OnBuild");
+  base_layers_ = state_.layers;
+  if (onbuild.is_array()) {
+    for (const auto& t : onbuild) {
+      if (!t.is_string()) continue;
+      ASSIGN_OR_RETURN(Instruction trig, ParseInstructionLine(t.get<std::string>(), run_.file.escape));
+      RETURN_IF_ERROR(Step(trig, false));
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- steps ----
+
+Expected<ImageState> StageBuilder::Build() {
+  const int total_stages = static_cast<int>(run_.file.stages.size());
+  const int steps = static_cast<int>(stage_.instructions.size()) + 1;
+  std::string prefix = total_stages > 1 ? "[" + std::to_string(stage_.index + 1) + "/" +
+                                              std::to_string(total_stages) + "] "
+                                        : "";
+  run_.Print(prefix + "STEP 1/" + std::to_string(steps) + ": " + stage_.from.original);
+  Status from = From();
+  if (!from.ok()) return StepError(stage_.from, from);
+  if (stage_.instructions.empty()) RETURN_IF_ERROR(Finish(true, false));
+  for (size_t i = 0; i < stage_.instructions.size(); ++i) {
+    const Instruction& ins = stage_.instructions[i];
+    run_.Print(prefix + "STEP " + std::to_string(i + 2) + "/" + std::to_string(steps) + ": " + ins.original);
+    RETURN_IF_ERROR(Step(ins, i + 1 == stage_.instructions.size()));
+  }
+  return state_;
+}
+
+Status StageBuilder::Step(const Instruction& ins, bool last) {
+  Status st;
+  if (ins.keyword == "RUN") {
+    st = RunStep(ins, last);
+  } else if (ins.keyword == "COPY" || ins.keyword == "ADD") {
+    st = CopyStep(ins, last);
+  } else {
+    st = MetadataStep(ins, last);
+  }
+  if (st.ok() || st.message().rfind("building at STEP", 0) == 0) return st;
+  return StepError(ins, st);
+}
+
+Status StageBuilder::StepError(const Instruction& ins, const Status& st, int exit_code) const {
+  run_.failure.exit_code = exit_code;
+  return Status(st.code(), "building at STEP \"" + ins.original + "\": " + st.message());
+}
+
+Status StageBuilder::ApplyArg(const Instruction& ins) {
+  for (size_t i = 0; i + 1 < ins.args.size(); i += 2) {
+    const std::string& name = ins.args[i];
+    bool has_default = i / 2 < ins.arg_has_default.size() && ins.arg_has_default[i / 2];
+    std::optional<std::string> value;
+    if (auto given = run_.BuildArg(name)) {
+      value = given;
+      run_.consumed_args.insert(name);
+    } else if (has_default) {
+      ASSIGN_OR_RETURN(std::string v, Expand(ins.args[i + 1]));
+      value = v;
+    } else if (auto g = run_.global_args.find(name); g != run_.global_args.end()) {
+      value = g->second;
+    }
+    args_[name] = value;
+  }
+  return Status::Ok();
+}
+
+Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
+  const std::string& kw = ins.keyword;
+  Json& rt = state_.Runtime();
+  if (kw == "ARG") {
+    RETURN_IF_ERROR(ApplyArg(ins));
+    std::string names;
+    for (size_t i = 0; i < ins.args.size(); i += 2) names += (names.empty() ? "" : " ") + ins.args[i];
+    return NopCreatedBy("ARG " + names);
+  }
+  if (kw == "ENV") {
+    for (size_t i = 0; i + 1 < ins.args.size(); i += 2) {
+      ASSIGN_OR_RETURN(std::string k, Expand(ins.args[i]));
+      ASSIGN_OR_RETURN(std::string v, Expand(ins.args[i + 1]));
+      state_.SetEnv(k, v);
+    }
+  } else if (kw == "LABEL") {
+    for (size_t i = 0; i + 1 < ins.args.size(); i += 2) {
+      ASSIGN_OR_RETURN(std::string k, Expand(ins.args[i]));
+      ASSIGN_OR_RETURN(std::string v, Expand(ins.args[i + 1]));
+      rt["Labels"][k] = v;
+    }
+  } else if (kw == "WORKDIR") {
+    ASSIGN_OR_RETURN(std::string dir, Expand(ins.rest));
+    rt["WorkingDir"] = JoinContainerPath(state_.WorkingDir(), dir);
+  } else if (kw == "EXPOSE") {
+    for (const auto& a : ins.args) {
+      ASSIGN_OR_RETURN(std::vector<std::string> ports, ExpandWords(a, Vars(), run_.file.escape));
+      for (const auto& p : ports) rt["ExposedPorts"][NormalizePort(p)] = Json::object();
+    }
+  } else if (kw == "USER") {
+    ASSIGN_OR_RETURN(std::string user, Expand(ins.rest));
+    rt["User"] = user;
+  } else if (kw == "VOLUME") {
+    for (const auto& a : ins.args) {
+      ASSIGN_OR_RETURN(std::string v, Expand(a));
+      if (v.empty()) return InvalidArgument("VOLUME specified can not be an empty string");
+      rt["Volumes"][v] = Json::object();
+    }
+  } else if (kw == "ENTRYPOINT" || kw == "CMD") {
+    std::vector<std::string> cmd = ins.json ? ins.args : state_.Shell(shell_);
+    if (!ins.json) cmd.push_back(ins.rest);
+    if (kw == "CMD") {
+      rt["Cmd"] = ToJsonArray(cmd);
+      state_.cmd_set_in_stage = true;
+    } else {
+      rt["Entrypoint"] = ToJsonArray(cmd);
+      if (!state_.cmd_set_in_stage) rt.erase("Cmd");  // an inherited CMD does not survive a new ENTRYPOINT
+    }
+  } else if (kw == "SHELL") {
+    if (!ins.json || ins.args.empty()) return InvalidArgument("SHELL requires the arguments to be in JSON form");
+    shell_ = ins.args;
+    if (run_.opts.docker_format) rt["Shell"] = ToJsonArray(shell_);
+  } else if (kw == "STOPSIGNAL") {
+    ASSIGN_OR_RETURN(std::string sig, Expand(ins.rest));
+    rt["StopSignal"] = sig;
+  } else if (kw == "HEALTHCHECK") {
+    if (!run_.opts.docker_format) {
+      if (run_.opts.warn) run_.opts.warn("HEALTHCHECK is not supported for OCI image format and will be ignored. Must use `docker` format");
+    } else if (!ins.args.empty() && ins.args[0] == "NONE") {
+      rt["Healthcheck"] = Json{{"Test", Json::array({"NONE"})}};
+    } else {
+      Json test = Json::array();
+      if (ins.json) {
+        test.push_back("CMD");
+        for (size_t i = 1; i < ins.args.size(); ++i) test.push_back(ins.args[i]);
+      } else {
+        test = Json::array({"CMD-SHELL", ins.args.size() > 1 ? ins.args[1] : ""});
+      }
+      rt["Healthcheck"] = Json{{"Test", test}};
+    }
+  } else if (kw == "ONBUILD") {
+    if (!run_.opts.docker_format) {
+      if (run_.opts.warn) run_.opts.warn("ONBUILD is not supported for OCI image format, " + ins.rest + " will be ignored. Must use `docker` format");
+    } else {
+      rt["OnBuild"].push_back(ins.args.empty() ? ins.rest : ins.args[0]);
+    }
+  } else if (kw == "MAINTAINER") {
+    state_.config["author"] = ins.rest;
+  } else {
+    return InvalidArgument("unknown instruction: " + kw);
+  }
+  return NopCreatedBy(ins.original);
+}
+
+Status StageBuilder::MetadataStep(const Instruction& ins, bool last) {
+  ASSIGN_OR_RETURN(std::string created_by, ApplyMetadata(ins));
+  if (!layered()) {
+    image::HistoryEntry h;
+    h.created = run_.CreatedNanos();
+    h.created_by = created_by;
+    h.comment = pending_comment_;
+    h.empty_layer = true;
+    state_.AddHistory(h, std::nullopt);
+    return last ? Finish(true, false) : Status::Ok();
+  }
+  state_.Normalize();
+  std::string key = StepKey("META\n" + created_by + "\n" + state_.Runtime().dump() + "\n" +
+                            state_.config.value("author", ""));
+  ASSIGN_OR_RETURN(bool hit, UseCache(key, last));
+  if (hit) return Status::Ok();
+  image::HistoryEntry h;
+  h.created_by = created_by;
+  h.empty_layer = true;
+  return CommitStep(key, h, std::nullopt, last);
+}
+
+// ---- cache and commits ----
+
+std::string StageBuilder::StepKey(const std::string& descriptor) const {
+  return Digest::OfBytes(key_ + "\n" + descriptor).hex();
+}
+
+Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
+  if (!layered() || run_.opts.no_cache) return false;
+  ASSIGN_OR_RETURN(std::optional<std::string> id, run_.cache.Lookup(key));
+  if (!id) return false;
+  ASSIGN_OR_RETURN(store::ImageRecord rec, run_.store.GetImage(*id));
+  ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(rec));
+  ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(rec.id));
+  bool cmd_set = state_.cmd_set_in_stage;
+  state_.config = cfg.json;
+  state_.layers = std::move(layers);
+  state_.image_id = rec.id;
+  state_.cmd_set_in_stage = cmd_set;
+  key_ = key;
+  committed_any_ = true;
+  run_.Print("--> Using cache " + rec.id);
+  RETURN_IF_ERROR(Finish(last, true));
+  return true;
+}
+
+std::string StageBuilder::HistoryComment() const {
+  if (!committed_any_) return pending_comment_;
+  return "FROM " + state_.image_id.substr(0, 12);
+}
+
+Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entry,
+                                const std::optional<store::LayerInfo>& layer, bool last) {
+  entry.created = run_.CreatedNanos();
+  entry.comment = HistoryComment();
+  state_.AddHistory(entry, layer ? std::optional<Digest>(layer->diff_id) : std::nullopt);
+  if (layer) state_.layers.push_back(*layer);
+  bool names_now = last && final_;
+  ASSIGN_OR_RETURN(std::string id, CommitImage(names_now ? run_.opts.tags : std::vector<std::string>{}));
+  state_.image_id = id;
+  key_ = key;
+  committed_any_ = true;
+  RETURN_IF_ERROR(run_.cache.Record(key, id));
+  return Finish(last, false);
+}
+
+// Prints what podman prints after a step: the short ID, and before it, for the last step of
+// the final stage, "COMMIT name".
+Status StageBuilder::Finish(bool last, bool cached) {
+  if (last && final_ && !(cached && run_.opts.tags.empty())) {
+    std::string prefix = run_.file.stages.size() > 1 ? "[" + std::to_string(stage_.index + 1) + "/" +
+                                                           std::to_string(run_.file.stages.size()) + "] "
+                                                     : "";
+    run_.Print(prefix + "COMMIT" + (run_.commit_name.empty() ? "" : " " + run_.commit_name));
+  }
+  if (last && !layered()) {
+    // --layers=false: the stage's one container becomes one layer now.
+    std::optional<store::LayerInfo> layer;
+    if (work_ && work_changed_) {
+      Digest parent = base_layers_.empty() ? Digest() : base_layers_.back().chain_id;
+      ASSIGN_OR_RETURN(store::LayerInfo l, CommitUpperDir(run_.store, parent, work_->upper(),
+                                                          run_.opts.timestamp));
+      layer = l;
+      Json& hist = state_.config["history"];
+      if (hist.is_array() && !hist.empty()) hist.back().erase("empty_layer");
+      state_.config["rootfs"]["diff_ids"].push_back(l.diff_id.str());
+      state_.layers.push_back(l);
+    }
+    ASSIGN_OR_RETURN(std::string id, CommitImage(final_ ? run_.opts.tags : std::vector<std::string>{}));
+    state_.image_id = id;
+  }
+  if (layered() || last) run_.Print("--> " + state_.image_id.substr(0, 11));
+  return Status::Ok();
+}
+
+Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& names) {
+  int64_t created = run_.CreatedNanos();
+  state_.config["created"] = FormatRfc3339Nano(created);
+  state_.config["architecture"] = state_.config.value("architecture", "amd64");
+  state_.config["os"] = state_.config.value("os", "linux");
+  Json& labels = state_.Runtime()["Labels"];
+  if (!labels.is_object()) labels = Json::object();
+  labels[kBuildahVersionLabel] = kBuildahVersion;
+  for (const auto& [k, v] : run_.opts.labels) labels[k] = v;
+  state_.Normalize();
+  std::string config_bytes = state_.config.dump();
+
+  image::Manifest manifest;
+  manifest.media_type = std::string(run_.opts.docker_format ? image::kDockerManifest : image::kOciManifest);
+  std::string config_type(run_.opts.docker_format ? image::kDockerConfig : image::kOciConfig);
+  manifest.config = {config_type, Digest::OfBytes(config_bytes), static_cast<int64_t>(config_bytes.size())};
+  std::string layer_type(run_.opts.docker_format ? "application/vnd.docker.image.rootfs.diff.tar" : image::kOciLayerTar);
+  for (const auto& l : state_.layers) manifest.layers.push_back({layer_type, l.diff_id, l.size});
+  if (!run_.opts.docker_format) {
+    Json ann = Json::object();
+    if (!base_name_.empty()) {
+      ann["org.opencontainers.image.base.digest"] = base_digest_.str();
+      ann["org.opencontainers.image.base.name"] = base_name_;
+    }
+    if (final_)
+      for (const auto& [k, v] : run_.opts.annotations) ann[k] = v;
+    if (!ann.empty()) manifest.annotations = ann;
+  }
+
+  store::NewImage img;
+  img.config = std::move(config_bytes);
+  img.manifest = manifest.Serialize();
+  img.manifest_type = manifest.media_type;
+  img.layers = state_.layers;
+  img.names = names;
+  img.parent = state_.image_id;
+  ASSIGN_OR_RETURN(store::ImageRecord rec, run_.store.CommitImage(img));
+  return rec.id;
+}
+
+}  // namespace kiln::build

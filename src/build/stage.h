@@ -1,0 +1,105 @@
+// One stage of a build: FROM, then each instruction as a step that either changes the
+// config (metadata) or the filesystem (RUN, COPY, ADD), each committed as an intermediate
+// image and recorded in the layer cache under its key.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "build/builder.h"
+#include "build/containerfile.h"
+#include "build/exec.h"
+#include "build/expand.h"
+#include "build/ignore.h"
+#include "build/image_state.h"
+#include "build/stat_cache.h"
+#include "store/build_cache.h"
+
+namespace kiln::build {
+
+// What every stage of one build shares.
+struct BuildRun {
+  store::Store& store;
+  const BuildOptions& opts;
+  BuildFailure& failure;
+  Containerfile file;
+  IgnoreMatcher ignore;
+  StoreStatCache stat_cache;
+  store::BuildCache cache;
+  std::map<std::string, std::optional<std::string>> global_args;  // ARGs before the first FROM
+  std::set<std::string> consumed_args;                            // --build-arg names some ARG declared
+  std::vector<std::optional<ImageState>> stage_results;           // by stage index
+  std::string commit_name;  // the first -t as typed, for "COMMIT name"
+  std::string lease;
+
+  BuildRun(store::Store& s, const BuildOptions& o, BuildFailure& f)
+      : store(s), opts(o), failure(f), stat_cache(s), cache(s) {}
+  std::optional<std::string> BuildArg(const std::string& name) const;
+  int64_t CreatedNanos() const;
+  void Print(const std::string& line) const;  // a line on the build's output unless -q
+};
+
+class StageBuilder {
+ public:
+  StageBuilder(BuildRun& run, const Stage& stage, bool final_stage)
+      : run_(run), stage_(stage), final_(final_stage) {}
+  Expected<ImageState> Build();
+
+ private:
+  // stage.cc: FROM, variables, metadata instructions, commits and the cache.
+  Status From();
+  Status Step(const Instruction& ins, bool last);
+  Status MetadataStep(const Instruction& ins, bool last);
+  Expected<std::string> ApplyMetadata(const Instruction& ins);  // returns history created_by
+  Status ApplyArg(const Instruction& ins);
+  std::optional<std::string> Var(std::string_view name) const;
+  VarLookup Vars() const;
+  Expected<std::string> Expand(const std::string& word) const;
+  KeyValues VisibleArgs() const;  // declared ARGs with values, not shadowed by ENV, sorted
+  std::string StepKey(const std::string& descriptor) const;
+  // Looks the key up; on a hit moves the state to the cached image and prints podman's lines.
+  Expected<bool> UseCache(const std::string& key, bool last);
+  // Commits the current state plus this step as an image, records it in the cache.
+  Status CommitStep(const std::string& key, image::HistoryEntry entry, const std::optional<store::LayerInfo>& layer,
+                    bool last);
+  Status Finish(bool last, bool cached);
+  Expected<std::string> CommitImage(const std::vector<std::string>& names);
+  std::string HistoryComment() const;
+  Status StepError(const Instruction& ins, const Status& st, int exit_code = 125) const;
+  bool layered() const { return run_.opts.layers; }
+
+  // stage_fs.cc: RUN, COPY, ADD.
+  Status RunStep(const Instruction& ins, bool last);
+  Status CopyStep(const Instruction& ins, bool last);
+  Expected<runtime::ContainerSpec> ContainerFor(const std::string& dir) const;
+  Expected<std::vector<std::string>> RunArgv(const Instruction& ins, std::string& shown) const;
+  Expected<std::vector<runtime::BindMount>> RunMounts(const Instruction& ins, std::string& key_part,
+                                                      const std::string& step_dir);
+  Status FilesystemChange(const std::string& key, const std::string& created_by, const StepDir& dir, bool last);
+  std::vector<std::string> RunEnv() const;
+
+  BuildRun& run_;
+  const Stage& stage_;
+  bool final_;
+  ImageState state_;
+  std::string base_name_;     // full name of the base image ("" for scratch or a stage)
+  Digest base_digest_;        // its manifest digest
+  std::map<std::string, std::optional<std::string>> args_;  // this stage's declared ARGs
+  std::vector<std::string> shell_;
+  std::string key_;
+  bool committed_any_ = false;
+  std::string pending_comment_;  // comment of the next history entry
+  // --layers=false: one container for the whole stage, one layer at the end.
+  std::unique_ptr<StepDir> work_;
+  std::vector<store::LayerInfo> base_layers_;
+  bool work_changed_ = false;
+};
+
+// A --from=/FROM value that names a stage: its index, or -1.
+int FindStage(const Containerfile& file, const std::string& name, int before);
+
+}  // namespace kiln::build

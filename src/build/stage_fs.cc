@@ -1,0 +1,355 @@
+// The filesystem steps of a stage: RUN, COPY and ADD.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "build/stage.h"
+#include "util/fs.h"
+#include "util/http.h"
+#include "util/io.h"
+
+namespace kiln::build {
+namespace {
+
+const char* const kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+                                  "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
+
+std::string JoinWords(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+const Flag* FindFlag(const Instruction& ins, std::string_view name) {
+  for (const auto& f : ins.flags)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+// "type=bind,source=x,target=/y,ro" → map.
+std::map<std::string, std::string> ParseMountFlag(const std::string& value) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  while (i <= value.size()) {
+    size_t j = value.find(',', i);
+    if (j == std::string::npos) j = value.size();
+    std::string part = value.substr(i, j - i);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      out[eq == std::string::npos ? part : part.substr(0, eq)] = eq == std::string::npos ? "true" : part.substr(eq + 1);
+    }
+    i = j + 1;
+  }
+  for (const auto& [alias, canonical] : std::vector<std::pair<std::string, std::string>>{
+           {"src", "source"}, {"dst", "target"}, {"destination", "target"}, {"readonly", "ro"}})
+    if (out.count(alias) && !out.count(canonical)) out[canonical] = out[alias];
+  return out;
+}
+
+bool IsUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+
+std::string UrlBaseName(const std::string& url) {
+  std::string path = url.substr(url.find("://") + 3);
+  if (auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
+  auto slash = path.rfind('/');
+  std::string base = slash == std::string::npos ? "" : path.substr(slash + 1);
+  return base.empty() ? "download" : base;
+}
+
+}  // namespace
+
+std::vector<std::string> StageBuilder::RunEnv() const {
+  std::vector<std::string> env;
+  for (const auto& [k, v] : VisibleArgs()) env.push_back(k + "=" + v);
+  for (const char* p : kProxyArgs)
+    if (auto v = run_.BuildArg(p); v && !args_.count(p)) env.push_back(std::string(p) + "=" + *v);
+  for (const auto& e : state_.Env()) env.push_back(e);
+  return env;
+}
+
+Expected<runtime::ContainerSpec> StageBuilder::ContainerFor(const std::string& dir) const {
+  runtime::ContainerSpec spec;
+  spec.id = dir.substr(dir.rfind('/') + 1);
+  spec.dir = dir;
+  const auto& layers = layered() ? state_.layers : base_layers_;
+  ASSIGN_OR_RETURN(spec.lowers, LowerDirs(run_.store, layers, dir));
+  spec.cwd = state_.WorkingDir();
+  spec.user = state_.User();
+  spec.hostname = spec.id.substr(0, 12);
+  spec.network = run_.opts.network;
+  spec.isolation = run_.opts.isolation;
+  spec.oci_runtime = run_.opts.oci_runtime;
+  spec.state_root = run_.opts.runtime_state_root;
+  return spec;
+}
+
+Expected<std::vector<std::string>> StageBuilder::RunArgv(const Instruction& ins, std::string& shown) const {
+  std::vector<std::string> shell = state_.Shell(shell_);
+  if (ins.json) {
+    shown = "/bin/sh -c " + ins.rest;
+    return ins.args;
+  }
+  std::string script = ins.args.empty() ? ins.rest : ins.args[0];
+  if (!ins.heredocs.empty()) {
+    std::string trimmed = script;
+    trimmed.erase(0, trimmed.find_first_not_of(" \t"));
+    if (ins.heredocs.size() == 1 && trimmed.rfind("<<", 0) == 0 && trimmed.find(' ') == std::string::npos) {
+      script = ins.heredocs[0].content;  // RUN <<EOF: the body is the script
+    } else {
+      for (const auto& h : ins.heredocs) script += "\n" + h.content + h.name;  // the shell reads the heredocs
+    }
+  }
+  shown = JoinWords(shell) + " " + script;
+  shell.push_back(script);
+  return shell;
+}
+
+Expected<std::vector<runtime::BindMount>> StageBuilder::RunMounts(const Instruction& ins, std::string& key_part,
+                                                                 const std::string& step_dir) {
+  std::vector<runtime::BindMount> binds;
+  for (const auto& f : ins.flags) {
+    if (f.name != "mount") continue;
+    auto m = ParseMountFlag(f.value);
+    std::string type = m.count("type") ? m["type"] : "bind";
+    std::string target = m["target"];
+    if (target.empty()) return InvalidArgument("mount: target is required: " + f.value);
+    target = JoinContainerPath(state_.WorkingDir(), target);
+    if (type == "bind") {
+      std::string from = m["from"];
+      std::string source = m.count("source") ? m["source"] : "/";
+      if (!from.empty()) return Unsupported("RUN --mount=type=bind,from= is not supported yet: " + f.value);
+      ASSIGN_OR_RETURN(std::vector<Source> srcs, ResolveSources(run_.opts.context_dir, {source}, &run_.ignore));
+      ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.stat_cache));
+      key_part += "bind " + target + " " + d.hex() + (m.count("rw") ? " rw\n" : "\n");
+      std::string rel = srcs.empty() ? "" : srcs[0].rel;
+      binds.push_back({JoinPath(run_.opts.context_dir, rel), target, !m.count("rw") && !m.count("readwrite")});
+    } else if (type == "cache") {
+      std::string id = m.count("id") ? m["id"] : target;
+      std::string dir = run_.store.root() + "/build-cache-mounts/" + Digest::OfBytes(id).hex();
+      RETURN_IF_ERROR(MakeDirs(dir));
+      key_part += "cache " + target + "\n";
+      binds.push_back({dir, target, false});
+    } else if (type == "tmpfs") {
+      std::string dir = step_dir + "/tmpfs-" + std::to_string(binds.size());
+      RETURN_IF_ERROR(MakeDirs(dir));
+      key_part += "tmpfs " + target + "\n";
+      binds.push_back({dir, target, false});
+    } else if (type == "secret") {
+      return Unsupported("RUN --mount=type=secret needs --secret, which is not supported yet");
+    } else {
+      return InvalidArgument("unsupported mount type \"" + type + "\"");
+    }
+  }
+  return binds;
+}
+
+Status StageBuilder::FilesystemChange(const std::string& key, const std::string& created_by, const StepDir& dir,
+                                      bool last) {
+  image::HistoryEntry h;
+  h.created_by = created_by;
+  Digest parent = state_.layers.empty() ? Digest() : state_.layers.back().chain_id;
+  ASSIGN_OR_RETURN(store::LayerInfo layer, CommitUpperDir(run_.store, parent, dir.upper(), run_.opts.timestamp));
+  if (!run_.lease.empty()) (void)run_.store.AddLeaseRef(run_.lease, "layer", layer.chain_id.hex());
+  return CommitStep(key, h, layer, last);
+}
+
+Status StageBuilder::RunStep(const Instruction& ins, bool last) {
+  std::string shown;
+  ASSIGN_OR_RETURN(std::vector<std::string> argv, RunArgv(ins, shown));
+  KeyValues visible = VisibleArgs();
+  std::string created_by = shown;
+  if (!visible.empty()) {
+    std::string prefix = "|" + std::to_string(visible.size());
+    for (const auto& [k, v] : visible) prefix += " " + k + "=" + v;
+    created_by = prefix + " " + shown;
+  }
+  std::unique_ptr<StepDir> own;
+  if (!layered() && !work_) {
+    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
+    work_ = std::make_unique<StepDir>(std::move(d));
+  }
+  if (layered()) {
+    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
+    own = std::make_unique<StepDir>(std::move(d));
+  }
+  const StepDir& dir = layered() ? *own : *work_;
+  std::string mounts_key;
+  ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, RunMounts(ins, mounts_key, dir.path()));
+  runtime::Network network = run_.opts.network;
+  if (const Flag* n = FindFlag(ins, "network")) {
+    if (n->value == "none") network = runtime::Network::kNone;
+    else if (n->value == "host") network = runtime::Network::kHost;
+    else if (n->value != "default") return InvalidArgument("unsupported network \"" + n->value + "\"");
+  }
+  std::vector<std::string> env = RunEnv();
+  Json key_doc = {{"argv", argv}, {"env", env}, {"user", state_.User()}, {"cwd", state_.WorkingDir()},
+                  {"network", static_cast<int>(network)}, {"mounts", mounts_key}};
+  std::string key = StepKey("RUN\n" + created_by + "\n" + key_doc.dump());
+  if (layered()) {
+    ASSIGN_OR_RETURN(bool hit, UseCache(key, last));
+    if (hit) return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(runtime::ContainerSpec spec, ContainerFor(dir.path()));
+  spec.args = argv;
+  spec.env = env;
+  spec.network = network;
+  spec.binds = binds;
+  ASSIGN_OR_RETURN(RunOutcome out, RunInContainer(spec, run_.opts.quiet ? -1 : fileno(run_.opts.out), 2));
+  if (!out.error.empty() && out.exit_code != 126 && out.exit_code != 127)
+    return StepError(ins, Internal(out.error), out.exit_code);
+  if (out.exit_code != 0)
+    return StepError(ins, Internal("while running runtime: exit status " + std::to_string(out.exit_code)),
+                     out.exit_code);
+  if (!layered()) {
+    work_changed_ = true;
+    image::HistoryEntry h;
+    h.created = run_.CreatedNanos();
+    h.created_by = created_by;
+    h.comment = pending_comment_;
+    h.empty_layer = true;
+    state_.AddHistory(h, std::nullopt);
+    return last ? Finish(true, false) : Status::Ok();
+  }
+  return FilesystemChange(key, created_by, dir, last);
+}
+
+Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
+  const bool is_add = ins.keyword == "ADD";
+  std::vector<std::string> words;
+  for (const auto& a : ins.args) {
+    ASSIGN_OR_RETURN(std::string w, Expand(a));
+    words.push_back(w);
+  }
+  if (words.size() < 2) return InvalidArgument(ins.keyword + " requires at least two arguments");
+  std::string dest_word = words.back();
+  words.pop_back();
+
+  CopyRequest req;
+  req.options.extract_archives = is_add;
+  if (const Flag* f = FindFlag(ins, "chmod")) {
+    ASSIGN_OR_RETURN(std::string v, Expand(f->value));
+    ASSIGN_OR_RETURN(mode_t m, ParseChmod(v));
+    req.options.chmod = m;
+  }
+  if (const Flag* f = FindFlag(ins, "parents")) req.options.parents = f->value != "false";
+  for (const auto& f : ins.flags)
+    if (f.name == "exclude") req.options.excludes.push_back(f.value);
+  std::string key_extra;
+  std::unique_ptr<StepDir> own;
+  if (!layered() && !work_) {
+    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
+    work_ = std::make_unique<StepDir>(std::move(d));
+  }
+  if (layered()) {
+    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
+    own = std::make_unique<StepDir>(std::move(d));
+  }
+  const StepDir& dir = layered() ? *own : *work_;
+  ASSIGN_OR_RETURN(runtime::ContainerSpec spec, ContainerFor(dir.path()));
+  if (const Flag* f = FindFlag(ins, "chown")) {
+    ASSIGN_OR_RETURN(std::string v, Expand(f->value));
+    ASSIGN_OR_RETURN(runtime::User u, runtime::ResolveUser(spec.lowers, v));
+    req.options.uid = u.uid;
+    req.options.gid = u.gid;
+    key_extra += "chown " + std::to_string(u.uid) + ":" + std::to_string(u.gid) + "\n";
+  }
+
+  // Where the sources come from: another stage or image, heredocs, URLs, or the context.
+  Digest content;
+  const Flag* from = FindFlag(ins, "from");
+  std::string temp_root = dir.path() + "/sources";
+  bool heredoc_or_url = std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+    return (!ins.heredocs.empty() && w.rfind("<<", 0) == 0) || (is_add && IsUrl(w));
+  });
+  if (from) {
+    ASSIGN_OR_RETURN(std::string name, Expand(from->value));
+    std::vector<store::LayerInfo> layers;
+    int dep = FindStage(run_.file, name, stage_.index);
+    if (dep >= 0) {
+      layers = run_.stage_results[dep]->layers;
+    } else {
+      ASSIGN_OR_RETURN(store::ImageRecord img, run_.store.LookupImage(name));
+      ASSIGN_OR_RETURN(layers, run_.store.ImageLayers(img.id));
+    }
+    ASSIGN_OR_RETURN(req.source_lowers, LowerDirs(run_.store, layers, dir.path()));
+    // Resolved inside the mounted image; keyed on that image's content (its top chain ID).
+    for (const auto& w : words) req.sources.push_back(Source{w, false});
+    req.resolve_in_child = true;
+    std::string top = layers.empty() ? "" : layers.back().chain_id.hex();
+    content = Digest::OfBytes("from " + top + "\n" + JoinWords(words));
+  } else if (heredoc_or_url) {
+    RETURN_IF_ERROR(MakeDirs(temp_root));
+    for (const auto& w : words) {
+      std::string name;
+      if (IsUrl(w)) {
+        name = UrlBaseName(w);
+        UniqueFd fd(open((temp_root + "/" + name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!fd.valid()) return ErrnoError("creating download file", errno);
+        FdWriter out = FdWriter::Borrow(fd.get());
+        RETURN_IF_ERROR(HttpGet(w, out));
+        if (const Flag* c = FindFlag(ins, "checksum")) {
+          ASSIGN_OR_RETURN(std::string data, ReadFile(temp_root + "/" + name));
+          if (Digest::OfBytes(data).str() != c->value)
+            return Corrupt("digest mismatch for " + w + ": expected " + c->value + ", got " +
+                           Digest::OfBytes(data).str());
+        }
+        req.options.extract_archives = false;
+      } else {
+        std::string hname = w.substr(w.rfind('<') + 1);
+        if (!hname.empty() && hname[0] == '-') hname.erase(0, 1);
+        auto h = std::find_if(ins.heredocs.begin(), ins.heredocs.end(), [&](const Heredoc& d) { return d.name == hname; });
+        if (h == ins.heredocs.end()) return InvalidArgument("no heredoc named " + hname);
+        std::string body = h->content;
+        if (h->expand) {
+          // Expanded as one double-quoted word, so the body's own quotes stay as written.
+          std::string quoted = "\"";
+          for (char c : body) quoted += c == '"' ? std::string("\\\"") : std::string(1, c);
+          ASSIGN_OR_RETURN(body, ExpandWord(quoted + "\"", Vars(), run_.file.escape));
+        }
+        name = hname;
+        RETURN_IF_ERROR(WriteFileAtomic(temp_root + "/" + name, body, 0644));
+        req.options.extract_archives = false;
+      }
+      req.sources.push_back(Source{name, false});
+    }
+    req.source_root = temp_root;
+    ASSIGN_OR_RETURN(content, HashSources(temp_root, req.sources, nullptr, {}, nullptr));
+  } else {
+    ASSIGN_OR_RETURN(req.sources, ResolveSources(run_.opts.context_dir, words, &run_.ignore));
+    req.source_root = run_.opts.context_dir;
+    req.ignore = &run_.ignore;
+    ASSIGN_OR_RETURN(content, HashSources(run_.opts.context_dir, req.sources, &run_.ignore, req.options.excludes,
+                                          &run_.stat_cache));
+  }
+  req.dest = JoinContainerPath(state_.WorkingDir(), dest_word, /*keep_slash=*/true);
+  if (words.size() > 1 && req.dest.back() != '/') req.dest += '/';
+
+  std::string kind = "multi";
+  if (req.sources.size() == 1 && !req.resolve_in_child) kind = req.sources[0].is_dir ? "dir" : "file";
+  if (req.resolve_in_child && words.size() == 1) kind = "file";
+  std::string created_by = NopCreatedBy(ins.keyword + " " + kind + ":" + content.hex() + " in " + dest_word + " ");
+  std::string flags_key;
+  for (const auto& f : ins.flags) flags_key += f.name + "=" + f.value + "\n";
+  std::string key = StepKey(ins.keyword + "\n" + created_by + "\n" + req.dest + "\n" + flags_key + key_extra +
+                            state_.User() + "\n" + state_.WorkingDir());
+  if (layered()) {
+    ASSIGN_OR_RETURN(bool hit, UseCache(key, last));
+    if (hit) return Status::Ok();
+  }
+  RETURN_IF_ERROR(CopyInContainer(spec, req));
+  if (!layered()) {
+    work_changed_ = true;
+    image::HistoryEntry h;
+    h.created = run_.CreatedNanos();
+    h.created_by = created_by;
+    h.comment = pending_comment_;
+    h.empty_layer = true;
+    state_.AddHistory(h, std::nullopt);
+    return last ? Finish(true, false) : Status::Ok();
+  }
+  return FilesystemChange(key, created_by, dir, last);
+}
+
+}  // namespace kiln::build

@@ -1,0 +1,202 @@
+// build, image build: podman's flags over build::Build.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "build/builder.h"
+#include "cli/commands.h"
+#include "image/reference.h"
+#include "util/fs.h"
+
+namespace kiln::cli {
+namespace {
+
+struct BuildFlags {
+  std::vector<std::string> positional;  // [CONTEXT]
+  std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations;
+  std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform;
+  std::string tls_verify, cert_dir, authfile, creds;
+  bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = false;
+  int jobs = 0;
+  int64_t timestamp = -1;
+};
+
+Expected<std::string> AbsolutePath(const std::string& p) {
+  if (!p.empty() && p[0] == '/') return p;
+  char buf[4096];
+  if (!getcwd(buf, sizeof buf)) return ErrnoError("getcwd", errno);
+  return JoinPath(buf, p);
+}
+
+Status SplitKeyValue(const std::string& kv, build::KeyValues& out, bool from_env) {
+  auto eq = kv.find('=');
+  if (eq != std::string::npos) {
+    out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  } else if (from_env) {
+    if (const char* v = getenv(kv.c_str())) out.emplace_back(kv, v);  // "--build-arg NAME": from the environment
+  } else {
+    out.emplace_back(kv, "");
+  }
+  return Status::Ok();
+}
+
+Status ReadBuildArgFile(const std::string& path, build::KeyValues& out) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    line.erase(0, line.find_first_not_of(" \t"));
+    if (line.empty() || line[0] == '#') continue;
+    RETURN_IF_ERROR(SplitKeyValue(line, out, true));
+  }
+  return Status::Ok();
+}
+
+// -f: relative to the current directory; without it CONTEXT/Containerfile, else Dockerfile.
+Status LocateContainerfile(const BuildFlags& f, build::BuildOptions& o) {
+  if (!f.files.empty() && f.files.front() == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    o.containerfile_text = ss.str();
+    return Status::Ok();
+  }
+  std::string path;
+  if (!f.files.empty()) {
+    ASSIGN_OR_RETURN(path, AbsolutePath(f.files.front()));
+  } else {
+    for (const char* name : {"Containerfile", "Dockerfile"}) {
+      std::string p = JoinPath(o.context_dir, name);
+      if (PathExists(p)) {
+        path = p;
+        break;
+      }
+    }
+    if (path.empty())
+      return NotFound("no Containerfile or Dockerfile specified or found in context directory, " + o.context_dir +
+                      ": no such file or directory");
+  }
+  auto text = ReadFile(path);
+  if (!text.ok()) return NotFound("stat " + path + ": no such file or directory");
+  o.containerfile_path = path;
+  o.containerfile_text = std::move(*text);
+  return Status::Ok();
+}
+
+Expected<runtime::Network> BuildNetwork(const std::string& n) {
+  if (n.empty() || n == "host") return runtime::Network::kHost;
+  if (n == "none") return runtime::Network::kNone;
+  if (n == "private" || n == "bridge" || n == "slirp4netns") return runtime::Network::kPrivate;
+  return InvalidArgument("unable to find network with name or ID " + n + ": network not found");
+}
+
+Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
+  if (f.positional.size() > 1) return InvalidArgument("accepts at most 1 arg(s), received " + std::to_string(f.positional.size()));
+  ASSIGN_OR_RETURN(o.context_dir, AbsolutePath(f.positional.empty() ? "." : f.positional[0]));
+  struct stat st;
+  if (::stat(o.context_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return InvalidArgument("context must be a directory: \"" + o.context_dir + "\"");
+  RETURN_IF_ERROR(LocateContainerfile(f, o));
+  for (const auto& t : f.tags) {
+    ASSIGN_OR_RETURN(image::Reference ref, image::ParseTagTarget(t));
+    o.tags.push_back(ref.String());
+  }
+  if (!f.tags.empty()) o.commit_name = f.tags.front();
+  for (const auto& file : f.build_arg_files) RETURN_IF_ERROR(ReadBuildArgFile(file, o.build_args));
+  for (const auto& a : f.build_args) RETURN_IF_ERROR(SplitKeyValue(a, o.build_args, true));
+  for (const auto& l : f.labels) RETURN_IF_ERROR(SplitKeyValue(l, o.labels, false));
+  for (const auto& a : f.annotations) RETURN_IF_ERROR(SplitKeyValue(a, o.annotations, false));
+  o.target = f.target;
+  o.no_cache = f.no_cache;
+  o.layers = f.layers;
+  o.quiet = f.quiet;
+  std::string format = f.format.empty() ? (getenv("BUILDAH_FORMAT") ? getenv("BUILDAH_FORMAT") : "oci") : f.format;
+  if (format != "oci" && format != "docker")
+    return InvalidArgument("unrecognized image type \"" + format + "\"");
+  o.docker_format = format == "docker";
+  std::string pull = f.pull == "true" ? "always" : f.pull == "false" ? "missing" : f.pull;
+  if (pull != "missing" && pull != "always" && pull != "never" && pull != "newer" && pull != "ifmissing" &&
+      pull != "ifnewer")
+    return InvalidArgument("invalid pull policy \"" + f.pull + "\"");
+  o.pull = pull == "ifmissing" ? "missing" : pull == "ifnewer" ? "newer" : pull;
+  if (!f.platform.empty() && f.platform != "linux/amd64" && f.platform != "linux/x86_64")
+    return Unsupported("building for platform " + f.platform + " is not supported on this linux/amd64 host");
+  ASSIGN_OR_RETURN(o.network, BuildNetwork(f.network));
+  ASSIGN_OR_RETURN(IsolationChoice iso, ChooseIsolation(f.isolation, f.runtime));
+  o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
+  o.oci_runtime = iso.runtime;
+  if (f.timestamp >= 0) {
+    o.timestamp = f.timestamp;
+  } else if (const char* sde = getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+    char* end = nullptr;
+    long long v = std::strtoll(sde, &end, 10);
+    if (*end != '\0' || v < 0) return InvalidArgument("invalid SOURCE_DATE_EPOCH \"" + std::string(sde) + "\"");
+    o.timestamp = v;
+  }
+  ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
+  o.runtime_state_root = store->runroot() + "/" + (iso.runtime.find("crun") != std::string::npos ? "crun" : "runc");
+  PullFlagsForBuild pf{f.tls_verify, f.cert_dir, f.authfile, f.creds, f.quiet};
+  o.pull_image = [store, pf](const std::string& ref) { return PullForBuild(*store, ref, pf); };
+  o.warn = [](const std::string& msg) { Warn(msg); };
+  return Status::Ok();
+}
+
+int RunBuild(Context& ctx, const BuildFlags& f) {
+  build::BuildOptions o;
+  Status filled = FillOptions(ctx, f, o);
+  if (!filled.ok()) return Fail(filled);
+  auto store = ctx.Store();
+  if (!store.ok()) return Fail(store.status());
+  build::BuildFailure failure;
+  auto result = build::Build(**store, o, failure);
+  if (!result.ok()) return Fail(result.status(), failure.exit_code);
+  if (!f.iidfile.empty()) {
+    Status st = WriteFileAtomic(f.iidfile, "sha256:" + result->image_id);
+    if (!st.ok()) return Fail(st);
+  }
+  return 0;
+}
+
+void AddBuild(CLI::App& parent, Registry& r) {
+  auto f = std::make_shared<BuildFlags>();
+  CLI::App* cmd = AddCommand(parent, "build", "Build an image using instructions from Containerfiles");
+  cmd->add_option("context", f->positional, "CONTEXT directory (default: current directory)");
+  AddRepeatable(cmd, "-t,--tag", f->tags, "tagged name to apply to the built image");
+  AddRepeatable(cmd, "-f,--file", f->files, "`pathname or URL` of a Dockerfile");
+  AddRepeatable(cmd, "--build-arg", f->build_args, "`argument=value` to supply to the builder");
+  AddRepeatable(cmd, "--build-arg-file", f->build_arg_files, "`argfile.conf` containing lines of argument=value");
+  AddRepeatable(cmd, "--label", f->labels, "set metadata for an image (default [])");
+  AddRepeatable(cmd, "--annotation", f->annotations, "set metadata for an image (default [])");
+  cmd->add_flag("--no-cache", f->no_cache, "do not use existing cached images for the container build");
+  cmd->add_option("--target", f->target, "set the target build stage to build");
+  cmd->add_option("--iidfile", f->iidfile, "`file` to write the image ID to");
+  cmd->add_flag("-q,--quiet", f->quiet, "refrain from announcing build instructions and image read/write progress");
+  cmd->add_option("--format", f->format, "`format` of the built image's manifest and metadata (oci or docker)");
+  cmd->add_option("--pull", f->pull, "pull image policy (always, missing, never, newer)")->expected(0, 1)->default_str("missing");
+  AddBoolValue(cmd, "--layers", f->layers, "cache intermediate layers during build");
+  AddBoolValue(cmd, "--rm", f->rm, "remove intermediate containers after a successful build");
+  AddBoolValue(cmd, "--force-rm", f->force_rm, "always remove intermediate containers after a build, even if the build is unsuccessful");
+  cmd->add_option("--jobs", f->jobs, "how many stages to run in parallel");
+  cmd->add_option("--network", f->network, "network mode for RUN instructions (host, none, private)");
+  cmd->add_option("--isolation", f->isolation, "`type` of process isolation to use (chroot or oci)");
+  cmd->add_option("--runtime", f->runtime, "`path` to an alternate OCI runtime");
+  cmd->add_option("--platform", f->platform, "set the OS/ARCH of the built image (only the host's)");
+  cmd->add_option("--timestamp", f->timestamp, "set created timestamp to the specified epoch seconds");
+  cmd->add_flag("--tls-verify{true}", f->tls_verify, "require HTTPS and verify certificates when accessing the registry");
+  cmd->add_option("--cert-dir", f->cert_dir, "use certificates at the specified path to access the registry");
+  cmd->add_option("--authfile", f->authfile, "path of the authentication file");
+  cmd->add_option("--creds", f->creds, "use `[username[:password]]` for accessing the registry");
+  cmd->callback([&r, f] { r.exit_code = RunBuild(r.ctx, *f); });
+}
+
+}  // namespace
+
+void RegisterBuildCommands(Registry& r) {
+  AddBuild(r.root, r);
+  AddBuild(r.image, r);
+}
+
+}  // namespace kiln::cli

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make demo: a busybox base image from Debian's busybox-static, imported with kiln,
-# then listed and inspected. Uses its own store under build/demo-store so that it
+# make demo: a busybox base image from Debian's busybox-static, imported with kiln, the
+# Containerfiles of examples/ built on it (one of them run), then listed and inspected. Uses its own store under build/demo-store so that it
 # never touches the system one.
 set -euo pipefail
 KILN=${1:-build/kiln}
@@ -16,6 +16,13 @@ say import busybox-rootfs.tar localhost/busybox:latest
 k import "$tar" localhost/busybox:latest
 say tag busybox myapp:1.0 myapp:latest
 k tag busybox myapp:1.0 myapp:latest
+examples=$(cd "$(dirname "$0")/../examples" && pwd)
+for ex in basic multi-stage build-args cache-friendly; do
+  say build -t "example-$ex" "examples/$ex"
+  k build -t "example-$ex" "$examples/$ex"
+done
+say run --rm example-multi-stage
+k run --rm example-multi-stage
 say images
 k images
 say inspect --format '{{.Id}} {{.Created}} {{.Size}}' myapp:1.0

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -406,6 +407,36 @@ Status PrepareBundle(const ContainerSpec& spec) {
   return Status::Ok();
 }
 
+namespace {
+
+// The runtime's mount points make overlayfs copy their parent directories (/etc for
+// /etc/hosts) up into the upper dir. Once the mount points are gone, a parent left empty,
+// not opaque and with the image's own owner and permissions holds no change of the
+// command's: remove it, so that the layer does not carry it.
+void RemoveEmptyCopiedUpParents(const ContainerSpec& spec, std::string path) {
+  for (;;) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos || slash == 0) return;
+    path.resize(slash);
+    std::string upper = spec.dir + "/upper" + path;
+    struct stat up;
+    if (lstat(upper.c_str(), &up) != 0 || !S_ISDIR(up.st_mode)) return;
+    char opaque[2];
+    if (lgetxattr(upper.c_str(), "trusted.overlay.opaque", opaque, sizeof opaque) > 0) return;
+    bool same_as_image = true;
+    for (const auto& l : spec.lowers) {
+      struct stat low;
+      if (lstat((l + path).c_str(), &low) != 0) continue;
+      same_as_image = S_ISDIR(low.st_mode) && (low.st_mode & 07777) == (up.st_mode & 07777) &&
+                      low.st_uid == up.st_uid && low.st_gid == up.st_gid;
+      break;
+    }
+    if (!same_as_image || rmdir(upper.c_str()) != 0) return;  // ENOTEMPTY: it holds real changes
+  }
+}
+
+}  // namespace
+
 Status CleanMountPoints(const ContainerSpec& spec) {
   std::vector<std::string> targets = {"/proc", "/dev", "/sys", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
   for (const auto& b : spec.binds) targets.push_back(b.destination);
@@ -428,6 +459,7 @@ Status CleanMountPoints(const ContainerSpec& spec) {
       if (rmdir(p.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST) return ErrnoError("removing " + p, errno);
     }
   }
+  for (const auto& t : targets) RemoveEmptyCopiedUpParents(spec, t);
   return Status::Ok();
 }
 

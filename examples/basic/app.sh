@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "hello from the basic example (workdir: $(pwd))"
+cat /var/log/app/setup.log

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "app running with:"
+cat /app/installed.txt

@@ -1,0 +1,445 @@
+#!/usr/bin/env bats
+# kiln build: podman's output, the Containerfile language, multi-stage builds, ignore files,
+# errors and exit codes. The layer cache has its own file (140-build-cache.bats).
+load helpers
+
+setup() {
+  setup_store
+  import_busybox >/dev/null
+  CTX=$TEST_ROOT/ctx
+  mkdir -p "$CTX"
+}
+
+# Writes $CTX/Containerfile from stdin.
+containerfile() { cat > "$CTX/Containerfile"; }
+
+# The runtime config of an image as compact JSON.
+config_of() { kiln inspect --format '{{json .Config}}' "$1"; }
+
+@test "build: single stage output is podman's (STEP, -->, COMMIT, Successfully tagged, ID)" {
+  containerfile <<'CF'
+FROM localhost/busybox
+ENV A=b
+RUN echo hello from run
+CMD ["sh"]
+CF
+  run -0 kiln build -t demo:1 "$CTX"
+  echo "$output"
+  [ "${lines[0]}" = "STEP 1/4: FROM localhost/busybox" ]
+  [ "${lines[1]}" = "STEP 2/4: ENV A=b" ]
+  [[ "${lines[2]}" =~ ^--\>\ [0-9a-f]{11}$ ]]
+  [ "${lines[3]}" = "STEP 3/4: RUN echo hello from run" ]
+  [ "${lines[4]}" = "hello from run" ]
+  [[ "${lines[5]}" =~ ^--\>\ [0-9a-f]{11}$ ]]
+  [ "${lines[6]}" = "STEP 4/4: CMD [\"sh\"]" ]
+  [ "${lines[7]}" = "COMMIT demo:1" ]
+  [[ "${lines[8]}" =~ ^--\>\ [0-9a-f]{11}$ ]]
+  [ "${lines[9]}" = "Successfully tagged localhost/demo:1" ]
+  [[ "${lines[10]}" =~ ^[0-9a-f]{64}$ ]]
+  [ "${lines[8]#--> }" = "${lines[10]:0:11}" ]
+  run -0 kiln images --format '{{.Repository}}:{{.Tag}}' localhost/demo
+  [ "$output" = "localhost/demo:1" ]
+}
+
+@test "build: -q prints only the image ID; --iidfile writes sha256:ID" {
+  containerfile <<'CF'
+FROM localhost/busybox
+RUN echo quiet-run-output
+CF
+  run -0 kiln build -q --iidfile "$TEST_ROOT/iid" "$CTX"
+  [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+  [ "$(cat "$TEST_ROOT/iid")" = "sha256:$output" ]
+}
+
+@test "build: multi-stage output, config, history and layers as podman makes them" {
+  mkdir -p "$CTX/app"
+  echo 'print(1)' > "$CTX/app/main.py"
+  mkdir -p "$TEST_ROOT/stuff" && echo stuff > "$TEST_ROOT/stuff/s.txt"
+  tar -C "$TEST_ROOT/stuff" -czf "$CTX/stuff.tar.gz" s.txt
+  containerfile <<'CF'
+FROM localhost/busybox AS builder
+ARG GREETING=hi
+RUN echo "$GREETING from builder" > /built.txt
+
+FROM localhost/busybox
+ARG VERSION=1.0
+ENV APP_HOME=/app PATH=/usr/local/bin:/bin
+LABEL org.example.version=$VERSION maintainer="peer"
+WORKDIR /app
+RUN echo "shell form $VERSION" > /app/shell.txt
+RUN ["/bin/sh", "-c", "echo exec form > /app/exec.txt"]
+COPY app/ /app/src/
+ADD stuff.tar.gz /opt/stuff/
+COPY --from=builder /built.txt /app/built.txt
+EXPOSE 8080/tcp 9090
+USER nobody
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /app/built.txt"]
+CF
+  run -0 kiln build -t demo:1 "$CTX"
+  echo "$output"
+  # The step lines of the reference run (../shared/reference/build-multistage.out), IDs aside.
+  diff <(grep -E '^\[|^Successfully' <<<"$output" | sed 's/[0-9a-f]\{11\}$/ID/') - <<'OUT'
+[1/2] STEP 1/3: FROM localhost/busybox AS builder
+[1/2] STEP 2/3: ARG GREETING=hi
+[1/2] STEP 3/3: RUN echo "$GREETING from builder" > /built.txt
+[2/2] STEP 1/14: FROM localhost/busybox
+[2/2] STEP 2/14: ARG VERSION=1.0
+[2/2] STEP 3/14: ENV APP_HOME=/app PATH=/usr/local/bin:/bin
+[2/2] STEP 4/14: LABEL org.example.version=$VERSION maintainer="peer"
+[2/2] STEP 5/14: WORKDIR /app
+[2/2] STEP 6/14: RUN echo "shell form $VERSION" > /app/shell.txt
+[2/2] STEP 7/14: RUN ["/bin/sh", "-c", "echo exec form > /app/exec.txt"]
+[2/2] STEP 8/14: COPY app/ /app/src/
+[2/2] STEP 9/14: ADD stuff.tar.gz /opt/stuff/
+[2/2] STEP 10/14: COPY --from=builder /built.txt /app/built.txt
+[2/2] STEP 11/14: EXPOSE 8080/tcp 9090
+[2/2] STEP 12/14: USER nobody
+[2/2] STEP 13/14: ENTRYPOINT ["/bin/sh", "-c"]
+[2/2] STEP 14/14: CMD ["cat /app/built.txt"]
+[2/2] COMMIT demo:1
+Successfully tagged localhost/demo:1
+OUT
+  run -0 config_of demo:1
+  [ "$output" = '{"User":"nobody","ExposedPorts":{"8080/tcp":{},"9090/tcp":{}},"Env":["PATH=/usr/local/bin:/bin","APP_HOME=/app"],"Entrypoint":["/bin/sh","-c"],"Cmd":["cat /app/built.txt"],"WorkingDir":"/app","Labels":{"io.buildah.version":"1.28.2","maintainer":"peer","org.example.version":"1.0"}}' ]
+  run -0 kiln history --no-trunc --format '{{.CreatedBy}}|{{.Comment}}' demo:1
+  echo "$output"
+  [[ "${lines[0]}" == '/bin/sh -c #(nop) CMD ["cat /app/built.txt"]|FROM '* ]]
+  grep -qx '|1 VERSION=1.0 /bin/sh -c echo "shell form $VERSION" > /app/shell.txt|FROM [0-9a-f]\{12\}' <<<"$output"
+  grep -qx '|1 VERSION=1.0 /bin/sh -c \["/bin/sh", "-c", "echo exec form > /app/exec.txt"\]|FROM [0-9a-f]\{12\}' <<<"$output"
+  grep -qx '/bin/sh -c #(nop) ARG VERSION|FROM localhost/busybox:latest' <<<"$output"
+  grep -qx '/bin/sh -c #(nop) COPY dir:[0-9a-f]\{64\} in /app/src/ |FROM [0-9a-f]\{12\}' <<<"$output"
+  grep -qx '/bin/sh -c #(nop) ADD file:[0-9a-f]\{64\} in /opt/stuff/ |FROM [0-9a-f]\{12\}' <<<"$output"
+  # base + 2 RUN + 3 COPY/ADD layers
+  run -0 kiln inspect --format '{{len .RootFS.Layers}} {{index .Annotations "org.opencontainers.image.base.name"}}' demo:1
+  [ "$output" = "6 localhost/busybox:latest" ]
+  run -0 kiln run --rm demo:1
+  [ "$output" = "hi from builder" ]
+  run -0 kiln run --rm --entrypoint '' demo:1 cat /app/shell.txt /app/exec.txt /app/src/main.py /opt/stuff/s.txt
+  [ "$output" = $'shell form 1.0\nexec form\nprint(1)\nstuff' ]
+  # The builder stage's image stays behind as a dangling <none> image.
+  run -0 kiln images --format '{{.Repository}}' --filter dangling=true
+  [ "$output" = "<none>" ]
+}
+
+@test "build: RUN failure exits with the command's status and podman's message" {
+  containerfile <<'CF'
+FROM localhost/busybox
+RUN exit 3
+CF
+  run -3 kiln build -t bad "$CTX"
+  [ "${lines[-1]}" = 'Error: building at STEP "RUN exit 3": while running runtime: exit status 3' ]
+  run -0 kiln images --format '{{.Repository}}' localhost/bad
+  [ -z "$output" ]
+}
+
+@test "build: a missing COPY source names the path, exit 125, nothing tagged" {
+  containerfile <<'CF'
+FROM localhost/busybox
+COPY nosuch.txt /x
+CF
+  run -125 kiln build -t bad "$CTX"
+  [ "${lines[-1]}" = "Error: building at STEP \"COPY nosuch.txt /x\": checking on sources under \"$CTX\": copier: stat: \"/nosuch.txt\": no such file or directory" ]
+}
+
+@test "build: bad Containerfiles give file:line errors, exit 125" {
+  printf 'FROM localhost/busybox\nFOO bar\n' > "$CTX/Containerfile"
+  run -125 kiln build "$CTX"
+  [[ "$output" == *"Containerfile:2"*"unknown instruction: FOO"* ]]
+  printf 'RUN echo no from\n' > "$CTX/Containerfile"
+  run -125 kiln build "$CTX"
+  [[ "$output" == Error:* ]]
+  rm "$CTX/Containerfile"
+  run -125 kiln build "$CTX"
+  [[ "$output" == *"no Containerfile or Dockerfile specified or found in context directory"* ]]
+}
+
+@test "build: Containerfile preferred over Dockerfile; -f relative to the cwd; -f - reads stdin" {
+  printf 'FROM localhost/busybox\nLABEL from=containerfile\n' > "$CTX/Containerfile"
+  printf 'FROM localhost/busybox\nLABEL from=dockerfile\n' > "$CTX/Dockerfile"
+  run -0 kiln build -q -t pick "$CTX"
+  [ "$(kiln inspect --format '{{index .Config.Labels "from"}}' pick)" = containerfile ]
+  printf 'FROM localhost/busybox\nLABEL from=prod\n' > "$TEST_ROOT/Containerfile.prod"
+  cd "$TEST_ROOT"
+  run -0 kiln build -q -f Containerfile.prod -t prod ctx
+  [ "$(kiln inspect --format '{{index .Config.Labels "from"}}' prod)" = prod ]
+  run -0 kiln build -q -f - -t stdin ctx <<<$'FROM localhost/busybox\nLABEL from=stdin'
+  [ "$(kiln inspect --format '{{index .Config.Labels "from"}}' stdin)" = stdin ]
+}
+
+@test "build: several -t names, image build alias, --label and --annotation" {
+  printf 'FROM localhost/busybox\nRUN true\n' > "$CTX/Containerfile"
+  run -0 kiln image build -t myapp:1.0 -t myapp:latest --label team=core --annotation a.b=c "$CTX"
+  [[ "$output" == *$'Successfully tagged localhost/myapp:1.0\nSuccessfully tagged localhost/myapp:latest'* ]]
+  run -0 kiln inspect --format '{{index .Labels "team"}} {{index .Annotations "a.b"}} {{len .RepoTags}}' myapp:1.0
+  [ "$output" = "core c 2" ]
+}
+
+@test "build: ARG scoping, defaults, --build-arg, --build-arg-file, unused build-arg warning" {
+  containerfile <<'CF'
+ARG BASE=localhost/busybox
+ARG GLOBAL=g
+FROM $BASE
+ARG VERSION=1.0
+ARG GLOBAL
+ARG UNSET
+RUN echo "v=$VERSION g=$GLOBAL u=${UNSET:-none} base=${BASE:-hidden}" > /args.txt
+CF
+  run -0 kiln build -t args --build-arg VERSION=2.0 --build-arg NOTUSED=1 "$CTX"
+  [[ "$output" == *'level=warning msg="one or more build args were not consumed: [NOTUSED]"'* ]]
+  run -0 kiln run --rm args cat /args.txt
+  [ "$output" = "v=2.0 g=g u=none base=hidden" ]
+  printf 'GLOBAL=fromfile\n# comment\nUNSET=set\n' > "$TEST_ROOT/args.conf"
+  run -0 kiln build -q -t args2 --build-arg-file "$TEST_ROOT/args.conf" "$CTX"
+  run -0 kiln run --rm args2 cat /args.txt
+  [ "$output" = "v=1.0 g=fromfile u=set base=hidden" ]
+}
+
+@test "build: predefined platform ARGs" {
+  containerfile <<'CF'
+FROM localhost/busybox
+ARG TARGETARCH
+ARG TARGETPLATFORM
+RUN echo "$TARGETPLATFORM $TARGETARCH" > /p
+CF
+  kiln build -q -t plat "$CTX"
+  run -0 kiln run --rm plat cat /p
+  [ "$output" = "linux/amd64 amd64" ]
+}
+
+@test "build: ENV both syntaxes, variable forms, WORKDIR relative, USER by name" {
+  containerfile <<'CF'
+FROM localhost/busybox
+ENV OLD legacy form value
+ENV A=1 B="two words" C=${A:-x}${NOPE:-y}${A:+z}
+WORKDIR /srv
+WORKDIR app
+WORKDIR $A
+USER nobody
+RUN id -un > /tmp/who && pwd > /tmp/where
+CF
+  kiln build -q -t envs "$CTX"
+  run -0 kiln inspect --format '{{json .Config.Env}} {{.Config.WorkingDir}} {{.Config.User}}' envs
+  [ "$output" = '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","OLD=legacy form value","A=1","B=two words","C=1yz"] /srv/app/1 nobody' ]
+  run -0 kiln run --rm envs cat /tmp/who /tmp/where
+  [ "$output" = $'nobody\n/srv/app/1' ]
+}
+
+@test "build: SHELL, heredocs, STOPSIGNAL, VOLUME, ENTRYPOINT resets an inherited CMD" {
+  printf 'FROM localhost/busybox\nCMD ["inherited"]\n' > "$TEST_ROOT/Base"
+  kiln build -q -f "$TEST_ROOT/Base" -t withcmd "$CTX" >/dev/null
+  containerfile <<'CF'
+FROM withcmd
+SHELL ["/bin/sh", "-ec"]
+RUN <<EOF
+echo one > /h1
+echo two >> /h1
+EOF
+COPY <<EOT /etc/motd
+hello $HOSTNAME-literal
+EOT
+RUN cat <<A > /h2
+from a heredoc
+A
+STOPSIGNAL SIGINT
+VOLUME /data
+ENTRYPOINT ["/bin/echo"]
+CF
+  kiln build -q -t misc "$CTX"
+  run -0 kiln inspect --format '{{.Config.StopSignal}} {{json .Config.Volumes}} {{json .Config.Entrypoint}} {{json .Config.Cmd}}' misc
+  [ "$output" = 'SIGINT {"/data":{}} ["/bin/echo"] null' ]
+  run -0 kiln run --rm --entrypoint '' misc cat /h1 /h2 /etc/motd
+  [ "$output" = $'one\ntwo\nfrom a heredoc\nhello -literal' ]
+}
+
+@test "build: COPY rules: globs, several sources, dir contents, --chown, --chmod, relative dest" {
+  mkdir -p "$CTX/dir/sub"
+  echo a > "$CTX/a.txt"; echo b > "$CTX/b.txt"; echo c > "$CTX/dir/sub/c.txt"
+  containerfile <<'CF'
+FROM localhost/busybox
+WORKDIR /w
+COPY *.txt ./t/
+COPY a.txt b.txt /multi/
+COPY dir /d
+COPY --chown=nobody:nogroup --chmod=600 a.txt owned
+CF
+  kiln build -q -t cp "$CTX"
+  run -0 kiln run --rm cp sh -c 'ls /w/t; ls /multi; cat /d/sub/c.txt; stat -c "%U %G %a" /w/owned'
+  [ "$output" = $'a.txt\nb.txt\na.txt\nb.txt\nc\nnobody nogroup 600' ]
+}
+
+@test "build: .containerignore is honoured, .dockerignore as fallback; ../ outside the context is refused" {
+  echo keep > "$CTX/keep.txt"; echo secret > "$CTX/secret.key"; mkdir -p "$CTX/logs"; echo l > "$CTX/logs/x.log"
+  printf '*.key\nlogs\n' > "$CTX/.containerignore"
+  printf 'keep.txt\n' > "$CTX/.dockerignore"
+  containerfile <<'CF'
+FROM localhost/busybox
+COPY . /ctx
+CF
+  kiln build -q -t ign "$CTX"
+  run -0 kiln run --rm ign ls -A /ctx
+  [ "$output" = $'.containerignore\n.dockerignore\nContainerfile\nkeep.txt' ]
+  rm "$CTX/.containerignore"
+  kiln build -q -t ign2 "$CTX"
+  run -0 kiln run --rm ign2 ls -A /ctx
+  [ "$output" = $'.dockerignore\nContainerfile\nlogs\nsecret.key' ]
+  printf 'FROM localhost/busybox\nCOPY ../outside /x\n' > "$CTX/Containerfile"
+  run -125 kiln build "$CTX"
+  [[ "$output" == *"building at STEP \"COPY ../outside /x\""* ]]
+}
+
+@test "build: --target builds only the stages it needs" {
+  containerfile <<'CF'
+FROM localhost/busybox AS one
+RUN echo one > /one
+FROM localhost/busybox AS unused
+RUN echo never-built
+FROM one AS two
+RUN cat /one > /two
+FROM localhost/busybox
+RUN echo final
+CF
+  run -0 kiln build -t tgt --target two "$CTX"
+  [[ "$output" != *never-built* ]]
+  [[ "$output" != *final* ]]
+  run -0 kiln run --rm tgt cat /two
+  [ "$output" = one ]
+  run -125 kiln build --target nosuch "$CTX"
+}
+
+@test "build: FROM scratch, ADD of archives (gz, xz, zst), MAINTAINER" {
+  mkdir -p "$TEST_ROOT/t" && echo payload > "$TEST_ROOT/t/p.txt"
+  tar -C "$TEST_ROOT/t" -cJf "$CTX/a.tar.xz" p.txt
+  tar -C "$TEST_ROOT/t" --zstd -cf "$CTX/a.tar.zst" p.txt
+  cp "$(busybox_tar)" "$CTX/rootfs.tar"
+  gzip "$CTX/rootfs.tar"
+  containerfile <<'CF'
+FROM scratch
+MAINTAINER someone
+ADD rootfs.tar.gz /
+ADD a.tar.xz /xz/
+ADD a.tar.zst /zst/
+CF
+  kiln build -q -t scr "$CTX"
+  run -0 kiln run --rm scr cat /xz/p.txt /zst/p.txt
+  [ "$output" = $'payload\npayload' ]
+  [ "$(kiln inspect --format '{{.Author}}' scr)" = someone ]
+}
+
+@test "build: --timestamp gives the same image ID twice" {
+  echo data > "$CTX/f"
+  printf 'FROM localhost/busybox\nCOPY f /f\nRUN echo x > /x\n' > "$CTX/Containerfile"
+  id1=$(kiln build -q --no-cache --timestamp 0 "$CTX")
+  id2=$(kiln build -q --no-cache --timestamp 0 "$CTX")
+  [ "$id1" = "$id2" ]
+  [ "$(kiln inspect --format '{{.Created}}' "$id1")" = "1970-01-01 00:00:00 +0000 UTC" ]
+}
+
+@test "build: --layers=false commits one new layer" {
+  printf 'FROM localhost/busybox\nRUN echo a > /a\nRUN echo b > /b\nENV X=1\n' > "$CTX/Containerfile"
+  run -0 kiln build --layers=false -t flat "$CTX"
+  [[ "$output" != *"--> Using cache"* ]]
+  run -0 kiln inspect --format '{{len .RootFS.Layers}}' flat
+  [ "$output" = 2 ]
+  run -0 kiln run --rm flat cat /a /b
+  [ "$output" = $'a\nb' ]
+}
+
+@test "build: ONBUILD triggers run in a child build (docker format)" {
+  printf 'FROM localhost/busybox\nONBUILD RUN echo triggered > /onbuild\n' > "$CTX/Containerfile"
+  kiln build -q --format docker -t parent "$CTX"
+  printf 'FROM parent\nRUN cat /onbuild\n' > "$CTX/Containerfile"
+  run -0 kiln build -t child "$CTX"
+  [[ "$output" == *triggered* ]]
+  run -0 kiln inspect --format '{{.ManifestType}}' parent
+  [ "$output" = "application/vnd.docker.distribution.manifest.v2+json" ]
+}
+
+@test "build: RUN --mount=type=bind and type=cache" {
+  echo mounted > "$CTX/m.txt"
+  containerfile <<'CF'
+FROM localhost/busybox
+RUN --mount=type=bind,source=m.txt,target=/mnt/m.txt cat /mnt/m.txt > /copied
+RUN --mount=type=cache,target=/cache echo c >> /cache/c && wc -l < /cache/c > /count
+CF
+  kiln build -q -t mnt "$CTX"
+  run -0 kiln run --rm mnt cat /copied
+  [ "$output" = mounted ]
+  # the mount target is not left in the layer, nor the directory made for it
+  run -0 kiln run --rm mnt sh -c 'test ! -e /mnt/m.txt && test ! -e /mnt && cat /count'
+  [ "$output" = 1 ]
+}
+
+@test "build: RUN with the oci runtime isolation" {
+  command -v runc >/dev/null || skip "runc not installed"
+  printf 'FROM localhost/busybox\nRUN echo via-runc > /r\n' > "$CTX/Containerfile"
+  run -0 kiln build --isolation oci --runtime runc -t oci "$CTX"
+  run -0 kiln run --rm oci cat /r
+  [ "$output" = via-runc ]
+}
+
+@test "build: the examples/ build and run" {
+  for ex in basic multi-stage build-args cache-friendly; do
+    kiln build -q -t "ex-$ex" "$REPO_ROOT/examples/$ex" >/dev/null
+  done
+  run -0 kiln run --rm ex-basic
+  [[ "$output" == *"hello from the basic example (workdir: /app)"* ]]
+  run -0 kiln run --rm ex-basic ls /app
+  [[ "$output" != *notes.tmp* ]]
+  run -0 kiln run --rm ex-multi-stage
+  [ "$output" = "myapp built in stage builder, running in /root" ]
+  run -0 kiln run --rm ex-build-args
+  [ "$output" = "version latest for development" ]
+}
+
+@test "build: differential against podman (Config, history, layer file lists)" {
+  has_podman || skip "podman not installed"
+  pm import -q "$(busybox_tar)" localhost/busybox:latest >/dev/null
+  mkdir -p "$CTX/app"; echo x > "$CTX/app/x"; echo y > "$CTX/y"
+  containerfile <<'CF'
+FROM localhost/busybox AS b
+RUN mkdir -p /out && echo built > /out/artifact
+FROM localhost/busybox
+ARG V=1
+ENV A=b C=d
+LABEL l=$V
+WORKDIR /app
+COPY app/ ./app/
+COPY y /y
+COPY --from=b /out/artifact /artifact
+RUN echo $V > /v && rm -f /bin/true
+EXPOSE 80
+USER nobody
+ENTRYPOINT ["/bin/sh"]
+CMD ["-c", "cat /v"]
+CF
+  kiln build -q -t diff "$CTX" >/dev/null
+  pm build -q -t diff "$CTX" >/dev/null
+  assert_same "$(pm inspect --format '{{json .Config}}' diff)" "$(kiln inspect --format '{{json .Config}}' diff)"
+  # created_by, with buildah's and kiln's content digests of COPY sources masked
+  mask='s/(file|dir|multi):[0-9a-f]{64}/\1:DIGEST/; s/FROM [0-9a-f]{12}$/FROM ID/'
+  assert_same "$(pm history --no-trunc --format '{{.CreatedBy}}|{{.Comment}}' diff | sed -E "$mask")" \
+              "$(kiln history --no-trunc --format '{{.CreatedBy}}|{{.Comment}}' diff | sed -E "$mask")"
+  # every layer's file list (names, modes, owners), in order
+  for tool in pm kiln; do
+    rm -rf "$TEST_ROOT/$tool-dir"
+    $tool save --format docker-dir -o "$TEST_ROOT/$tool-dir" diff >/dev/null
+  done
+  # buildah leaves the runtime's mount points (/dev, /proc, /sys, /run, /etc/hosts…) in a
+  # RUN layer; kiln keeps only what the command changed (docs/compat.md).
+  mounts='^[0-9]+ (dev|proc|sys|run|etc|etc/hostname|etc/hosts|etc/resolv.conf) '
+  assert_same "$(layer_lists "$TEST_ROOT/pm-dir" | grep -Ev "$mounts")" "$(layer_lists "$TEST_ROOT/kiln-dir")"
+}
+
+# The entries of each layer above the base in a docker-dir: index, name, mode, owner, type.
+layer_lists() {
+  python3 - "$1" <<'PY'
+import json, sys, tarfile, os
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "manifest.json")))
+for i, l in enumerate(m["layers"][1:], 1):
+    with tarfile.open(os.path.join(d, l["digest"].split(":")[1])) as t:
+        for e in sorted(t.getmembers(), key=lambda e: e.name):
+            print(i, e.name, oct(e.mode & 0o7777), e.uid, e.gid, e.type)
+PY
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# The layer cache: the tutorial's matching and invalidation rules (§8), each asserting which
+# steps print "Using cache" and that a cached result is the image a cold build makes.
+load helpers
+
+setup() {
+  setup_store
+  import_busybox >/dev/null
+  CTX=$TEST_ROOT/ctx
+  mkdir -p "$CTX/src"
+  echo "flask" > "$CTX/requirements.txt"
+  echo "print('v1')" > "$CTX/src/app.py"
+  echo "ignored" > "$CTX/debug.log"
+  printf '*.log\n' > "$CTX/.containerignore"
+  cat > "$CTX/Containerfile" <<'CF'
+FROM localhost/busybox
+ARG VERSION=1
+WORKDIR /app
+COPY requirements.txt .
+RUN wc -l requirements.txt > deps.txt
+COPY src/ ./src/
+RUN echo "version $VERSION" > version.txt
+CMD ["cat", "/app/version.txt"]
+CF
+}
+
+# The step numbers (2..8) that printed "Using cache", space separated.
+cached_steps() {
+  awk '/^STEP [0-9]+\// { split($2, a, "/"); step = a[1] } /^--> Using cache/ { printf "%s ", step }' <<<"$1" | sed 's/ $//'
+}
+
+# What must be identical between a cached and a cold build.
+fingerprint() {
+  kiln inspect --format '{{json .Config}} {{json .RootFS.Layers}}' "$1"
+}
+
+@test "cache: the same context twice reuses every step and gives the same image" {
+  run -0 kiln build -t app "$CTX"
+  first=${lines[-1]}
+  [ -z "$(cached_steps "$output")" ]
+  run -0 kiln build -t app "$CTX"
+  [ "$(cached_steps "$output")" = "2 3 4 5 6 7 8" ]
+  [ "${lines[-1]}" = "$first" ]
+  grep -qx -- "--> Using cache $first" <<<"$output"
+}
+
+@test "cache: a touched but unchanged file (mtime only) still hits" {
+  kiln build -q -t app "$CTX" >/dev/null
+  touch -d '2001-01-01' "$CTX/src/app.py" "$CTX/requirements.txt"
+  run -0 kiln build -t app "$CTX"
+  [ "$(cached_steps "$output")" = "2 3 4 5 6 7 8" ]
+}
+
+@test "cache: a changed byte misses from that COPY on, and equals a cold build" {
+  kiln build -q --timestamp 0 -t app "$CTX" >/dev/null
+  echo "print('v2')" > "$CTX/src/app.py"
+  run -0 kiln build --timestamp 0 -t app "$CTX"
+  [ "$(cached_steps "$output")" = "2 3 4 5" ]
+  warm=${lines[-1]}
+  run -0 kiln run --rm app cat /app/src/app.py
+  [ "$output" = "print('v2')" ]
+  # With fixed timestamps a cold build makes exactly the same image: same ID, so the same
+  # config, history and layer digests.
+  cold=$(kiln build -q --no-cache --timestamp 0 "$CTX")
+  [ "$cold" = "$warm" ]
+}
+
+@test "cache: a changed ignored file still hits" {
+  kiln build -q -t app "$CTX" >/dev/null
+  echo "more noise" >> "$CTX/debug.log"
+  run -0 kiln build -t app "$CTX"
+  [ "$(cached_steps "$output")" = "2 3 4 5 6 7 8" ]
+}
+
+@test "cache: a changed ARG misses only from the first step that uses it" {
+  kiln build -q -t app "$CTX" >/dev/null
+  run -0 kiln build --build-arg VERSION=2 -t app "$CTX"
+  # ARG and WORKDIR are unchanged; every RUN sees the build args, so the first RUN misses.
+  [ "$(cached_steps "$output")" = "2 3 4" ]
+  run -0 kiln run --rm app
+  [ "$output" = "version 2" ]
+}
+
+@test "cache: --no-cache rebuilds every step but records the result for the next build" {
+  kiln build -q -t app "$CTX" >/dev/null
+  run -0 kiln build --no-cache -t app "$CTX"
+  [ -z "$(cached_steps "$output")" ]
+  id=${lines[-1]}
+  run -0 kiln build -t app "$CTX"
+  [ "$(cached_steps "$output")" = "2 3 4 5 6 7 8" ]
+  [ "${lines[-1]}" = "$id" ]
+}
+
+@test "cache: --layers=false neither uses nor records the cache" {
+  kiln build -q -t app "$CTX" >/dev/null
+  run -0 kiln build --layers=false -t flat "$CTX"
+  [ -z "$(cached_steps "$output")" ]
+}
+
+@test "cache: a rebuilt base image (same name, new ID) misses from FROM on" {
+  kiln build -q -t app "$CTX" >/dev/null
+  printf 'FROM localhost/busybox\nRUN echo new > /new-base\n' > "$TEST_ROOT/Base"
+  kiln build -q -f "$TEST_ROOT/Base" -t localhost/busybox:latest "$TEST_ROOT" >/dev/null
+  run -0 kiln build -t app "$CTX"
+  [ -z "$(cached_steps "$output")" ]
+  run -0 kiln run --rm app cat /new-base
+  [ "$output" = new ]
+}
+
+@test "cache: COPY --from of a changed stage misses at that COPY" {
+  cat > "$CTX/Containerfile" <<'CF'
+FROM localhost/busybox AS builder
+COPY src/app.py /built
+FROM localhost/busybox
+RUN echo base-step > /b
+COPY --from=builder /built /app.py
+CF
+  kiln build -q -t ms "$CTX" >/dev/null
+  run -0 kiln build -t ms "$CTX"
+  [ "$(grep -c -- '--> Using cache' <<<"$output")" = 3 ]
+  echo "print('changed')" > "$CTX/src/app.py"
+  run -0 kiln build -t ms "$CTX"
+  # builder's COPY misses; the final stage's RUN hits, its COPY --from misses
+  [ "$(grep -c -- '--> Using cache' <<<"$output")" = 1 ]
+  run -0 kiln run --rm ms cat /app.py
+  [ "$output" = "print('changed')" ]
+}
+
+@test "cache: the context copied to another directory (new inodes and mtimes) still hits" {
+  kiln build -q -t app "$CTX" >/dev/null
+  cp -r "$CTX" "$TEST_ROOT/ctx-copy"
+  touch "$TEST_ROOT"/ctx-copy/src/app.py
+  run -0 kiln build -t app "$TEST_ROOT/ctx-copy"
+  [ "$(cached_steps "$output")" = "2 3 4 5 6 7 8" ]
+}
+
+@test "cache: entries go with their images (image prune, system reset)" {
+  kiln build -q -t app "$CTX" >/dev/null
+  kiln rmi app >/dev/null
+  kiln image prune -f >/dev/null
+  run -0 kiln build -t app "$CTX"
+  [ -z "$(cached_steps "$output")" ]
+}
+
+@test "cache: SIGKILL during a build leaves no entry pointing at a missing snapshot" {
+  for delay in 0.2 0.5 0.9; do
+    printf 'FROM localhost/busybox\nRUN echo one > /one\nRUN sleep 1 && echo two > /two\nCOPY src/ /src/\n' > "$CTX/Containerfile"
+    kiln build -t crash "$CTX" >/dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    pkill -9 -f "sleep 1" 2>/dev/null || true
+  done
+  run -0 kiln build -t crash "$CTX"
+  run -0 kiln run --rm crash cat /one /two /src/app.py
+  [ "$output" = $'one\ntwo\nprint(\'v1\')' ]
+  # Every recorded entry points at an image whose layers' snapshots exist.
+  run -0 kiln build -t crash "$CTX"
+  [ "$(grep -c -- '--> Using cache' <<<"$output")" = 3 ]
+}

@@ -147,7 +147,9 @@ Expected<store::LayerInfo> CommitUpperDir(store::Store& store, const Digest& par
   opts.clamp_mtime = clamp_mtime;
   RETURN_IF_ERROR(store::WriteLayerTarFromDir(upper, ingest, opts));
   ASSIGN_OR_RETURN(Digest diff_id, ingest.Commit());
-  return store.EnsureLayer(parent_chain, diff_id);
+  // The upper dir already is the snapshot's tree (overlay whiteouts and opaque dirs
+  // included): moved into the store rather than extracted again from the tar.
+  return store.AdoptLayerDir(parent_chain, diff_id, upper);
 }
 
 }  // namespace kiln::build

@@ -62,8 +62,9 @@ struct CopyRequest {
 // private mount namespace (nothing is ever mounted in the host's table).
 Status CopyInContainer(const runtime::ContainerSpec& spec, const CopyRequest& req);
 
-// Writes the upper dir as a deterministic layer tar into the content store and makes the
-// layer's snapshot. clamp_mtime: --timestamp / SOURCE_DATE_EPOCH.
+// Writes the upper dir as a deterministic layer tar into the content store, then moves the
+// upper dir into the store as the layer's snapshot. clamp_mtime: --timestamp /
+// SOURCE_DATE_EPOCH (in the tar; the snapshot keeps the files' own times).
 Expected<store::LayerInfo> CommitUpperDir(store::Store& store, const Digest& parent_chain, const std::string& upper,
                                           std::optional<int64_t> clamp_mtime);
 

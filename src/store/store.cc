@@ -81,15 +81,32 @@ Status Store::ExtractLayer(const Digest& diff_id, const std::string& fs_dir) con
   return ApplyLayer(reader, fs_dir, ApplyOptions{}, &stats);
 }
 
-Expected<LayerInfo> Store::EnsureLayer(const Digest& parent_chain, const Digest& diff_id) {
+Expected<LayerInfo> Store::NewLayerInfo(const Digest& parent_chain, const Digest& diff_id) const {
   LayerInfo layer;
   layer.parent_chain = parent_chain;
   layer.diff_id = diff_id;
   layer.chain_id = parent_chain.empty() ? diff_id : Digest::OfBytes(parent_chain.str() + " " + diff_id.str());
   ASSIGN_OR_RETURN(uint64_t size, content_.Size(diff_id));
   layer.size = static_cast<int64_t>(size);
+  return layer;
+}
+
+Expected<LayerInfo> Store::EnsureLayer(const Digest& parent_chain, const Digest& diff_id) {
+  ASSIGN_OR_RETURN(LayerInfo layer, NewLayerInfo(parent_chain, diff_id));
   if (!snapshots_.Has(layer.chain_id)) {
     RETURN_IF_ERROR(snapshots_.Create(layer.chain_id, [&](const std::string& fs) { return ExtractLayer(diff_id, fs); }));
+  }
+  return layer;
+}
+
+Expected<LayerInfo> Store::AdoptLayerDir(const Digest& parent_chain, const Digest& diff_id, const std::string& dir) {
+  ASSIGN_OR_RETURN(LayerInfo layer, NewLayerInfo(parent_chain, diff_id));
+  if (!snapshots_.Has(layer.chain_id)) {
+    RETURN_IF_ERROR(snapshots_.Create(layer.chain_id, [&](const std::string& fs) -> Status {
+      if (::rmdir(fs.c_str()) != 0) return ErrnoError("replacing " + fs, errno);
+      if (::rename(dir.c_str(), fs.c_str()) != 0) return ErrnoError("moving " + dir + " into the store", errno);
+      return Status::Ok();
+    }));
   }
   return layer;
 }

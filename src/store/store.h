@@ -73,6 +73,10 @@ class Store {
   // Layers. The uncompressed tar must already be in the content store as blob diff_id;
   // makes its snapshot (extracting it) unless it exists.
   Expected<LayerInfo> EnsureLayer(const Digest& parent_chain, const Digest& diff_id);
+  // The same, for a layer whose tree already exists in overlay form (a build container's
+  // upper dir, on the store's filesystem, whose tar is blob diff_id): the directory is moved
+  // into place instead of extracting the tar again. `dir` is gone afterwards if it was used.
+  Expected<LayerInfo> AdoptLayerDir(const Digest& parent_chain, const Digest& diff_id, const std::string& dir);
   Expected<std::vector<LayerInfo>> ImageLayers(const std::string& image_id);
   Expected<std::optional<LayerInfo>> FindLayer(const Digest& chain_id);
 
@@ -125,6 +129,7 @@ class Store {
   Store(std::string root, std::string runroot, std::unique_ptr<Db> db, GcLock lock);
   Status Init();
   Status ExtractLayer(const Digest& diff_id, const std::string& fs_dir) const;
+  Expected<LayerInfo> NewLayerInfo(const Digest& parent_chain, const Digest& diff_id) const;
   Expected<std::vector<ImageRecord>> QueryImages(std::string_view where, const std::string& arg);
   // The image ID a unique prefix names, or "" when none or several do.
   Expected<std::string> ResolveIdPrefix(std::string_view hex);

@@ -971,25 +971,27 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
                    .Add("StartedAt", "StartedAt", Value::Int(c.started ? c.started / 1000000000 : -62135596800, "int64"))
                    .Add("State", "State", Value(c.state))
                    .Add("Status", "Status", Value(status));
+  // podman's psReporter methods (ID(), Image(), Command()…): templates call them like fields,
+  // they shadow the embedded ListContainer's fields, and JSON/%v/headers do not see them.
   return Value::Struct("ps.psReporter")
       .Embed(list)
-      .Add("ID", "-", Value(no_trunc ? c.id : c.id.substr(0, 12)))
-      .Add("Image", "-", Value(cfg.value("image_name", c.image_id)))
-      .Add("Command", "-", Value(cmd))
-      .Add("CreatedHuman", "-", Value(format::TimeAgo(c.created, now)))
-      .Add("CreatedAt", "-", Value(format::GoTimeString(c.created / 1000000000, static_cast<int32_t>(c.created % 1000000000))))
-      .Add("Status", "-", Value(status))
-      .Add("State", "-", Value(status))
-      .Add("RunningFor", "-", Value(format::TimeAgo(c.created, now)))
-      .Add("Names", "-", Value(c.name))
-      .Add("Ports", "-", Value(std::string()))
-      .Add("Networks", "-", Value(cfg.value("network", "host")))
-      .Add("Label", "-", Value(std::string()))
-      .Add("Size", "-", Value(std::string()))
-      .Add("Mounts", "-", Value(std::string()))
-      .Add("Pod", "-", Value(std::string()))
-      .Add("PodName", "-", Value(std::string()))
-      .Add("ExitCode", "-", Value::Int(c.exit_code, "int32"));
+      .AddMethod("ID", Value(no_trunc ? c.id : c.id.substr(0, 12)))
+      .AddMethod("Image", Value(cfg.value("image_name", c.image_id)))
+      .AddMethod("Command", Value(cmd))
+      .AddMethod("CreatedHuman", Value(format::TimeAgo(c.created, now)))
+      .AddMethod("CreatedAt", Value(format::GoTimeString(c.created / 1000000000, static_cast<int32_t>(c.created % 1000000000))))
+      .AddMethod("Status", Value(status))
+      .AddMethod("State", Value(status))
+      .AddMethod("RunningFor", Value(format::TimeAgo(c.created, now)))
+      .AddMethod("Names", Value(c.name))
+      .AddMethod("Ports", Value(std::string()))
+      .AddMethod("Networks", Value(cfg.value("network", "host")))
+      .AddMethod("Label", Value(std::string()))
+      .AddMethod("Size", Value(std::string()))
+      .AddMethod("Mounts", Value(std::string()))
+      .AddMethod("Pod", Value(std::string()))
+      .AddMethod("PodName", Value(std::string()))
+      .AddMethod("ExitCode", Value::Int(c.exit_code, "int32"));
 }
 
 Json PsJson(const ContainerRecord& c, int64_t now) {

@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <termios.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -190,6 +193,14 @@ void Reconcile(store::Containers& ctrs, ContainerRecord& c) {
   c.finished = NowNanos();
 }
 
+// The size of kiln's own terminal (stdin's, else stdout's); false when it has none.
+bool TerminalSize(uint16_t* rows, uint16_t* cols) {
+  struct winsize ws {};
+  if (ioctl(0, TIOCGWINSZ, &ws) != 0 && ioctl(1, TIOCGWINSZ, &ws) != 0) return false;
+  *rows = ws.ws_row, *cols = ws.ws_col;
+  return true;
+}
+
 Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord& c, const std::string& runroot) {
   runtime::ContainerSpec s;
   s.id = c.id;
@@ -210,6 +221,8 @@ Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord
   ASSIGN_OR_RETURN(s.network, ParseNetwork(cfg.value("network", "host")));
   for (const auto& b : cfg.value("binds", Json::array()))
     s.binds.push_back({b.value("source", ""), b.value("destination", ""), b.value("ro", false)});
+  s.terminal = cfg.value("tty", false);
+  if (s.terminal) TerminalSize(&s.terminal_rows, &s.terminal_cols);
   std::string iso = cfg.value("isolation", "chroot");
   if (iso == "oci") {
     s.isolation = runtime::Isolation::kOci;
@@ -287,6 +300,87 @@ void PumpOutput(int out_r, int err_r, int log_fd, int tee_out, int tee_err) {
   log.Flush("stderr", perr);
 }
 
+// Raw mode on kiln's terminal while a -t container is attached to it; restored at the end.
+class RawTerminal {
+ public:
+  explicit RawTerminal(int fd) {
+    if (fd < 0 || !isatty(fd) || tcgetattr(fd, &saved_) != 0) return;
+    termios raw = saved_;
+    cfmakeraw(&raw);
+    if (tcsetattr(fd, TCSADRAIN, &raw) == 0) fd_ = fd;
+  }
+  ~RawTerminal() {
+    if (fd_ >= 0) tcsetattr(fd_, TCSADRAIN, &saved_);
+  }
+  RawTerminal(const RawTerminal&) = delete;
+  RawTerminal& operator=(const RawTerminal&) = delete;
+
+ private:
+  int fd_ = -1;
+  termios saved_{};
+};
+
+// SIGWINCH as a descriptor (blocked in this process, which only copies bytes by now).
+UniqueFd WindowChanges() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGWINCH);
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return UniqueFd();
+  return UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+void CopyWindowSize(int from, int to) {
+  struct winsize ws {};
+  if (ioctl(from, TIOCGWINSZ, &ws) == 0) (void)ioctl(to, TIOCSWINSZ, &ws);
+}
+
+// End of input on a terminal: its VEOF character (^D), which the container's side reads as
+// end of file when it is in canonical mode.
+void SendEof(int master) {
+  termios t{};
+  char eof = tcgetattr(master, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : '\x04';
+  (void)WriteAll(master, &eof, 1);
+}
+
+// The -t counterpart of PumpOutput: copies the terminal's output (podman logs it as stdout)
+// into the log and to tee_out when >= 0, and in_fd's bytes (when >= 0) into it, until every
+// process of the container has closed it. Follows size_fd's window size when >= 0.
+void PumpTerminal(int master, int in_fd, int log_fd, int tee_out, int size_fd) {
+  LogWriter log(log_fd);
+  std::string partial;
+  UniqueFd winch = size_fd >= 0 ? WindowChanges() : UniqueFd();
+  pollfd fds[3] = {{master, POLLIN, 0}, {in_fd, POLLIN, 0}, {winch.get(), POLLIN, 0}};
+  char buf[65536];
+  for (;;) {
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[2].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(fds[2].fd, &info, sizeof info) > 0) {
+      }
+      CopyWindowSize(size_fd, master);
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(in_fd, buf, sizeof buf);
+      if (n > 0) (void)WriteAll(master, buf, static_cast<size_t>(n));
+      if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+        SendEof(master);
+        fds[1].fd = -1;
+      }
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(master, buf, sizeof buf);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) break;  // EIO: the container's side is closed
+      if (tee_out >= 0) (void)WriteAll(tee_out, buf, static_cast<size_t>(n));
+      if (log_fd >= 0) log.Write("stdout", buf, static_cast<size_t>(n), partial);
+    }
+  }
+  if (log_fd >= 0) log.Flush("stdout", partial);
+}
+
 // ---------------------------------------------------------------------------------------
 // Running: the caller's process (foreground) or a detached monitor waits and records.
 
@@ -334,9 +428,11 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   runtime::Stdio io{interactive ? 0 : devnull, 1, 2};
   int out_p[2] = {-1, -1}, err_p[2] = {-1, -1};
-  UniqueFd log_fd;
-  if (tee_logs) {
-    log_fd = UniqueFd(open((spec.dir + "/ctr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  UniqueFd log_fd, master;
+  if (tee_logs) log_fd = UniqueFd(open((spec.dir + "/ctr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (spec.terminal) {
+    tee_logs = false;  // the terminal's output goes through PumpTerminal
+  } else if (tee_logs) {
     if (log_fd.valid() && pipe2(out_p, O_CLOEXEC) == 0 && pipe2(err_p, O_CLOEXEC) == 0) {
       io.out = out_p[1];
       io.err = err_p[1];
@@ -345,7 +441,7 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
     }
   }
   std::fflush(nullptr);
-  auto proc = runtime::Start(spec, io);
+  auto proc = spec.terminal ? runtime::StartTerminal(spec, &master) : runtime::Start(spec, io);
   if (devnull >= 0) close(devnull);
   if (tee_logs) close(out_p[1]), close(err_p[1]);
   if (!proc.ok()) {
@@ -363,6 +459,10 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaction(sig, &sa, nullptr);
   if (tee_logs) PumpOutput(out_p[0], err_p[0], log_fd.get(), 1, 2);
+  if (master.valid()) {
+    RawTerminal raw(interactive ? 0 : -1);
+    PumpTerminal(master.get(), interactive ? 0 : -1, log_fd.get(), 1, isatty(0) ? 0 : isatty(1) ? 1 : -1);
+  }
   auto res = proc->Wait();
   g_forward_pid = 0;
   RunResult rr;
@@ -399,15 +499,26 @@ int RunMonitor(const std::string& root, const std::string& id, bool remove) {
   if (log < 0 || pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0)
     return fail("setting up the container's log: " + GoErrnoText(errno), 125);
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  auto proc = runtime::Start(*spec, {devnull, out_p[1], err_p[1]});
+  UniqueFd master;
+  auto proc = spec->terminal ? runtime::StartTerminal(*spec, &master)
+                             : runtime::Start(*spec, {devnull, out_p[1], err_p[1]});
   close(out_p[1]);
   close(err_p[1]);
   if (!proc.ok()) return fail(proc.status().message(), 125);
+  // -t: the monitor holds the terminal's master and logs what comes out of it.
+  auto pump = [&] {
+    if (master.valid()) {
+      close(out_p[0]), close(err_p[0]);
+      PumpTerminal(master.get(), -1, log, -1, -1);
+    } else {
+      PumpOutput(out_p[0], err_p[0], log, -1, -1);
+    }
+  };
   if (proc->done || proc->reaped) {
     // Ended before it was seen running: a start failure is reported like a foreground run's.
     auto res = proc->Wait();
     if (res.ok() && !res->started) return fail(res->error, res->code);
-    PumpOutput(out_p[0], err_p[0], log, -1, -1);
+    pump();
     RecordExit(db_path, root, c, res.ok() ? res->code : 125, remove);
     close(ready_w);
     return 0;
@@ -420,7 +531,7 @@ int RunMonitor(const std::string& root, const std::string& id, bool remove) {
   }
   close(ready_w);
   signal(SIGPIPE, SIG_IGN);
-  PumpOutput(out_p[0], err_p[0], log, -1, -1);
+  pump();
   auto res = proc->Wait();
   RecordExit(db_path, root, c, res.ok() ? res->code : 125, remove);
   return 0;
@@ -557,6 +668,7 @@ Expected<ContainerRecord> CreateContainer(store::Store& st, const RunOptions& o)
               {"isolation", iso},
               {"runtime", runtime_name},
               {"rm", o.rm},
+              {"tty", o.tty},
               {"stop_signal", rc.value("StopSignal", std::string())}};
   // Files first: the directory exists before the row that names it.
   RETURN_IF_ERROR(MakeDirs(ContainerDir(st.root(), c.id)));
@@ -622,7 +734,7 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
     std::printf("%s\n", c->id.c_str());
     return 0;
   }
-  RunResult r = RunForeground(std::move(st), *c, *spec, o.interactive, !o.rm && !o.tty, o.rm);
+  RunResult r = RunForeground(std::move(st), *c, *spec, o.interactive, !o.rm, o.rm);
   if (!r.error.empty()) return Fail(InvalidArgument(r.error), r.exit_code);
   return r.exit_code;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -13,6 +14,7 @@
 #include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <grp.h>
@@ -128,16 +130,81 @@ void LoopbackUp() {
   close(s);
 }
 
+// Passes a descriptor over a unix socket (SCM_RIGHTS), as runc's --console-socket does.
+bool SendFd(int sock, int fd) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov, msg.msg_iovlen = 1, msg.msg_control = control, msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS, c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  ssize_t n;
+  do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == 1;
+}
+
+// The descriptor sent over sock; invalid when the peer closed it without sending one.
+UniqueFd RecvFd(int sock) {
+  char buf[512];  // runc sends the terminal's name along with it
+  iovec iov{buf, sizeof buf};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov, msg.msg_iovlen = 1, msg.msg_control = control, msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) return UniqueFd();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int fd;
+    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return UniqueFd(fd);
+  }
+  return UniqueFd();
+}
+
+void SetWindowSize(int fd, const ContainerSpec& spec) {
+  if (spec.terminal_rows == 0 || spec.terminal_cols == 0) return;
+  struct winsize ws {};
+  ws.ws_row = spec.terminal_rows, ws.ws_col = spec.terminal_cols;
+  (void)ioctl(fd, TIOCSWINSZ, &ws);
+}
+
+// In the chroot child, once root/dev/pts is the container's devpts: opens a new terminal
+// there, sends its master over console_fd and makes the slave stdin/stdout/stderr and the
+// controlling terminal of a new session.
+void ChildTerminal(const std::string& root, const ContainerSpec& spec, const User& u, int console_fd, int err_fd) {
+  int master = open((root + "/dev/pts/ptmx").c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int unlock = 0, n = -1;
+  if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &n) != 0)
+    ChildFail(err_fd, 125, Errno("allocating a terminal"));
+  int slave = open((root + "/dev/pts/" + std::to_string(n)).c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) ChildFail(err_fd, 125, Errno("opening the terminal"));
+  (void)!fchown(slave, u.uid, static_cast<gid_t>(-1));
+  SetWindowSize(slave, spec);
+  if (!SendFd(console_fd, master)) ChildFail(err_fd, 125, Errno("sending the terminal"));
+  close(master), close(console_fd);
+  if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) != 0) ChildFail(err_fd, 125, Errno("setting the controlling terminal"));
+  if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) ChildFail(err_fd, 125, Errno("setting up stdio"));
+  close(slave);
+}
+
 // Everything below runs in the cloned child: pid 1 of new pid, mount, ipc, uts (and net)
 // namespaces. Reports failures through err_fd and exits.
 [[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
-                              const Stdio& stdio, int err_fd) {
-  // stdio first, through high numbers so that overlapping descriptors survive.
-  int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
-      err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
-  if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-    ChildFail(err_fd, 125, Errno("setting up stdio"));
-  close(in), close(out), close(err);
+                              const Stdio& stdio, int err_fd, int console_fd) {
+  // stdio first, through high numbers so that overlapping descriptors survive (a terminal
+  // replaces them once /dev/pts is mounted).
+  if (console_fd < 0) {
+    int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
+        err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+      ChildFail(err_fd, 125, Errno("setting up stdio"));
+    close(in), close(out), close(err);
+  }
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     ChildFail(err_fd, 125, Errno("making / private"));
   const std::string root = spec.dir + "/merged";
@@ -167,6 +234,7 @@ void LoopbackUp() {
                       {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}, {"core", "/proc/kcore"}})
     (void)!symlink(t, (root + "/dev/" + l).c_str());
   must("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  if (console_fd >= 0) ChildTerminal(root, spec, u, console_fd, err_fd);
   must("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
   must("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr);
   MkdirP(root + "/sys");
@@ -319,9 +387,11 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
   for (const char* c : kCaps) caps.push_back(c);
   Json user = {{"uid", uid}, {"gid", gid}, {"umask", 18}};
   if (!groups.empty()) user["additionalGids"] = groups;
-  Json process = {{"terminal", false}, {"user", user},      {"args", spec.args},
+  Json process = {{"terminal", spec.terminal}, {"user", user},      {"args", spec.args},
                   {"env", env},        {"cwd", spec.cwd},   {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
                   {"noNewPrivileges", false}};
+  if (spec.terminal && spec.terminal_rows && spec.terminal_cols)
+    process["consoleSize"] = {{"height", spec.terminal_rows}, {"width", spec.terminal_cols}};
   Json mounts = Json::array({
       {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}, {"options", {"nosuid", "noexec", "nodev"}}},
       {{"destination", "/dev"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
@@ -361,7 +431,8 @@ std::string SpecToJson(const ContainerSpec& s) {
   for (const auto& b : s.binds) binds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
   Json j = {{"id", s.id}, {"lowers", s.lowers}, {"dir", s.dir}, {"args", s.args}, {"env", s.env}, {"cwd", s.cwd},
             {"user", s.user}, {"hostname", s.hostname}, {"network", static_cast<int>(s.network)}, {"binds", binds},
-            {"isolation", static_cast<int>(s.isolation)}, {"oci_runtime", s.oci_runtime}, {"state_root", s.state_root}};
+            {"isolation", static_cast<int>(s.isolation)}, {"oci_runtime", s.oci_runtime}, {"state_root", s.state_root},
+            {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols}};
   return j.dump();
 }
 
@@ -384,6 +455,9 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
     s.isolation = static_cast<Isolation>(j.at("isolation").get<int>());
     s.oci_runtime = j.at("oci_runtime").get<std::string>();
     s.state_root = j.at("state_root").get<std::string>();
+    s.terminal = j.value("terminal", false);
+    s.terminal_rows = j.value("terminal_rows", uint16_t{0});
+    s.terminal_cols = j.value("terminal_cols", uint16_t{0});
   } catch (const std::exception& e) {
     return Corrupt(std::string("container spec: ") + e.what());
   }
@@ -513,67 +587,201 @@ int ParseSignal(const std::string& text) {
   return -1;
 }
 
-Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio) {
-  if (spec.args.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
-  if (spec.isolation == Isolation::kChroot) {
-    ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
-    std::vector<std::string> env = FinalEnv(spec, u);
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
-    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
-    if (spec.network != Network::kHost) flags |= CLONE_NEWNET;
-    long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-    if (pid < 0) {
-      int e = errno;
-      close(p[0]), close(p[1]);
-      return ErrnoError("creating the container's namespaces", e);
-    }
-    if (pid == 0) {
-      close(p[0]);
-      ChrootChild(spec, u, env, stdio, p[1]);
-    }
-    close(p[1]);
-    Process proc(static_cast<pid_t>(pid), static_cast<pid_t>(pid), ProcessStartTicks(static_cast<pid_t>(pid)),
-                 Isolation::kChroot, spec.dir, "chroot");
-    ChildError e{};
-    ssize_t n;
-    do n = read(p[0], &e, sizeof e);
-    while (n < 0 && errno == EINTR);
-    close(p[0]);
-    if (n == static_cast<ssize_t>(sizeof e)) {
-      int status;
-      while (waitpid(static_cast<pid_t>(pid), &status, 0) < 0 && errno == EINTR) {
-      }
-      e.msg[sizeof e.msg - 1] = 0;
-      proc.done = true;
-      proc.result = {e.code, false, std::string("chroot: ") + e.msg};
-    }
-    return proc;
-  }
+namespace {
 
-  // OCI runtime: runc/crun run in the foreground, in a private mount namespace of a child
-  // that holds the rootfs mount; the runtime forwards signals and exits with the status.
+// A socket pair for handing the terminal's master from the container's side to the caller.
+struct ConsolePair {
+  UniqueFd parent, child;
+};
+
+Expected<ConsolePair> MakeConsolePair() {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return ErrnoError("socketpair", errno);
+  return ConsolePair{UniqueFd(sv[0]), UniqueFd(sv[1])};
+}
+
+Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master) {
+  ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
+  std::vector<std::string> env = FinalEnv(spec, u);
+  ConsolePair console;
+  if (master) {
+    ASSIGN_OR_RETURN(console, MakeConsolePair());
+  }
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+  if (spec.network != Network::kHost) flags |= CLONE_NEWNET;
+  long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    int e = errno;
+    close(p[0]), close(p[1]);
+    return ErrnoError("creating the container's namespaces", e);
+  }
+  if (pid == 0) {
+    close(p[0]);
+    ChrootChild(spec, u, env, stdio, p[1], console.child.get());
+  }
+  close(p[1]);
+  console.child.reset();
+  // Sent before exec; nothing comes when the child fails first (then the error pipe says why).
+  if (master) *master = RecvFd(console.parent.get());
+  Process proc(static_cast<pid_t>(pid), static_cast<pid_t>(pid), ProcessStartTicks(static_cast<pid_t>(pid)),
+               Isolation::kChroot, spec.dir, "chroot");
+  ChildError e{};
+  ssize_t n;
+  do n = read(p[0], &e, sizeof e);
+  while (n < 0 && errno == EINTR);
+  close(p[0]);
+  if (n == static_cast<ssize_t>(sizeof e)) {
+    int status;
+    while (waitpid(static_cast<pid_t>(pid), &status, 0) < 0 && errno == EINTR) {
+    }
+    e.msg[sizeof e.msg - 1] = 0;
+    proc.done = true;
+    proc.result = {e.code, false, std::string("chroot: ") + e.msg};
+    if (master) master->reset();
+  }
+  return proc;
+}
+
+void RunQuietly(const std::vector<std::string>& args) {
+  pid_t d = fork();
+  if (d == 0) {
+    int null_fd = open("/dev/null", O_RDWR);
+    dup2(null_fd, 0), dup2(null_fd, 1), dup2(null_fd, 2);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  if (d > 0)
+    while (waitpid(d, nullptr, 0) < 0 && errno == EINTR) {
+    }
+}
+
+int WaitStatusCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+// Listens on DIR/console.sock for runc's --console-socket. The address goes through
+// /proc/PID/fd/N of the directory: a container directory's path may not fit sun_path.
+struct ConsoleListener {
+  UniqueFd dir, sock;
+  std::string address;  // for the runtime, a child of this process
+};
+
+Expected<ConsoleListener> ListenForConsole(const std::string& dir) {
+  ConsoleListener l;
+  l.dir = UniqueFd(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  l.sock = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!l.dir.valid() || !l.sock.valid()) return ErrnoError("console socket", errno);
+  unlinkat(l.dir.get(), "console.sock", 0);
+  std::string fd_path = "/fd/" + std::to_string(l.dir.get()) + "/console.sock";
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self%s", fd_path.c_str());
+  if (bind(l.sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(l.sock.get(), 1) != 0)
+    return ErrnoError("console socket", errno);
+  l.address = "/proc/" + std::to_string(getpid()) + fd_path;
+  return l;
+}
+
+// Accepts the runtime's connection and receives the master, unless the runtime (rt) ends
+// first; then *rt_status holds its status and *rt_done is set.
+UniqueFd AcceptConsole(const ConsoleListener& l, pid_t rt, int* rt_status, bool* rt_done) {
+  UniqueFd master;
+  for (;;) {
+    pollfd p{l.sock.get(), POLLIN, 0};
+    if (poll(&p, 1, 20) > 0) {
+      UniqueFd conn(accept4(l.sock.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (conn.valid()) master = RecvFd(conn.get());
+      break;
+    }
+    if (waitpid(rt, rt_status, WNOHANG) == rt) {
+      *rt_done = true;
+      break;
+    }
+  }
+  unlinkat(l.dir.get(), "console.sock", 0);
+  return master;
+}
+
+// Reaps children (this process is a subreaper) until the container's init ends.
+int WaitForInit(pid_t init) {
+  for (;;) {
+    int status;
+    pid_t r = waitpid(-1, &status, 0);
+    if (r == init) return WaitStatusCode(status);
+    if (r < 0 && errno != EINTR) return 0;  // already reaped by the runtime
+  }
+}
+
+// The child of an OCI terminal start (see StartTerminal), in the mount namespace that holds
+// the rootfs: `run -d --console-socket`, the master to sock, then the container's exit.
+[[noreturn]] void OciTerminalChild(const ContainerSpec& spec, const std::string& pidfile, const std::string& log,
+                                   int sock) {
+  int null_fd = open("/dev/null", O_RDWR);
+  dup2(null_fd, 0), dup2(null_fd, 1), dup2(null_fd, 2);
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  auto listener = ListenForConsole(spec.dir);
+  if (!listener.ok()) _exit(125);
+  const std::string& rt = spec.oci_runtime;
+  pid_t run = fork();
+  if (run == 0) {
+    execl(rt.c_str(), rt.c_str(), "--root", spec.state_root.c_str(), "--log", log.c_str(), "--log-format", "json",
+          "run", "-d", "--console-socket", listener->address.c_str(), "--bundle", spec.dir.c_str(), "--pid-file",
+          pidfile.c_str(), spec.id.c_str(), static_cast<char*>(nullptr));
+    _exit(125);
+  }
+  int status = 0;
+  bool done = false;
+  UniqueFd master = run > 0 ? AcceptConsole(*listener, run, &status, &done) : UniqueFd();
+  if (master.valid()) (void)SendFd(sock, master.get());
+  master.reset();
+  close(sock);
+  while (run > 0 && !done && waitpid(run, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (run < 0 || WaitStatusCode(status) != 0) _exit(run < 0 ? 125 : WaitStatusCode(status));
+  auto text = ReadFile(pidfile);
+  int code = WaitForInit(text.ok() ? static_cast<pid_t>(std::atol(text->c_str())) : -1);
+  RunQuietly({rt, "--root", spec.state_root, "delete", "--force", spec.id});
+  _exit(code);
+}
+
+// The child of an OCI start without a terminal: the runtime in the foreground forwards
+// signals and exits with the container's status.
+[[noreturn]] void OciForegroundChild(const ContainerSpec& spec, const std::string& pidfile, const std::string& log) {
+  const std::string& rt = spec.oci_runtime;
+  std::vector<std::string> args = {rt, "--root", spec.state_root, "--log", log, "--log-format", "json", "run",
+                                   "--bundle", spec.dir, "--pid-file", pidfile, spec.id};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(rt.c_str(), argv.data());
+  std::fprintf(stderr, "Error: executing %s: %s\n", rt.c_str(), GoErrnoText(errno).c_str());
+  _exit(125);
+}
+
+// OCI runtime: runc/crun run in a private mount namespace of a child that holds the rootfs
+// mount.
+Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master) {
   std::string pidfile = spec.dir + "/pidfile", log = spec.dir + "/runtime.log";
   // A runtime killed with -9 leaves its state behind, and would refuse the ID next time.
-  if (PathExists(spec.state_root + "/" + spec.id)) {
-    pid_t d = fork();
-    if (d == 0) {
-      int null_fd = open("/dev/null", O_RDWR);
-      dup2(null_fd, 1), dup2(null_fd, 2);
-      execl(spec.oci_runtime.c_str(), spec.oci_runtime.c_str(), "--root", spec.state_root.c_str(), "delete", "--force",
-            spec.id.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    if (d > 0) waitpid(d, nullptr, 0);
-  }
+  if (PathExists(spec.state_root + "/" + spec.id))
+    RunQuietly({spec.oci_runtime, "--root", spec.state_root, "delete", "--force", spec.id});
   unlink(pidfile.c_str());
   unlink(log.c_str());
+  ConsolePair console;
+  if (master) {
+    ASSIGN_OR_RETURN(console, MakeConsolePair());
+  }
   pid_t pid = fork();
   if (pid < 0) return ErrnoError("fork", errno);
   if (pid == 0) {
-    int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
-        err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
-    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(125);
+    if (!master) {
+      int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
+          err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
+      if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(125);
+    }
     if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       std::fprintf(stderr, "Error: creating a mount namespace: %s\n", GoErrnoText(errno).c_str());
       _exit(125);
@@ -586,38 +794,44 @@ Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    const std::string& rt = spec.oci_runtime;
-    std::vector<std::string> args = {rt, "--root", spec.state_root, "--log", log, "--log-format", "json", "run",
-                                     "--bundle", spec.dir, "--pid-file", pidfile, spec.id};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(rt.c_str(), argv.data());
-    std::fprintf(stderr, "Error: executing %s: %s\n", rt.c_str(), GoErrnoText(errno).c_str());
-    _exit(125);
+    if (master) OciTerminalChild(spec, pidfile, log, console.child.get());
+    OciForegroundChild(spec, pidfile, log);
   }
-  Process proc(pid, pid, 0, Isolation::kOci, spec.dir, RuntimeBaseName(spec.oci_runtime));
+  console.child.reset();
+  if (master) *master = RecvFd(console.parent.get());
+  const std::string name = RuntimeBaseName(spec.oci_runtime);
   // Wait until the runtime has written the container's pid (or has ended).
   for (int i = 0;; ++i) {
     auto text = ReadFile(pidfile);
     if (text.ok() && !text->empty()) {
       pid_t init = static_cast<pid_t>(std::atol(text->c_str()));
-      if (init > 0) {
-        proc = Process(pid, init, ProcessStartTicks(init), Isolation::kOci, spec.dir, RuntimeBaseName(spec.oci_runtime));
-        break;
-      }
+      if (init > 0) return Process(pid, init, ProcessStartTicks(init), Isolation::kOci, spec.dir, name);
     }
     int status;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      Process ended(pid, -1, 0, Isolation::kOci, spec.dir, RuntimeBaseName(spec.oci_runtime));
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      Process ended(pid, -1, 0, Isolation::kOci, spec.dir, name);
       ended.reaped = true;
-      ended.result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      ended.result.code = WaitStatusCode(status);
       return ended;
     }
     usleep(i < 100 ? 500 : 5000);
   }
-  return proc;
+}
+
+}  // namespace
+
+Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio) {
+  if (spec.args.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  if (spec.terminal) return InvalidArgument("a container with a terminal starts through StartTerminal");
+  if (spec.isolation == Isolation::kChroot) return StartChroot(spec, stdio, nullptr);
+  return StartOci(spec, stdio, nullptr);
+}
+
+Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master) {
+  if (spec.args.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  if (!spec.terminal) return InvalidArgument("StartTerminal: the spec has no terminal");
+  if (spec.isolation == Isolation::kChroot) return StartChroot(spec, Stdio{}, master);
+  return StartOci(spec, Stdio{}, master);
 }
 
 Expected<ExitResult> Process::Wait() {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "util/fs.h"
 #include "util/status.h"
 
 namespace kiln::runtime {
@@ -45,6 +46,10 @@ struct ContainerSpec {
   Isolation isolation = Isolation::kChroot;
   std::string oci_runtime;  // path of runc/crun when isolation is kOci
   std::string state_root;   // the OCI runtime's --root (under kiln's runroot)
+  // -t: the process's stdin/stdout/stderr are a pseudo-terminal (see StartTerminal), of
+  // this size when known (0: the kernel's default).
+  bool terminal = false;
+  uint16_t terminal_rows = 0, terminal_cols = 0;
 };
 
 struct Stdio {
@@ -101,6 +106,21 @@ Status CleanMountPoints(const ContainerSpec& spec);
 // (chroot: once exec succeeded). A start failure is returned as an error whose code maps to
 // the ExitResult below via StartFailure().
 Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio);
+// Start for a spec.terminal container: its stdin, stdout and stderr are the slave of a new
+// pseudo-terminal, allocated in the container's own /dev/pts (so `tty` names it) and its
+// controlling terminal (it runs in a session of its own); *master receives the master side,
+// through which the caller reads the output and writes the input. When it is invalid after
+// a successful return, the container ended before it had a terminal (Wait tells why).
+//   chroot: the container's init opens /dev/pts/ptmx, sends the master over a socket pair
+//           and makes the slave its controlling terminal (setsid + TIOCSCTTY) before exec.
+//   oci:    config.json says "terminal": true and the runtime runs detached (`run -d
+//           --console-socket`), which is the only mode in which runc hands the master to
+//           its caller; the child that holds the rootfs mount is a subreaper that receives
+//           the master, waits for the container's init and exits with its status, then
+//           deletes the runtime's state. (Giving runc a slave of kiln's with terminal:false
+//           does not work: a foreground runc copies stdio through pipes of its own, and the
+//           slave would not exist in the container's /dev/pts.)
+Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master);
 
 // The OCI runtime to use: `name` (a name on PATH or a path), else crun when the host's
 // cgroups let it run (crun refuses cgroup v1 hybrid hosts), else runc. "" when none.

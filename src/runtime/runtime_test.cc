@@ -77,6 +77,43 @@ TEST_F(RuntimeTest, SpecRoundTripsThroughJson) {
   EXPECT_TRUE(back->binds[0].readonly);
   EXPECT_EQ(back->isolation, Isolation::kOci);
   EXPECT_FALSE(SpecFromJson("{\"id\": 1}").ok());
+  EXPECT_FALSE(back->terminal);
+}
+
+TEST_F(RuntimeTest, TerminalSpecRoundTripsAndSetsTheOciProcess) {
+  ContainerSpec s;
+  s.dir = "/c";
+  s.args = {"sh"};
+  s.terminal = true;
+  s.terminal_rows = 40;
+  s.terminal_cols = 120;
+  auto back = SpecFromJson(SpecToJson(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->terminal);
+  EXPECT_EQ(back->terminal_rows, 40);
+  EXPECT_EQ(back->terminal_cols, 120);
+  auto j = nlohmann::json::parse(OciConfig(s, 0, 0, {}, {}));
+  EXPECT_EQ(j["process"]["terminal"], true);
+  EXPECT_EQ(j["process"]["consoleSize"]["height"], 40);
+  EXPECT_EQ(j["process"]["consoleSize"]["width"], 120);
+  s.terminal = false;
+  EXPECT_EQ(nlohmann::json::parse(OciConfig(s, 0, 0, {}, {}))["process"]["terminal"], false);
+  // A spec without the terminal fields (written by an older kiln) has none.
+  auto old = nlohmann::json::parse(SpecToJson(s));
+  old.erase("terminal");
+  auto parsed = SpecFromJson(old.dump());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(parsed->terminal);
+}
+
+TEST_F(RuntimeTest, StartAndStartTerminalRefuseTheOtherKindOfSpec) {
+  ContainerSpec s;
+  s.args = {"true"};
+  s.terminal = true;
+  EXPECT_EQ(Start(s, Stdio{}).status().code(), Code::kInvalidArgument);
+  s.terminal = false;
+  UniqueFd master;
+  EXPECT_EQ(StartTerminal(s, &master).status().code(), Code::kInvalidArgument);
 }
 
 TEST_F(RuntimeTest, OciConfigHasTheRequiredMountsAndNoRlimits) {

@@ -319,3 +319,45 @@ b" ]
     no_mounts_left
   done
 }
+
+@test "run -t: a pseudo-terminal as stdio (controlling, in the container's /dev/pts), exit status kept" {
+  for iso in $(isolations); do
+    f=$(iso_flags $iso)
+    run kiln run --rm -t $f busybox sh -c 'test -t 1 && echo tty'
+    [ "$status" -eq 0 ] && [ "$(printf '%s' "$output" | tr -d '\r')" = "tty" ] || { echo "$iso: $output"; false; }
+    [[ "$output" == $'tty\r' ]]  # the terminal's ONLCR
+    run kiln run --rm $f busybox sh -c 'test -t 1 && echo tty'
+    [ "$status" -eq 1 ] && [ -z "$output" ]
+    run kiln run --rm -t $f busybox sh -c 'test -t 0 && echo yes; tty; cut -d" " -f7 /proc/self/stat'
+    out=$(printf '%s' "$output" | tr -d '\r')
+    [[ "$out" =~ ^yes$'\n'/dev/pts/[0-9]+$'\n'[1-9][0-9]*$ ]] || { echo "$iso: $output"; false; }  # tty_nr: a controlling terminal
+    run kiln run --rm -t $f busybox sh -c 'echo out; exit 7'
+    [ "$status" -eq 7 ] && [ "$(printf '%s' "$output" | tr -d '\r')" = "out" ] || { echo "$iso: $status $output"; false; }
+    run -127 kiln run --rm -t $f busybox nosuchcmd
+    [ "$status" -eq 127 ]
+    # -i -t: stdin reaches the terminal; its end is the terminal's end of file
+    run kiln run --rm -i -t $f busybox sh -c 'read l; echo got $l' <<<in
+    [ "$status" -eq 0 ] && [[ "$(printf '%s' "$output" | tr -d '\r')" == *"got in"* ]] || { echo "$iso: $output"; false; }
+  done
+}
+
+@test "run -d -t, create -t/start: the monitor holds the terminal and logs its output" {
+  for iso in $(isolations); do
+    f=$(iso_flags $iso)
+    kiln run -d -t $f --name tt busybox sh -c 'test -t 1 && echo detached-tty; exit 5' >/dev/null
+    run kiln wait tt
+    [ "$output" = "5" ] || { echo "$iso: $output"; false; }
+    run kiln logs tt
+    [ "$(printf '%s' "$output" | tr -d '\r')" = "detached-tty" ] || { echo "$iso: $output"; false; }
+    kiln rm tt >/dev/null
+    kiln create -t $f --name ct busybox sh -c 'tty' >/dev/null
+    kiln start ct >/dev/null
+    run kiln wait ct
+    [ "$output" = "0" ]
+    run kiln logs ct
+    [[ "$(printf '%s' "$output" | tr -d '\r')" =~ ^/dev/pts/[0-9]+$ ]] || { echo "$iso: $output"; false; }
+    run kiln start -a ct
+    [ "$status" -eq 0 ] && [[ "$(printf '%s' "$output" | tr -d '\r')" =~ ^/dev/pts/[0-9]+$ ]] || { echo "$iso: $output"; false; }
+    kiln rm ct >/dev/null
+  done
+}

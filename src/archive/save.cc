@@ -303,6 +303,10 @@ Status ParallelGzip(int in_fd, uint64_t size, Writer& out) {
       if (k == 0) return Corrupt("layer blob is shorter than the store says: unexpected EOF");
       got += static_cast<size_t>(k);
     }
+    if (LooksIncompressible(in)) {  // random or already-compressed data: store, don't deflate
+      result = GzipStoredMember(in);
+      return Status::Ok();
+    }
     result.clear();
     result.reserve(len + len / 64 + 1024);  // deflate's worst case, so the string never doubles
     AppendWriter sw(result);

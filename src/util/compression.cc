@@ -1,6 +1,7 @@
 #include "util/compression.h"
 
 #include <bzlib.h>
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <lzma.h>
 #include <zlib.h>
@@ -674,6 +675,59 @@ Expected<std::unique_ptr<Writer>> OpenCompressor(Compression c, std::unique_ptr<
     case Compression::kBzip2: return MakeWriter<Bzip2Writer>(std::move(dst), by_default ? 9 : level);
   }
   return InvalidArgument("unknown compression format");
+}
+
+namespace {
+
+void PutLe32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+}  // namespace
+
+std::string GzipStoredMember(std::string_view data) {
+  constexpr size_t kMaxStored = 65535;  // a stored block's LEN is 16 bits
+  std::string out;
+  out.reserve(data.size() + (data.size() / kMaxStored + 1) * 5 + 18);
+  // Header as Go and ISA-L write it: no name, no mtime, OS unknown (255).
+  out.append("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
+  size_t off = 0;
+  do {
+    size_t n = std::min(kMaxStored, data.size() - off);
+    bool last = off + n == data.size();
+    out.push_back(static_cast<char>(last ? 1 : 0));  // BFINAL, BTYPE=00; byte-aligned
+    uint16_t len = static_cast<uint16_t>(n), nlen = static_cast<uint16_t>(~len);
+    out.push_back(static_cast<char>(len & 0xff));
+    out.push_back(static_cast<char>(len >> 8));
+    out.push_back(static_cast<char>(nlen & 0xff));
+    out.push_back(static_cast<char>(nlen >> 8));
+    out.append(data.substr(off, n));
+    off += n;
+  } while (off < data.size());
+  PutLe32(out, crc32_gzip_refl(0, reinterpret_cast<const unsigned char*>(data.data()), data.size()));
+  PutLe32(out, static_cast<uint32_t>(data.size()));
+  return out;
+}
+
+bool LooksIncompressible(std::string_view data) {
+  constexpr size_t kSample = 64 * 1024;
+  std::string_view sample = data.substr(0, kSample);
+  if (sample.size() < 4096) return false;
+  std::vector<uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
+  std::vector<uint8_t> out(sample.size() + sample.size() / 8 + 1024);
+  isal_zstream zs;
+  isal_deflate_stateless_init(&zs);
+  zs.level = 1;
+  zs.level_buf = level_buf.data();
+  zs.level_buf_size = static_cast<uint32_t>(level_buf.size());
+  zs.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(sample.data()));
+  zs.avail_in = static_cast<uint32_t>(sample.size());
+  zs.next_out = out.data();
+  zs.avail_out = static_cast<uint32_t>(out.size());
+  zs.end_of_stream = 1;
+  zs.flush = NO_FLUSH;
+  if (isal_deflate_stateless(&zs) != COMP_OK) return false;
+  return zs.total_out * 100 >= sample.size() * 97;
 }
 
 }  // namespace kiln

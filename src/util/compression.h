@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "util/io.h"
@@ -50,5 +51,12 @@ inline constexpr int kDefaultCompressionLevel = -1;
 // library version, which matters for reproducible blob digests.
 Expected<std::unique_ptr<Writer>> OpenCompressor(Compression c, std::unique_ptr<Writer> dst,
                                                  int level = kDefaultCompressionLevel);
+
+// A whole gzip member holding `data` in stored (uncompressed) deflate blocks, for data that
+// does not compress (random bytes, compressed files): deflating it costs CPU and gains
+// nothing. Any gzip reader reads it; the output depends only on the data.
+std::string GzipStoredMember(std::string_view data);
+// Whether deflating would save under 3% of a sample of data (its first 64 KiB).
+bool LooksIncompressible(std::string_view data);
 
 }  // namespace kiln

@@ -318,3 +318,50 @@ TEST(CompressionTest, GzipHeaderCrcIsChecked) {
 
 }  // namespace
 }  // namespace kiln
+
+namespace kiln {
+namespace {
+
+// zlib's reading of a gzip stream (an independent implementation of the format).
+std::string ZlibGunzip(const std::string& blob) {
+  z_stream zs{};
+  EXPECT_EQ(inflateInit2(&zs, 15 + 32), Z_OK);
+  std::string out(1 << 16, '\0'), result;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(blob.data()));
+  zs.avail_in = static_cast<uInt>(blob.size());
+  int ret = Z_OK;
+  while (ret != Z_STREAM_END) {
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    ret = inflate(&zs, Z_NO_FLUSH);
+    if (ret != Z_OK && ret != Z_STREAM_END) break;
+    result.append(out.data(), out.size() - zs.avail_out);
+  }
+  inflateEnd(&zs);
+  EXPECT_EQ(ret, Z_STREAM_END);
+  return result;
+}
+
+TEST(GzipStoredMemberTest, ReadsBackWithOursAndZlib) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{65536}, size_t{200000}}) {
+    std::string data = TestData(size, 7);
+    std::string blob = GzipStoredMember(data);
+    EXPECT_EQ(blob.size(), data.size() + 18 + 5 * std::max<size_t>(1, (size + 65534) / 65535));
+    auto ours = Decompress(blob);
+    ASSERT_TRUE(ours.ok()) << ours.status().message();
+    EXPECT_EQ(*ours, data);
+    EXPECT_EQ(ZlibGunzip(blob), data);
+  }
+}
+
+TEST(GzipStoredMemberTest, IncompressibleOnlyForRandomData) {
+  std::mt19937 rng(3);
+  std::string random(1 << 20, '\0');
+  for (auto& c : random) c = static_cast<char>(rng());
+  EXPECT_TRUE(LooksIncompressible(random));
+  EXPECT_FALSE(LooksIncompressible(std::string(1 << 20, 'a')));
+  EXPECT_FALSE(LooksIncompressible("short"));
+}
+
+}  // namespace
+}  // namespace kiln

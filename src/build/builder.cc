@@ -1,7 +1,11 @@
 #include "build/builder.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "build/stage.h"
 
@@ -90,6 +94,126 @@ std::vector<int> NeededStages(const Containerfile& file, int target) {
   return out;
 }
 
+// Builds stage i; its exit code goes to exit_code when it fails.
+Expected<ImageState> BuildStage(BuildRun& run, int i, int target, int& exit_code) {
+  StageBuilder stage(run, run.file.stages[i], i == target);
+  auto state = stage.Build();
+  if (!state.ok()) exit_code = stage.exit_code();
+  return state;
+}
+
+// --jobs 1: one stage after the other, in the Containerfile's order.
+Status BuildInOrder(BuildRun& run, const std::vector<int>& needed, int target) {
+  for (int i : needed) {
+    int code = 125;
+    auto state = BuildStage(run, i, target, code);
+    if (!state.ok()) {
+      run.failure.exit_code = code;
+      return state.status();
+    }
+    run.stage_results[i] = std::move(*state);
+  }
+  return Status::Ok();
+}
+
+// Stages in parallel threads: each starts once the stages it needs are done, lowest index
+// first, at most `jobs` at a time. The first failure is the build's: stages already running
+// finish, no new one starts. The target needs every other needed stage, so it runs last.
+class StageScheduler {
+ public:
+  StageScheduler(BuildRun& run, const std::vector<int>& needed, int target, int jobs)
+      : run_(run), pending_(needed), target_(target), jobs_(jobs), done_(run.file.stages.size(), false) {
+    for (int i : needed) deps_.emplace_back(StageDeps(run.file, run.file.stages[i]));
+  }
+  Status Run();
+
+ private:
+  bool Ready(size_t k) const;
+  void StartReady();
+  void Work(int i);
+  void Fail(Status st, int exit_code);
+
+  BuildRun& run_;
+  std::vector<int> pending_;             // needed stages not started yet, in order
+  std::vector<std::vector<int>> deps_;   // parallel to pending_
+  int target_;
+  int jobs_;
+  std::mutex mu_;  // guards everything below and the writes to run_.stage_results
+  std::condition_variable cv_;
+  std::vector<bool> done_;  // by stage index
+  int running_ = 0;
+  bool failed_ = false;
+  Status error_;
+  int exit_code_ = 125;
+  std::vector<std::thread> threads_;
+};
+
+bool StageScheduler::Ready(size_t k) const {
+  return std::all_of(deps_[k].begin(), deps_[k].end(), [this](int d) { return done_[d]; });
+}
+
+void StageScheduler::Fail(Status st, int exit_code) {
+  if (failed_) return;
+  failed_ = true;
+  error_ = std::move(st);
+  exit_code_ = exit_code;
+}
+
+void StageScheduler::StartReady() {
+  for (size_t k = 0; k < pending_.size() && running_ < jobs_ && !failed_;) {
+    if (!Ready(k)) {
+      ++k;
+      continue;
+    }
+    int i = pending_[k];
+    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(k));
+    deps_.erase(deps_.begin() + static_cast<std::ptrdiff_t>(k));
+    try {
+      threads_.emplace_back([this, i] { Work(i); });
+      ++running_;
+    } catch (const std::system_error& e) {
+      Fail(Internal(std::string("starting a build thread: ") + e.what()), 125);
+    }
+  }
+}
+
+void StageScheduler::Work(int i) {
+  int code = 125;
+  auto state = BuildStage(run_, i, target_, code);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state.ok()) {
+    run_.stage_results[i] = std::move(*state);
+    done_[i] = true;
+  } else {
+    Fail(state.status(), code);
+  }
+  --running_;
+  cv_.notify_all();
+}
+
+Status StageScheduler::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    StartReady();
+    if (running_ == 0 && (failed_ || pending_.empty())) break;
+    if (running_ == 0) {
+      Fail(Internal("build stages depend on each other in a cycle"), 125);
+      break;
+    }
+    cv_.wait(lock);
+  }
+  lock.unlock();
+  for (auto& t : threads_) t.join();
+  if (!failed_) return Status::Ok();
+  run_.failure.exit_code = exit_code_;
+  return error_;
+}
+
+int JobCount(const BuildOptions& options) {
+  if (options.jobs > 0) return options.jobs;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 void WarnUnusedArgs(const BuildRun& run) {
   std::vector<std::string> unused;
   for (const auto& [k, v] : run.opts.build_args)
@@ -128,19 +252,13 @@ Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, Bu
   // A lease keeps each new layer from GC between its snapshot and the commit naming it.
   ASSIGN_OR_RETURN(run.lease, store.CreateLease(24LL * 3600 * 1000000000LL));
   run.stage_results.resize(run.file.stages.size());
-  Expected<BuildResult> result = BuildResult{};
-  for (int i : NeededStages(run.file, target)) {
-    StageBuilder stage(run, run.file.stages[i], i == target);
-    auto state = stage.Build();
-    if (!state.ok()) {
-      result = state.status();
-      break;
-    }
-    run.stage_results[i] = std::move(*state);
-  }
+  std::vector<int> needed = NeededStages(run.file, target);
+  int jobs = JobCount(options);
+  Status built = jobs == 1 || needed.size() == 1 ? BuildInOrder(run, needed, target)
+                                                 : StageScheduler(run, needed, target, jobs).Run();
   (void)run.stat_cache.Flush();
   (void)store.ReleaseLease(run.lease);
-  if (!result.ok()) return result;
+  if (!built.ok()) return built;
   const std::string id = run.stage_results[target]->image_id;
   RETURN_IF_ERROR(TagFinalImage(run, id));
   WarnUnusedArgs(run);

@@ -34,6 +34,7 @@ struct BuildOptions {
   bool no_cache = false;
   bool layers = true;
   bool quiet = false;
+  int jobs = 0;                     // stages run at once; 0 = the number of CPUs
   bool docker_format = false;
   std::string pull = "missing";     // missing | always | never | newer
   runtime::Network network = runtime::Network::kHost;

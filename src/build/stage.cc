@@ -46,6 +46,7 @@ int64_t BuildRun::CreatedNanos() const { return opts.timestamp ? *opts.timestamp
 
 void BuildRun::Print(const std::string& line) const {
   if (opts.quiet) return;
+  std::lock_guard<std::mutex> lock(out_mu);
   std::fputs(line.c_str(), opts.out);
   std::fputc('\n', opts.out);
   std::fflush(opts.out);
@@ -92,12 +93,15 @@ Status StageBuilder::From() {
     state_ = StateFromScratch();
     key_ = Digest::OfBytes("scratch").hex();
   } else {
+    std::lock_guard<std::mutex> lock(run_.store_mu);
     auto found = run_.store.LookupImage(base);
-    bool pull = run_.opts.pull == "always" || (!found.ok() && run_.opts.pull != "never");
+    const std::string& policy = run_.opts.pull;
+    bool pull = policy == "always" || policy == "newer" || (!found.ok() && policy != "never");
     if (!found.ok() && found.status().code() != Code::kNotFound) return found.status();
     if (pull && run_.opts.pull_image) {
       auto pulled = run_.opts.pull_image(base);
-      if (!pulled.ok() && !found.ok()) return pulled.status();
+      // "newer" keeps the local image when the registry cannot be asked; "always" must pull.
+      if (!pulled.ok() && (policy == "always" || !found.ok())) return pulled.status();
       if (pulled.ok()) found = std::move(pulled);
     }
     if (!found.ok()) return found.status();
@@ -161,8 +165,8 @@ Status StageBuilder::Step(const Instruction& ins, bool last) {
   return StepError(ins, st);
 }
 
-Status StageBuilder::StepError(const Instruction& ins, const Status& st, int exit_code) const {
-  run_.failure.exit_code = exit_code;
+Status StageBuilder::StepError(const Instruction& ins, const Status& st, int exit_code) {
+  exit_code_ = exit_code;
   return Status(st.code(), "building at STEP \"" + ins.original + "\": " + st.message());
 }
 
@@ -173,6 +177,7 @@ Status StageBuilder::ApplyArg(const Instruction& ins) {
     std::optional<std::string> value;
     if (auto given = run_.BuildArg(name)) {
       value = given;
+      std::lock_guard<std::mutex> lock(run_.store_mu);
       run_.consumed_args.insert(name);
     } else if (has_default) {
       ASSIGN_OR_RETURN(std::string v, Expand(ins.args[i + 1]));
@@ -299,11 +304,13 @@ std::string StageBuilder::StepKey(const std::string& descriptor) const {
 
 Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
   if (!layered() || run_.opts.no_cache) return false;
+  std::unique_lock<std::mutex> lock(run_.store_mu);
   ASSIGN_OR_RETURN(std::optional<std::string> id, run_.cache.Lookup(key));
   if (!id) return false;
   ASSIGN_OR_RETURN(store::ImageRecord rec, run_.store.GetImage(*id));
   ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(rec));
   ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(rec.id));
+  lock.unlock();
   bool cmd_set = state_.cmd_set_in_stage;
   state_.config = cfg.json;
   state_.layers = std::move(layers);
@@ -332,7 +339,10 @@ Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entr
   state_.image_id = id;
   key_ = key;
   committed_any_ = true;
-  RETURN_IF_ERROR(run_.cache.Record(key, id));
+  {
+    std::lock_guard<std::mutex> lock(run_.store_mu);
+    RETURN_IF_ERROR(run_.cache.Record(key, id));
+  }
   return Finish(last, false);
 }
 
@@ -350,8 +360,7 @@ Status StageBuilder::Finish(bool last, bool cached) {
     std::optional<store::LayerInfo> layer;
     if (work_ && work_changed_) {
       Digest parent = base_layers_.empty() ? Digest() : base_layers_.back().chain_id;
-      ASSIGN_OR_RETURN(store::LayerInfo l, CommitUpperDir(run_.store, parent, work_->upper(),
-                                                          run_.opts.timestamp));
+      ASSIGN_OR_RETURN(store::LayerInfo l, CommitLayer(parent, work_->upper()));
       layer = l;
       Json& hist = state_.config["history"];
       if (hist.is_array() && !hist.empty()) hist.back().erase("empty_layer");
@@ -401,6 +410,7 @@ Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& 
   img.layers = state_.layers;
   img.names = names;
   img.parent = state_.image_id;
+  std::lock_guard<std::mutex> lock(run_.store_mu);
   ASSIGN_OR_RETURN(store::ImageRecord rec, run_.store.CommitImage(img));
   return rec.id;
 }

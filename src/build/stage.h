@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,7 +22,29 @@
 
 namespace kiln::build {
 
-// What every stage of one build shares.
+// The build's stat cache behind the build's store mutex: stages hash their sources in
+// parallel (file contents are read without the lock), one entry at a time under it.
+class LockedStatCache final : public StatCache {
+ public:
+  LockedStatCache(StatCache& inner, std::mutex& mu) : inner_(inner), mu_(mu) {}
+  std::optional<Digest> Lookup(const std::string& abs_path, const FileStamp& stamp) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inner_.Lookup(abs_path, stamp);
+  }
+  void Record(const std::string& abs_path, const FileStamp& stamp, const Digest& content) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    inner_.Record(abs_path, stamp, content);
+  }
+
+ private:
+  StatCache& inner_;
+  std::mutex& mu_;
+};
+
+// What every stage of one build shares. Stages may run in parallel threads: store_mu guards
+// the store (one SQLite connection), the layer cache, the stat cache and consumed_args;
+// out_mu keeps output lines whole. stage_results[i] is written once, before any stage that
+// needs stage i starts.
 struct BuildRun {
   store::Store& store;
   const BuildOptions& opts;
@@ -35,9 +58,12 @@ struct BuildRun {
   std::vector<std::optional<ImageState>> stage_results;           // by stage index
   std::string commit_name;  // the first -t as typed, for "COMMIT name"
   std::string lease;
+  std::mutex store_mu;
+  LockedStatCache locked_stat_cache;  // stat_cache under store_mu, for the stages
+  mutable std::mutex out_mu;
 
   BuildRun(store::Store& s, const BuildOptions& o, BuildFailure& f)
-      : store(s), opts(o), failure(f), stat_cache(s), cache(s) {}
+      : store(s), opts(o), failure(f), stat_cache(s), cache(s), locked_stat_cache(stat_cache, store_mu) {}
   std::optional<std::string> BuildArg(const std::string& name) const;
   int64_t CreatedNanos() const;
   void Print(const std::string& line) const;  // a line on the build's output unless -q
@@ -48,6 +74,8 @@ class StageBuilder {
   StageBuilder(BuildRun& run, const Stage& stage, bool final_stage)
       : run_(run), stage_(stage), final_(final_stage) {}
   Expected<ImageState> Build();
+  // The exit code of the step that failed (a RUN step's own status), 125 otherwise.
+  int exit_code() const { return exit_code_; }
 
  private:
   // stage.cc: FROM, variables, metadata instructions, commits and the cache.
@@ -69,7 +97,7 @@ class StageBuilder {
   Status Finish(bool last, bool cached);
   Expected<std::string> CommitImage(const std::vector<std::string>& names);
   std::string HistoryComment() const;
-  Status StepError(const Instruction& ins, const Status& st, int exit_code = 125) const;
+  Status StepError(const Instruction& ins, const Status& st, int exit_code = 125);
   bool layered() const { return run_.opts.layers; }
 
   // stage_fs.cc: RUN, COPY, ADD.
@@ -79,6 +107,7 @@ class StageBuilder {
   Expected<std::vector<std::string>> RunArgv(const Instruction& ins, std::string& shown) const;
   Expected<std::vector<runtime::BindMount>> RunMounts(const Instruction& ins, std::string& key_part,
                                                       const std::string& step_dir);
+  Expected<store::LayerInfo> CommitLayer(const Digest& parent, const std::string& upper);
   Status FilesystemChange(const std::string& key, const std::string& created_by, const StepDir& dir, bool last);
   std::vector<std::string> RunEnv() const;
 
@@ -97,6 +126,7 @@ class StageBuilder {
   std::unique_ptr<StepDir> work_;
   std::vector<store::LayerInfo> base_layers_;
   bool work_changed_ = false;
+  int exit_code_ = 125;
 };
 
 // A --from=/FROM value that names a stage: its index, or -1.

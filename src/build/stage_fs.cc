@@ -121,7 +121,7 @@ Expected<std::vector<runtime::BindMount>> StageBuilder::RunMounts(const Instruct
       std::string source = m.count("source") ? m["source"] : "/";
       if (!from.empty()) return Unsupported("RUN --mount=type=bind,from= is not supported yet: " + f.value);
       ASSIGN_OR_RETURN(std::vector<Source> srcs, ResolveSources(run_.opts.context_dir, {source}, &run_.ignore));
-      ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.stat_cache));
+      ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.locked_stat_cache));
       key_part += "bind " + target + " " + d.hex() + (m.count("rw") ? " rw\n" : "\n");
       std::string rel = srcs.empty() ? "" : srcs[0].rel;
       binds.push_back({JoinPath(run_.opts.context_dir, rel), target, !m.count("rw") && !m.count("readwrite")});
@@ -150,9 +150,18 @@ Status StageBuilder::FilesystemChange(const std::string& key, const std::string&
   image::HistoryEntry h;
   h.created_by = created_by;
   Digest parent = state_.layers.empty() ? Digest() : state_.layers.back().chain_id;
-  ASSIGN_OR_RETURN(store::LayerInfo layer, CommitUpperDir(run_.store, parent, dir.upper(), run_.opts.timestamp));
-  if (!run_.lease.empty()) (void)run_.store.AddLeaseRef(run_.lease, "layer", layer.chain_id.hex());
+  ASSIGN_OR_RETURN(store::LayerInfo layer, CommitLayer(parent, dir.upper()));
+  {
+    std::lock_guard<std::mutex> lock(run_.store_mu);
+    if (!run_.lease.empty()) (void)run_.store.AddLeaseRef(run_.lease, "layer", layer.chain_id.hex());
+  }
   return CommitStep(key, h, layer, last);
+}
+
+// The store's ingest and snapshot adoption are not safe for concurrent use: under store_mu.
+Expected<store::LayerInfo> StageBuilder::CommitLayer(const Digest& parent, const std::string& upper) {
+  std::lock_guard<std::mutex> lock(run_.store_mu);
+  return CommitUpperDir(run_.store, parent, upper, run_.opts.timestamp);
 }
 
 Status StageBuilder::RunStep(const Instruction& ins, bool last) {
@@ -270,6 +279,7 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
     if (dep >= 0) {
       layers = run_.stage_results[dep]->layers;
     } else {
+      std::lock_guard<std::mutex> lock(run_.store_mu);
       ASSIGN_OR_RETURN(store::ImageRecord img, run_.store.LookupImage(name));
       ASSIGN_OR_RETURN(layers, run_.store.ImageLayers(img.id));
     }
@@ -321,7 +331,7 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
     req.source_root = run_.opts.context_dir;
     req.ignore = &run_.ignore;
     ASSIGN_OR_RETURN(content, HashSources(run_.opts.context_dir, req.sources, &run_.ignore, req.options.excludes,
-                                          &run_.stat_cache));
+                                          &run_.locked_stat_cache));
   }
   req.dest = JoinContainerPath(state_.WorkingDir(), dest_word, /*keep_slash=*/true);
   if (words.size() > 1 && req.dest.back() != '/') req.dest += '/';

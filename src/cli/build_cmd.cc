@@ -113,6 +113,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   o.no_cache = f.no_cache;
   o.layers = f.layers;
   o.quiet = f.quiet;
+  o.jobs = f.jobs;
   std::string format = f.format.empty() ? (getenv("BUILDAH_FORMAT") ? getenv("BUILDAH_FORMAT") : "oci") : f.format;
   if (format != "oci" && format != "docker")
     return InvalidArgument("unrecognized image type \"" + format + "\"");

@@ -300,13 +300,16 @@ void PumpOutput(int out_r, int err_r, int log_fd, int tee_out, int tee_err) {
   log.Flush("stderr", perr);
 }
 
-// Raw mode on kiln's terminal while a -t container is attached to it; restored at the end.
+// Raw mode on kiln's terminal while a -t container is attached to it (as podman does when
+// its stdin is a terminal, -i or not), restored at the end. Without -i the keyboard does
+// not reach the container, so ^C and the like stay signals to kiln (which forwards them).
 class RawTerminal {
  public:
-  explicit RawTerminal(int fd) {
+  RawTerminal(int fd, bool keep_signals) {
     if (fd < 0 || !isatty(fd) || tcgetattr(fd, &saved_) != 0) return;
     termios raw = saved_;
     cfmakeraw(&raw);
+    if (keep_signals) raw.c_lflag |= ISIG;
     if (tcsetattr(fd, TCSADRAIN, &raw) == 0) fd_ = fd;
   }
   ~RawTerminal() {
@@ -460,7 +463,7 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaction(sig, &sa, nullptr);
   if (tee_logs) PumpOutput(out_p[0], err_p[0], log_fd.get(), 1, 2);
   if (master.valid()) {
-    RawTerminal raw(interactive ? 0 : -1);
+    RawTerminal raw(0, !interactive);
     PumpTerminal(master.get(), interactive ? 0 : -1, log_fd.get(), 1, isatty(0) ? 0 : isatty(1) ? 1 : -1);
   }
   auto res = proc->Wait();

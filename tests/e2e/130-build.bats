@@ -443,3 +443,99 @@ for i, l in enumerate(m["layers"][1:], 1):
             print(i, e.name, oct(e.mode & 0o7777), e.uid, e.gid, e.type)
 PY
 }
+
+# Two independent stages that each sleep 1 s, noting the system uptime before and after in
+# /a and /b, and a final stage that copies from both.
+parallel_containerfile() {
+  containerfile <<'CF'
+FROM localhost/busybox AS a
+RUN read s _ < /proc/uptime; sleep 1; read e _ < /proc/uptime; echo "$s $e" > /a
+FROM localhost/busybox AS b
+RUN read s _ < /proc/uptime; sleep 1; read e _ < /proc/uptime; echo "$s $e" > /b
+FROM localhost/busybox
+COPY --from=a /a /a
+COPY --from=b /b /b
+CF
+}
+
+# Seconds from the first sleep's start to the last one's end, in image $1.
+sleep_span() {
+  kiln run --rm "$1" cat /a /b | awk 'NR == 1 || $1 < lo { lo = $1 } NR == 1 || $2 > hi { hi = $2 } END { printf "%d", (hi - lo) * 1000 }'
+}
+
+@test "build: --jobs 2 runs independent stages in parallel; --jobs 1 one after the other" {
+  parallel_containerfile
+  start=$(date +%s%N)
+  run -0 kiln build --no-cache --jobs 2 -t par:2 "$CTX"
+  end=$(date +%s%N)
+  echo "$output"
+  echo "jobs 2: build $(( (end - start) / 1000000 )) ms, sleeps $(sleep_span par:2) ms"
+  # the two 1 s sleeps overlapped: well under the 2 s they take in series
+  [ "$(sleep_span par:2)" -lt 1900 ]
+  [ "${lines[-2]}" = "Successfully tagged localhost/par:2" ]
+  [[ "${lines[-1]}" =~ ^[0-9a-f]{64}$ ]]
+  [[ "$output" == *"[1/3] STEP 1/2: FROM localhost/busybox AS a"* ]]
+  [[ "$output" == *"[2/3] STEP 1/2: FROM localhost/busybox AS b"* ]]
+  # the final stage's lines come after both others'
+  [ "$(printf '%s\n' "${lines[@]}" | grep -c '^\[3/3\]')" = 4 ]
+  [[ "$(printf '%s\n' "${lines[@]}" | grep '^\[[123]/3\]' | tail -4 | cut -c1-5 | sort -u)" = "[3/3]" ]]
+
+  run -0 kiln build --no-cache --jobs 1 -t par:1 "$CTX"
+  echo "$output"
+  [ "${lines[0]}" = "[1/3] STEP 1/2: FROM localhost/busybox AS a" ]
+  [[ "${lines[1]}" = "[1/3] STEP 2/2: RUN "* ]]
+  [[ "${lines[2]}" =~ ^--\>\ [0-9a-f]{11}$ ]]
+  [ "${lines[3]}" = "[2/3] STEP 1/2: FROM localhost/busybox AS b" ]
+  [[ "${lines[4]}" = "[2/3] STEP 2/2: RUN "* ]]
+  [[ "${lines[5]}" =~ ^--\>\ [0-9a-f]{11}$ ]]
+  [ "${lines[6]}" = "[3/3] STEP 1/3: FROM localhost/busybox" ]
+  [ "${lines[-2]}" = "Successfully tagged localhost/par:1" ]
+  [ "$(sleep_span par:1)" -ge 2000 ]
+}
+
+@test "build: a failing stage among parallel ones fails the build with its exit code, tags nothing" {
+  containerfile <<'CF'
+FROM localhost/busybox AS a
+RUN sleep 1 && echo a > /a
+FROM localhost/busybox AS b
+RUN exit 7
+FROM localhost/busybox
+COPY --from=a /a /a
+COPY --from=b /etc/passwd /b
+CF
+  run -7 kiln build --jobs 2 -t parfail "$CTX"
+  echo "$output"
+  [ "${lines[-1]}" = 'Error: building at STEP "RUN exit 7": while running runtime: exit status 7' ]
+  [[ "$output" != *"[3/3] STEP"* ]]
+  [[ "$output" != *"Successfully tagged"* ]]
+  run -0 kiln images --format '{{.Repository}}' localhost/parfail
+  [ -z "$output" ]
+}
+
+@test "build: --jobs 2 gives the same files and image as --jobs 1" {
+  echo ctx-file > "$CTX/f.txt"
+  containerfile <<'CF'
+FROM localhost/busybox AS a
+RUN echo a-done > /a && mkdir /d && echo x > /d/x
+FROM localhost/busybox AS b
+COPY f.txt /b
+RUN echo more >> /b
+FROM localhost/busybox AS c
+COPY --from=a /d /d
+FROM c
+COPY --from=a /a /a
+COPY --from=b /b /b
+CF
+  run -0 kiln build --no-cache --jobs 1 -t same:1 "$CTX"
+  run -0 kiln build --no-cache --jobs 2 -t same:2 "$CTX"
+  run -0 kiln run --rm same:1 cat /a /b /d/x
+  [ "$output" = $'a-done\nctx-file\nmore\nx' ]
+  one=$output
+  run -0 kiln run --rm same:2 cat /a /b /d/x
+  [ "$output" = "$one" ]
+  # with --timestamp the images are identical whatever the parallelism
+  run -0 kiln build -q --no-cache --timestamp 0 --jobs 1 "$CTX"
+  id1=$output
+  run -0 kiln build -q --no-cache --timestamp 0 --jobs 3 "$CTX"
+  [ "$output" = "$id1" ]
+}

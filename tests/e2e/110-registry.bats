@@ -302,3 +302,22 @@ CONF
   actual=$(kiln pull --tls-verify=false $REG/frompodman:1 2>&1 >/dev/null)
   assert_same "$expected" "$actual"
 }
+
+@test "build: FROM pulls a missing base image from the registry; --pull=never refuses; --pull=always re-pulls" {
+  start_registry
+  import_busybox >/dev/null
+  kiln push -q --tls-verify=false localhost/busybox:latest $REG/base:1 >/dev/null
+  kiln rmi -f localhost/busybox:latest >/dev/null
+  mkdir -p "$TEST_ROOT/ctx"
+  printf 'FROM %s/base:1\nRUN echo pulled-base > /p\n' "$REG" > "$TEST_ROOT/ctx/Containerfile"
+  run -125 kiln build --pull=never "$TEST_ROOT/ctx"
+  [[ "$output" == *"image not known"* ]]
+  run -0 kiln build --tls-verify=false -t frompull "$TEST_ROOT/ctx"
+  [[ "$output" == *"Trying to pull $REG/base:1..."* ]]
+  run -0 kiln run --rm frompull cat /p
+  [ "$output" = pulled-base ]
+  # the base is in the store now: the default policy (missing) does not contact the registry
+  stop_registry
+  run -0 kiln build -q -t again "$TEST_ROOT/ctx"
+  run -125 kiln build --pull=always --tls-verify=false "$TEST_ROOT/ctx"
+}

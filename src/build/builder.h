@@ -30,6 +30,7 @@ struct BuildOptions {
   KeyValues build_args;
   KeyValues labels;
   KeyValues annotations;
+  KeyValues secrets;                // --secret id=ID,src=PATH: id → host file, for RUN --mount=type=secret
   std::string target;               // stage name or index; "" = last
   bool no_cache = false;
   bool layers = true;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "build/flags.h"
 #include "image/reference.h"
 #include "util/time.h"
 
@@ -85,6 +86,12 @@ Status StageBuilder::From() {
   };
   ASSIGN_OR_RETURN(std::string base, ExpandWord(stage_.base, globals, run_.file.escape));
   if (base.empty()) return InvalidArgument("FROM requires an image name");
+  RETURN_IF_ERROR(CheckFlags(stage_.from));
+  if (!stage_.platform.empty()) {
+    ASSIGN_OR_RETURN(std::string platform, ExpandWord(stage_.platform, globals, run_.file.escape));
+    if (platform != "linux/amd64" && platform != "linux/x86_64")
+      return Unsupported("platform " + platform + " is not supported: only the host's (linux/amd64) can run RUN steps");
+  }
   int dep = FindStage(run_.file, base, stage_.index);
   if (dep >= 0) {
     state_ = *run_.stage_results[dep];
@@ -153,8 +160,10 @@ Expected<ImageState> StageBuilder::Build() {
 }
 
 Status StageBuilder::Step(const Instruction& ins, bool last) {
-  Status st;
-  if (ins.keyword == "RUN") {
+  Status st = CheckFlags(ins);
+  if (!st.ok()) {
+    // reported below with the step, like every other error of the step
+  } else if (ins.keyword == "RUN") {
     st = RunStep(ins, last);
   } else if (ins.keyword == "COPY" || ins.keyword == "ADD") {
     st = CopyStep(ins, last);
@@ -258,7 +267,22 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
       } else {
         test = Json::array({"CMD-SHELL", ins.args.size() > 1 ? ins.args[1] : ""});
       }
-      rt["Healthcheck"] = Json{{"Test", test}};
+      Json hc = Json{{"Test", test}};
+      for (const auto& f : ins.flags) {
+        if (f.name == "retries") {
+          hc["Retries"] = std::atoi(f.value.c_str());
+          continue;
+        }
+        static const std::pair<const char*, const char*> kDurations[] = {
+            {"interval", "Interval"}, {"timeout", "Timeout"}, {"start-period", "StartPeriod"},
+            {"start-interval", "StartInterval"}};
+        for (const auto& [flag, key] : kDurations) {
+          if (f.name != flag) continue;
+          ASSIGN_OR_RETURN(int64_t ns, ParseGoDuration(f.value));
+          hc[key] = ns;
+        }
+      }
+      rt["Healthcheck"] = hc;
     }
   } else if (kw == "ONBUILD") {
     if (!run_.opts.docker_format) {
@@ -274,17 +298,22 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
   return NopCreatedBy(ins.original);
 }
 
+// --layers=false: a step only adds its history entry; the stage's one container collects
+// the files and becomes one layer at the end (Finish).
+Status StageBuilder::UnlayeredStep(const std::string& created_by, bool changes_files, bool last) {
+  if (changes_files) work_changed_ = true;
+  image::HistoryEntry h;
+  h.created = run_.CreatedNanos();
+  h.created_by = created_by;
+  h.comment = pending_comment_;
+  h.empty_layer = true;
+  state_.AddHistory(h, std::nullopt);
+  return last ? Finish(true, false) : Status::Ok();
+}
+
 Status StageBuilder::MetadataStep(const Instruction& ins, bool last) {
   ASSIGN_OR_RETURN(std::string created_by, ApplyMetadata(ins));
-  if (!layered()) {
-    image::HistoryEntry h;
-    h.created = run_.CreatedNanos();
-    h.created_by = created_by;
-    h.comment = pending_comment_;
-    h.empty_layer = true;
-    state_.AddHistory(h, std::nullopt);
-    return last ? Finish(true, false) : Status::Ok();
-  }
+  if (!layered()) return UnlayeredStep(created_by, /*changes_files=*/false, last);
   state_.Normalize();
   std::string key = StepKey("META\n" + created_by + "\n" + state_.Runtime().dump() + "\n" +
                             state_.config.value("author", ""));

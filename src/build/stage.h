@@ -82,6 +82,7 @@ class StageBuilder {
   Status From();
   Status Step(const Instruction& ins, bool last);
   Status MetadataStep(const Instruction& ins, bool last);
+  Status UnlayeredStep(const std::string& created_by, bool changes_files, bool last);
   Expected<std::string> ApplyMetadata(const Instruction& ins);  // returns history created_by
   Status ApplyArg(const Instruction& ins);
   std::optional<std::string> Var(std::string_view name) const;
@@ -108,6 +109,9 @@ class StageBuilder {
   Expected<std::vector<runtime::BindMount>> RunMounts(const Instruction& ins, std::string& key_part,
                                                       const std::string& step_dir);
   Expected<store::LayerInfo> CommitLayer(const Digest& parent, const std::string& upper);
+  Expected<runtime::BindMount> BindMountSource(std::map<std::string, std::string>& m, const std::string& target,
+                                               std::string& key_part, const std::string& step_dir, size_t n);
+  Expected<const StepDir*> DirForStep(std::unique_ptr<StepDir>& own);
   Status FilesystemChange(const std::string& key, const std::string& created_by, const StepDir& dir, bool last);
   std::vector<std::string> RunEnv() const;
 

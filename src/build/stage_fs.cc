@@ -106,6 +106,55 @@ Expected<std::vector<std::string>> StageBuilder::RunArgv(const Instruction& ins,
   return shell;
 }
 
+// A bind mount's source: from the context (read-only, or a scratch copy when rw: writes
+// never reach the context), or from another stage or image, copied out of its layers.
+Expected<runtime::BindMount> StageBuilder::BindMountSource(std::map<std::string, std::string>& m,
+                                                           const std::string& target, std::string& key_part,
+                                                           const std::string& step_dir, size_t n) {
+  const std::string source = m.count("source") ? m["source"] : "/";
+  const bool rw = m.count("rw") || m.count("readwrite");
+  const std::string scratch = step_dir + "/bind-" + std::to_string(n);
+  CopyRequest req;
+  req.dest = "/m/";
+  if (m.count("from") && !m["from"].empty()) {
+    ASSIGN_OR_RETURN(std::string name, Expand(m["from"]));
+    std::vector<store::LayerInfo> layers;
+    int dep = FindStage(run_.file, name, stage_.index);
+    if (dep >= 0) {
+      layers = run_.stage_results[dep]->layers;
+    } else {
+      std::lock_guard<std::mutex> lock(run_.store_mu);
+      ASSIGN_OR_RETURN(store::ImageRecord img, run_.store.LookupImage(name));
+      ASSIGN_OR_RETURN(layers, run_.store.ImageLayers(img.id));
+    }
+    ASSIGN_OR_RETURN(req.source_lowers, LowerDirs(run_.store, layers, step_dir));
+    req.sources.push_back(Source{source, false});
+    req.resolve_in_child = true;
+    key_part += "bind-from " + target + " " + (layers.empty() ? "" : layers.back().chain_id.hex()) + " " + source + "\n";
+  } else {
+    ASSIGN_OR_RETURN(std::vector<Source> srcs, ResolveSources(run_.opts.context_dir, {source}, &run_.ignore));
+    ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.locked_stat_cache));
+    key_part += "bind " + target + " " + d.hex() + (rw ? " rw\n" : "\n");
+    if (!rw) return runtime::BindMount{JoinPath(run_.opts.context_dir, srcs.empty() ? "" : srcs[0].rel), target, true};
+    req.source_root = run_.opts.context_dir;
+    req.sources = srcs;
+    req.ignore = &run_.ignore;
+  }
+  // Copied into an overlay over an empty lower: the copy lands in scratch/upper/m.
+  runtime::ContainerSpec spec;
+  spec.dir = scratch;
+  for (const char* sub : {"", "/upper", "/work", "/merged"}) RETURN_IF_ERROR(MakeDirs(scratch + sub));
+  ASSIGN_OR_RETURN(spec.lowers, LowerDirs(run_.store, {}, scratch));
+  RETURN_IF_ERROR(CopyInContainer(spec, req));
+  std::string copied = scratch + "/upper/m";
+  std::string base = source;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  base = base.substr(base.rfind('/') + 1);  // npos + 1 == 0: the whole name
+  struct stat st;
+  if (!base.empty() && lstat((copied + "/" + base).c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) copied += "/" + base;
+  return runtime::BindMount{copied, target, !rw};
+}
+
 Expected<std::vector<runtime::BindMount>> StageBuilder::RunMounts(const Instruction& ins, std::string& key_part,
                                                                  const std::string& step_dir) {
   std::vector<runtime::BindMount> binds;
@@ -114,17 +163,11 @@ Expected<std::vector<runtime::BindMount>> StageBuilder::RunMounts(const Instruct
     auto m = ParseMountFlag(f.value);
     std::string type = m.count("type") ? m["type"] : "bind";
     std::string target = m["target"];
-    if (target.empty()) return InvalidArgument("mount: target is required: " + f.value);
-    target = JoinContainerPath(state_.WorkingDir(), target);
+    if (target.empty() && type != "secret") return InvalidArgument("mount: target is required: " + f.value);
+    target = JoinContainerPath(state_.WorkingDir(), target.empty() ? "/run/secrets/" + m["id"] : target);
     if (type == "bind") {
-      std::string from = m["from"];
-      std::string source = m.count("source") ? m["source"] : "/";
-      if (!from.empty()) return Unsupported("RUN --mount=type=bind,from= is not supported yet: " + f.value);
-      ASSIGN_OR_RETURN(std::vector<Source> srcs, ResolveSources(run_.opts.context_dir, {source}, &run_.ignore));
-      ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.locked_stat_cache));
-      key_part += "bind " + target + " " + d.hex() + (m.count("rw") ? " rw\n" : "\n");
-      std::string rel = srcs.empty() ? "" : srcs[0].rel;
-      binds.push_back({JoinPath(run_.opts.context_dir, rel), target, !m.count("rw") && !m.count("readwrite")});
+      ASSIGN_OR_RETURN(runtime::BindMount b, BindMountSource(m, target, key_part, step_dir, binds.size()));
+      binds.push_back(b);
     } else if (type == "cache") {
       std::string id = m.count("id") ? m["id"] : target;
       std::string dir = run_.store.root() + "/build-cache-mounts/" + Digest::OfBytes(id).hex();
@@ -137,12 +180,33 @@ Expected<std::vector<runtime::BindMount>> StageBuilder::RunMounts(const Instruct
       key_part += "tmpfs " + target + "\n";
       binds.push_back({dir, target, false});
     } else if (type == "secret") {
-      return Unsupported("RUN --mount=type=secret needs --secret, which is not supported yet");
+      // Not part of the cache key (as in BuildKit): a secret's value must not decide reuse.
+      std::string id = m.count("id") ? m["id"] : target.substr(target.rfind('/') + 1);
+      if (!m.count("target")) target = "/run/secrets/" + id;
+      auto found = std::find_if(run_.opts.secrets.begin(), run_.opts.secrets.end(),
+                                [&](const auto& kv) { return kv.first == id; });
+      if (found == run_.opts.secrets.end()) {
+        if (m.count("required") && m["required"] != "false")
+          return NotFound("secret " + id + " required but not provided (--secret id=" + id + ",src=FILE)");
+        continue;
+      }
+      binds.push_back({found->second, target, true});
     } else {
       return InvalidArgument("unsupported mount type \"" + type + "\"");
     }
   }
   return binds;
+}
+
+// The directory a filesystem step works in: its own, or with --layers=false the stage's
+// one container, made on first use.
+Expected<const StepDir*> StageBuilder::DirForStep(std::unique_ptr<StepDir>& own) {
+  std::unique_ptr<StepDir>& slot = layered() ? own : work_;
+  if (!slot) {
+    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
+    slot = std::make_unique<StepDir>(std::move(d));
+  }
+  return slot.get();
 }
 
 Status StageBuilder::FilesystemChange(const std::string& key, const std::string& created_by, const StepDir& dir,
@@ -158,9 +222,10 @@ Status StageBuilder::FilesystemChange(const std::string& key, const std::string&
   return CommitStep(key, h, layer, last);
 }
 
-// The store's ingest and snapshot adoption are not safe for concurrent use: under store_mu.
+// No store_mu: the ingest and the snapshot's publication touch only files with unique
+// temporary names, renamed into place (made for many kiln processes at once), never the
+// database; parallel stages write their layer tars at the same time.
 Expected<store::LayerInfo> StageBuilder::CommitLayer(const Digest& parent, const std::string& upper) {
-  std::lock_guard<std::mutex> lock(run_.store_mu);
   return CommitUpperDir(run_.store, parent, upper, run_.opts.timestamp);
 }
 
@@ -175,15 +240,8 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
     created_by = prefix + " " + shown;
   }
   std::unique_ptr<StepDir> own;
-  if (!layered() && !work_) {
-    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
-    work_ = std::make_unique<StepDir>(std::move(d));
-  }
-  if (layered()) {
-    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
-    own = std::make_unique<StepDir>(std::move(d));
-  }
-  const StepDir& dir = layered() ? *own : *work_;
+  ASSIGN_OR_RETURN(const StepDir* step_dir, DirForStep(own));
+  const StepDir& dir = *step_dir;
   std::string mounts_key;
   ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, RunMounts(ins, mounts_key, dir.path()));
   runtime::Network network = run_.opts.network;
@@ -211,16 +269,7 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   if (out.exit_code != 0)
     return StepError(ins, Internal("while running runtime: exit status " + std::to_string(out.exit_code)),
                      out.exit_code);
-  if (!layered()) {
-    work_changed_ = true;
-    image::HistoryEntry h;
-    h.created = run_.CreatedNanos();
-    h.created_by = created_by;
-    h.comment = pending_comment_;
-    h.empty_layer = true;
-    state_.AddHistory(h, std::nullopt);
-    return last ? Finish(true, false) : Status::Ok();
-  }
+  if (!layered()) return UnlayeredStep(created_by, /*changes_files=*/true, last);
   return FilesystemChange(key, created_by, dir, last);
 }
 
@@ -247,15 +296,8 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
     if (f.name == "exclude") req.options.excludes.push_back(f.value);
   std::string key_extra;
   std::unique_ptr<StepDir> own;
-  if (!layered() && !work_) {
-    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
-    work_ = std::make_unique<StepDir>(std::move(d));
-  }
-  if (layered()) {
-    ASSIGN_OR_RETURN(StepDir d, StepDir::Create(run_.store.root()));
-    own = std::make_unique<StepDir>(std::move(d));
-  }
-  const StepDir& dir = layered() ? *own : *work_;
+  ASSIGN_OR_RETURN(const StepDir* step_dir, DirForStep(own));
+  const StepDir& dir = *step_dir;
   ASSIGN_OR_RETURN(runtime::ContainerSpec spec, ContainerFor(dir.path()));
   if (const Flag* f = FindFlag(ins, "chown")) {
     ASSIGN_OR_RETURN(std::string v, Expand(f->value));
@@ -349,16 +391,7 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
     if (hit) return Status::Ok();
   }
   RETURN_IF_ERROR(CopyInContainer(spec, req));
-  if (!layered()) {
-    work_changed_ = true;
-    image::HistoryEntry h;
-    h.created = run_.CreatedNanos();
-    h.created_by = created_by;
-    h.comment = pending_comment_;
-    h.empty_layer = true;
-    state_.AddHistory(h, std::nullopt);
-    return last ? Finish(true, false) : Status::Ok();
-  }
+  if (!layered()) return UnlayeredStep(created_by, /*changes_files=*/true, last);
   return FilesystemChange(key, created_by, dir, last);
 }
 

@@ -18,7 +18,7 @@ namespace {
 
 struct BuildFlags {
   std::vector<std::string> positional;  // [CONTEXT]
-  std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations;
+  std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets;
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform;
   std::string tls_verify, cert_dir, authfile, creds;
   bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = false;
@@ -109,6 +109,22 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   for (const auto& a : f.build_args) RETURN_IF_ERROR(SplitKeyValue(a, o.build_args, true));
   for (const auto& l : f.labels) RETURN_IF_ERROR(SplitKeyValue(l, o.labels, false));
   for (const auto& a : f.annotations) RETURN_IF_ERROR(SplitKeyValue(a, o.annotations, false));
+  for (const auto& sec : f.secrets) {
+    std::string id, src;
+    for (size_t i = 0; i <= sec.size();) {
+      size_t j = sec.find(',', i);
+      if (j == std::string::npos) j = sec.size();
+      std::string part = sec.substr(i, j - i);
+      if (part.rfind("id=", 0) == 0) id = part.substr(3);
+      if (part.rfind("src=", 0) == 0) src = part.substr(4);
+      if (part.rfind("source=", 0) == 0) src = part.substr(7);
+      i = j + 1;
+    }
+    if (id.empty() || src.empty()) return InvalidArgument("invalid secret \"" + sec + "\": expected id=ID,src=PATH");
+    ASSIGN_OR_RETURN(std::string abs, AbsolutePath(src));
+    if (!PathExists(abs)) return NotFound("secret " + id + ": stat " + abs + ": no such file or directory");
+    o.secrets.emplace_back(id, abs);
+  }
   o.target = f.target;
   o.no_cache = f.no_cache;
   o.layers = f.layers;
@@ -171,6 +187,7 @@ void AddBuild(CLI::App& parent, Registry& r) {
   AddRepeatable(cmd, "--build-arg-file", f->build_arg_files, "`argfile.conf` containing lines of argument=value");
   AddRepeatable(cmd, "--label", f->labels, "set metadata for an image (default [])");
   AddRepeatable(cmd, "--annotation", f->annotations, "set metadata for an image (default [])");
+  AddRepeatable(cmd, "--secret", f->secrets, "secret file to expose to RUN --mount=type=secret (id=ID,src=PATH)");
   cmd->add_flag("--no-cache", f->no_cache, "do not use existing cached images for the container build");
   cmd->add_option("--target", f->target, "set the target build stage to build");
   cmd->add_option("--iidfile", f->iidfile, "`file` to write the image ID to");

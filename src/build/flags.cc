@@ -1,0 +1,47 @@
+#include "build/flags.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+namespace kiln::build {
+
+Status CheckFlags(const Instruction& ins) {
+  static const std::map<std::string, std::set<std::string>> kAllowed = {
+      {"FROM", {"platform"}},
+      {"RUN", {"mount", "network", "security"}},
+      {"COPY", {"from", "chown", "chmod", "link", "parents", "exclude"}},
+      {"ADD", {"chown", "chmod", "link", "checksum", "keep-git-dir", "exclude", "unpack"}},
+      {"HEALTHCHECK", {"interval", "timeout", "start-period", "start-interval", "retries"}},
+  };
+  auto it = kAllowed.find(ins.keyword);
+  for (const auto& f : ins.flags)
+    if (it == kAllowed.end() || !it->second.count(f.name)) return InvalidArgument("unknown flag: " + f.name);
+  return Status::Ok();
+}
+
+Expected<int64_t> ParseGoDuration(const std::string& text) {
+  auto bad = [&] { return InvalidArgument("time: invalid duration \"" + text + "\""); };
+  if (text == "0") return int64_t{0};
+  static const std::pair<const char*, double> kUnits[] = {{"ns", 1},      {"us", 1e3},  {"µs", 1e3}, {"ms", 1e6},
+                                                          {"s", 1e9},     {"m", 60e9},  {"h", 3600e9}};
+  double total = 0;
+  size_t i = 0;
+  if (text.empty()) return bad();
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (i == start) return bad();
+    double value = std::stod(text.substr(start, i - start));
+    size_t unit_start = i;
+    while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
+    std::string unit = text.substr(unit_start, i - unit_start);
+    auto u = std::find_if(std::begin(kUnits), std::end(kUnits), [&](const auto& p) { return unit == p.first; });
+    if (u == std::end(kUnits)) return bad();
+    total += value * u->second;
+  }
+  return static_cast<int64_t>(total);
+}
+
+}  // namespace kiln::build

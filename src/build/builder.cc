@@ -12,8 +12,6 @@ const KeyValues kPredefinedArgs = {{"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS
                                    {"TARGETARCH", "amd64"},           {"TARGETVARIANT", ""},
                                    {"BUILDPLATFORM", "linux/amd64"},  {"BUILDOS", "linux"},
                                    {"BUILDARCH", "amd64"},            {"BUILDVARIANT", ""}};
-const char* const kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
-                                  "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
 
 bool IsPredefined(const std::string& name) {
   for (const auto& [k, v] : kPredefinedArgs)

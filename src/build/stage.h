@@ -22,6 +22,10 @@
 
 namespace kiln::build {
 
+// Build args every RUN sees when given with --build-arg, without an ARG (and never in history).
+inline constexpr const char* kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+                                             "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
+
 // The build's stat cache behind the build's store mutex: stages hash their sources in
 // parallel (file contents are read without the lock), one entry at a time under it.
 class LockedStatCache final : public StatCache {
@@ -109,6 +113,7 @@ class StageBuilder {
   Expected<std::vector<runtime::BindMount>> RunMounts(const Instruction& ins, std::string& key_part,
                                                       const std::string& step_dir);
   Expected<store::LayerInfo> CommitLayer(const Digest& parent, const std::string& upper);
+  Expected<std::vector<store::LayerInfo>> LayersOf(const std::string& name);
   Expected<runtime::BindMount> BindMountSource(std::map<std::string, std::string>& m, const std::string& target,
                                                std::string& key_part, const std::string& step_dir, size_t n);
   Expected<const StepDir*> DirForStep(std::unique_ptr<StepDir>& own);

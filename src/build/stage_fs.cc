@@ -13,9 +13,6 @@
 namespace kiln::build {
 namespace {
 
-const char* const kProxyArgs[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
-                                  "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy"};
-
 std::string JoinWords(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
@@ -106,6 +103,15 @@ Expected<std::vector<std::string>> StageBuilder::RunArgv(const Instruction& ins,
   return shell;
 }
 
+// The layers of a --from= / from= source: an earlier stage's result, or an image.
+Expected<std::vector<store::LayerInfo>> StageBuilder::LayersOf(const std::string& name) {
+  int dep = FindStage(run_.file, name, stage_.index);
+  if (dep >= 0) return run_.stage_results[dep]->layers;
+  std::lock_guard<std::mutex> lock(run_.store_mu);
+  ASSIGN_OR_RETURN(store::ImageRecord img, run_.store.LookupImage(name));
+  return run_.store.ImageLayers(img.id);
+}
+
 // A bind mount's source: from the context (read-only, or a scratch copy when rw: writes
 // never reach the context), or from another stage or image, copied out of its layers.
 Expected<runtime::BindMount> StageBuilder::BindMountSource(std::map<std::string, std::string>& m,
@@ -118,15 +124,7 @@ Expected<runtime::BindMount> StageBuilder::BindMountSource(std::map<std::string,
   req.dest = "/m/";
   if (m.count("from") && !m["from"].empty()) {
     ASSIGN_OR_RETURN(std::string name, Expand(m["from"]));
-    std::vector<store::LayerInfo> layers;
-    int dep = FindStage(run_.file, name, stage_.index);
-    if (dep >= 0) {
-      layers = run_.stage_results[dep]->layers;
-    } else {
-      std::lock_guard<std::mutex> lock(run_.store_mu);
-      ASSIGN_OR_RETURN(store::ImageRecord img, run_.store.LookupImage(name));
-      ASSIGN_OR_RETURN(layers, run_.store.ImageLayers(img.id));
-    }
+    ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, LayersOf(name));
     ASSIGN_OR_RETURN(req.source_lowers, LowerDirs(run_.store, layers, step_dir));
     req.sources.push_back(Source{source, false});
     req.resolve_in_child = true;
@@ -316,15 +314,7 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
   });
   if (from) {
     ASSIGN_OR_RETURN(std::string name, Expand(from->value));
-    std::vector<store::LayerInfo> layers;
-    int dep = FindStage(run_.file, name, stage_.index);
-    if (dep >= 0) {
-      layers = run_.stage_results[dep]->layers;
-    } else {
-      std::lock_guard<std::mutex> lock(run_.store_mu);
-      ASSIGN_OR_RETURN(store::ImageRecord img, run_.store.LookupImage(name));
-      ASSIGN_OR_RETURN(layers, run_.store.ImageLayers(img.id));
-    }
+    ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, LayersOf(name));
     ASSIGN_OR_RETURN(req.source_lowers, LowerDirs(run_.store, layers, dir.path()));
     // Resolved inside the mounted image; keyed on that image's content (its top chain ID).
     for (const auto& w : words) req.sources.push_back(Source{w, false});

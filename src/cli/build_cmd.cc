@@ -86,13 +86,6 @@ Status LocateContainerfile(const BuildFlags& f, build::BuildOptions& o) {
   return Status::Ok();
 }
 
-Expected<runtime::Network> BuildNetwork(const std::string& n) {
-  if (n.empty() || n == "host") return runtime::Network::kHost;
-  if (n == "none") return runtime::Network::kNone;
-  if (n == "private" || n == "bridge" || n == "slirp4netns") return runtime::Network::kPrivate;
-  return InvalidArgument("unable to find network with name or ID " + n + ": network not found");
-}
-
 Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   if (f.positional.size() > 1) return InvalidArgument("accepts at most 1 arg(s), received " + std::to_string(f.positional.size()));
   ASSIGN_OR_RETURN(o.context_dir, AbsolutePath(f.positional.empty() ? "." : f.positional[0]));
@@ -141,7 +134,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   o.pull = pull == "ifmissing" ? "missing" : pull == "ifnewer" ? "newer" : pull;
   if (!f.platform.empty() && f.platform != "linux/amd64" && f.platform != "linux/x86_64")
     return Unsupported("building for platform " + f.platform + " is not supported on this linux/amd64 host");
-  ASSIGN_OR_RETURN(o.network, BuildNetwork(f.network));
+  ASSIGN_OR_RETURN(o.network, ParseNetwork(f.network));
   ASSIGN_OR_RETURN(IsolationChoice iso, ChooseIsolation(f.isolation, f.runtime));
   o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
   o.oci_runtime = iso.runtime;

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/context.h"
+#include "runtime/runtime.h"
 
 namespace kiln::cli {
 
@@ -32,6 +33,8 @@ struct IsolationChoice {
   std::string runtime;    // path of the OCI runtime when isolation is "oci"
 };
 Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const std::string& runtime_flag);
+// --network of run, create and build: host (default), none, private (bridge, slirp4netns).
+Expected<runtime::Network> ParseNetwork(const std::string& n);
 
 // Pulls a build's base image (FROM) with podman's lines on stderr.
 struct PullFlagsForBuild {

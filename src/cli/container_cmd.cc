@@ -65,13 +65,6 @@ std::string DefaultIsolation() {
   return "chroot";
 }
 
-Expected<runtime::Network> ParseNetwork(const std::string& n) {
-  if (n.empty() || n == "host") return runtime::Network::kHost;
-  if (n == "none") return runtime::Network::kNone;
-  if (n == "private" || n == "bridge" || n == "slirp4netns") return runtime::Network::kPrivate;
-  return InvalidArgument("unable to find network with name or ID " + n + ": network not found");
-}
-
 std::string NetworkName(runtime::Network n) {
   switch (n) {
     case runtime::Network::kHost: return "host";
@@ -1540,6 +1533,14 @@ Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const st
     }
   }
   return IsolationChoice{iso, runtime_name};
+}
+
+
+Expected<runtime::Network> ParseNetwork(const std::string& n) {
+  if (n.empty() || n == "host") return runtime::Network::kHost;
+  if (n == "none") return runtime::Network::kNone;
+  if (n == "private" || n == "bridge" || n == "slirp4netns") return runtime::Network::kPrivate;
+  return InvalidArgument("unable to find network with name or ID " + n + ": network not found");
 }
 
 }  // namespace kiln::cli

@@ -1,7 +1,11 @@
 #include "build/builder.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "build/stage.h"
 
@@ -96,7 +100,7 @@ Expected<ImageState> BuildStage(BuildRun& run, int i, int target, int& exit_code
   return state;
 }
 
-// One stage after the other, in the Containerfile's order.
+// --jobs 1: one stage after the other, in the Containerfile's order.
 Status BuildInOrder(BuildRun& run, const std::vector<int>& needed, int target) {
   for (int i : needed) {
     int code = 125;
@@ -110,6 +114,103 @@ Status BuildInOrder(BuildRun& run, const std::vector<int>& needed, int target) {
   return Status::Ok();
 }
 
+// Stages in parallel threads: each starts once the stages it needs are done, lowest index
+// first, at most `jobs` at a time. The first failure is the build's: stages already running
+// finish, no new one starts. The target needs every other needed stage, so it runs last.
+class StageScheduler {
+ public:
+  StageScheduler(BuildRun& run, const std::vector<int>& needed, int target, int jobs)
+      : run_(run), pending_(needed), target_(target), jobs_(jobs), done_(run.file.stages.size(), false) {
+    for (int i : needed) deps_.emplace_back(StageDeps(run.file, run.file.stages[i]));
+  }
+  Status Run();
+
+ private:
+  bool Ready(size_t k) const;
+  void StartReady();
+  void Work(int i);
+  void Fail(Status st, int exit_code);
+
+  BuildRun& run_;
+  std::vector<int> pending_;             // needed stages not started yet, in order
+  std::vector<std::vector<int>> deps_;   // parallel to pending_
+  int target_;
+  int jobs_;
+  std::mutex mu_;  // guards everything below and the writes to run_.stage_results
+  std::condition_variable cv_;
+  std::vector<bool> done_;  // by stage index
+  int running_ = 0;
+  bool failed_ = false;
+  Status error_;
+  int exit_code_ = 125;
+  std::vector<std::thread> threads_;
+};
+
+bool StageScheduler::Ready(size_t k) const {
+  return std::all_of(deps_[k].begin(), deps_[k].end(), [this](int d) { return done_[d]; });
+}
+
+void StageScheduler::Fail(Status st, int exit_code) {
+  if (failed_) return;
+  failed_ = true;
+  error_ = std::move(st);
+  exit_code_ = exit_code;
+}
+
+void StageScheduler::StartReady() {
+  for (size_t k = 0; k < pending_.size() && running_ < jobs_ && !failed_;) {
+    if (!Ready(k)) {
+      ++k;
+      continue;
+    }
+    int i = pending_[k];
+    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(k));
+    deps_.erase(deps_.begin() + static_cast<std::ptrdiff_t>(k));
+    try {
+      threads_.emplace_back([this, i] { Work(i); });
+      ++running_;
+    } catch (const std::system_error& e) {
+      Fail(Internal(std::string("starting a build thread: ") + e.what()), 125);
+    }
+  }
+}
+
+void StageScheduler::Work(int i) {
+  int code = 125;
+  auto state = BuildStage(run_, i, target_, code);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state.ok()) {
+    run_.stage_results[i] = std::move(*state);
+    done_[i] = true;
+  } else {
+    Fail(state.status(), code);
+  }
+  --running_;
+  cv_.notify_all();
+}
+
+Status StageScheduler::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    StartReady();
+    if (running_ == 0 && (failed_ || pending_.empty())) break;
+    if (running_ == 0) {
+      Fail(Internal("build stages depend on each other in a cycle"), 125);
+      break;
+    }
+    cv_.wait(lock);
+  }
+  lock.unlock();
+  for (auto& t : threads_) t.join();
+  if (!failed_) return Status::Ok();
+  run_.failure.exit_code = exit_code_;
+  return error_;
+}
+
+int JobCount(const BuildOptions& options) {
+  if (options.jobs > 0) return options.jobs;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 void WarnUnusedArgs(const BuildRun& run) {
   std::vector<std::string> unused;
@@ -150,12 +251,9 @@ Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, Bu
   ASSIGN_OR_RETURN(run.lease, store.CreateLease(24LL * 3600 * 1000000000LL));
   run.stage_results.resize(run.file.stages.size());
   std::vector<int> needed = NeededStages(run.file, target);
-  // Stages run one after the other whatever --jobs says. Running them in threads deadlocked:
-  // the chroot isolation starts a container with a raw clone(2), which skips glibc's fork
-  // handlers, and its child allocates before exec — a lock another thread held at that
-  // moment stays held in the child forever. Parallel stages need that start path made
-  // allocation-free (or separate processes per stage) first.
-  Status built = BuildInOrder(run, needed, target);
+  int jobs = JobCount(options);
+  Status built = jobs == 1 || needed.size() == 1 ? BuildInOrder(run, needed, target)
+                                                 : StageScheduler(run, needed, target, jobs).Run();
   (void)run.stat_cache.Flush();
   (void)store.ReleaseLease(run.lease);
   if (!built.ok()) return built;

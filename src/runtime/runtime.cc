@@ -600,6 +600,28 @@ Expected<ConsolePair> MakeConsolePair() {
   return ConsolePair{UniqueFd(sv[0]), UniqueFd(sv[1])};
 }
 
+// What the re-executed init needs to set the container up: the spec, the resolved user and
+// the final environment, as one JSON argument.
+std::string InitPayload(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env) {
+  Json user = {{"uid", u.uid}, {"gid", u.gid}, {"groups", u.groups}, {"home", u.home}};
+  return Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env}}.dump();
+}
+
+// The container's first process is cloned straight into its new namespaces, and a raw
+// clone(2) skips glibc's fork handlers: with other threads running (parallel build stages),
+// a malloc lock one of them holds stays held in the child forever. So the child only clears
+// close-on-exec on the descriptors it hands on and re-executes kiln (kInitArg), which sets
+// the container up in a fresh, single-threaded process. Everything it touches before that
+// exec was prepared here.
+[[noreturn]] void ExecInit(char* const* argv, const int* fds, size_t nfds, int err_fd, const ChildError& failure) {
+  for (size_t i = 0; i < nfds; ++i)
+    if (fds[i] >= 0) fcntl(fds[i], F_SETFD, 0);
+  char* const no_env[] = {nullptr};
+  execve("/proc/self/exe", argv, no_env);
+  (void)!write(err_fd, &failure, sizeof failure);
+  _exit(failure.code);
+}
+
 Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master) {
   ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
   std::vector<std::string> env = FinalEnv(spec, u);
@@ -609,6 +631,15 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
   }
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+  const int fds[] = {stdio.in, stdio.out, stdio.err, p[1], console.child.get()};
+  std::vector<std::string> args = {"kiln", kInitArg, InitPayload(spec, u, env)};
+  for (int fd : fds) args.push_back(std::to_string(fd));
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ChildError failure{};
+  failure.code = 125;
+  std::snprintf(failure.msg, sizeof failure.msg, "re-executing /proc/self/exe as the container's init failed");
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
   if (spec.network != Network::kHost) flags |= CLONE_NEWNET;
   long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
@@ -617,10 +648,7 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
     close(p[0]), close(p[1]);
     return ErrnoError("creating the container's namespaces", e);
   }
-  if (pid == 0) {
-    close(p[0]);
-    ChrootChild(spec, u, env, stdio, p[1], console.child.get());
-  }
+  if (pid == 0) ExecInit(argv.data(), fds, std::size(fds), p[1], failure);
   close(p[1]);
   console.child.reset();
   // Sent before exec; nothing comes when the child fails first (then the error pipe says why).
@@ -926,6 +954,33 @@ Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs
   if (rc == 120 || rc == 121) return IoError("mounting the container's root filesystem failed");
   if (rc != 0) return IoError("writing the container's root filesystem failed");
   return Status::Ok();
+}
+
+
+int ChrootInitMain(int argc, char** argv) {
+  constexpr int kArgs = 8;  // kiln, kInitArg, payload, stdin, stdout, stderr, error pipe, console
+  if (argc != kArgs || std::strcmp(argv[1], kInitArg) != 0) {
+    std::fprintf(stderr, "Error: %s is kiln's internal container init, not a command\n", kInitArg);
+    return 125;
+  }
+  int fd[5];
+  for (int i = 0; i < 5; ++i) fd[i] = std::atoi(argv[3 + i]);
+  const int err_fd = fd[3], console_fd = fd[4];
+  Json j = Json::parse(argv[2], nullptr, false);
+  if (j.is_discarded() || !j.contains("spec")) ChildFail(err_fd, 125, "container init: malformed payload");
+  auto spec = SpecFromJson(j["spec"].dump());
+  if (!spec.ok()) ChildFail(err_fd, 125, spec.status().message());
+  User u;
+  try {
+    u.uid = j.at("user").at("uid").get<uint32_t>();
+    u.gid = j.at("user").at("gid").get<uint32_t>();
+    u.groups = j.at("user").at("groups").get<std::vector<uint32_t>>();
+    u.home = j.at("user").at("home").get<std::string>();
+    auto env = j.at("env").get<std::vector<std::string>>();
+    ChrootChild(*spec, u, env, Stdio{fd[0], fd[1], fd[2]}, err_fd, console_fd);
+  } catch (const std::exception& e) {
+    ChildFail(err_fd, 125, std::string("container init: ") + e.what());
+  }
 }
 
 }  // namespace kiln::runtime

@@ -165,4 +165,10 @@ int64_t ProcessStartTicks(pid_t pid);
 // podman's signal names: "TERM", "SIGTERM", "15", "KILL"…; -1 when unknown.
 int ParseSignal(const std::string& text);
 
+// The built-in isolation starts a container by re-executing kiln (/proc/self/exe) with
+// kInitArg first, inside the new namespaces; main() hands such a call to ChrootInitMain,
+// which sets the container up and executes its command (it returns only on bad arguments).
+inline constexpr const char kInitArg[] = "__kiln-container-init";
+int ChrootInitMain(int argc, char** argv);
+
 }  // namespace kiln::runtime

@@ -463,8 +463,23 @@ sleep_span() {
   kiln run --rm "$1" cat /a /b | awk 'NR == 1 || $1 < lo { lo = $1 } NR == 1 || $2 > hi { hi = $2 } END { printf "%d", (hi - lo) * 1000 }'
 }
 
-@test "build: stages run in the Containerfile's order (--jobs is accepted; stages are not run in parallel yet)" {
+@test "build: --jobs 2 runs independent stages in parallel; --jobs 1 one after the other" {
   parallel_containerfile
+  start=$(date +%s%N)
+  run -0 kiln build --no-cache --jobs 2 -t par:2 "$CTX"
+  end=$(date +%s%N)
+  echo "$output"
+  echo "jobs 2: build $(( (end - start) / 1000000 )) ms, sleeps $(sleep_span par:2) ms"
+  # the two 1 s sleeps overlapped: well under the 2 s they take in series
+  [ "$(sleep_span par:2)" -lt 1900 ]
+  [ "${lines[-2]}" = "Successfully tagged localhost/par:2" ]
+  [[ "${lines[-1]}" =~ ^[0-9a-f]{64}$ ]]
+  [[ "$output" == *"[1/3] STEP 1/2: FROM localhost/busybox AS a"* ]]
+  [[ "$output" == *"[2/3] STEP 1/2: FROM localhost/busybox AS b"* ]]
+  # the final stage's lines come after both others'
+  [ "$(printf '%s\n' "${lines[@]}" | grep -c '^\[3/3\]')" = 4 ]
+  [[ "$(printf '%s\n' "${lines[@]}" | grep '^\[[123]/3\]' | tail -4 | cut -c1-5 | sort -u)" = "[3/3]" ]]
+
   run -0 kiln build --no-cache --jobs 1 -t par:1 "$CTX"
   echo "$output"
   [ "${lines[0]}" = "[1/3] STEP 1/2: FROM localhost/busybox AS a" ]

@@ -91,13 +91,14 @@ std::unique_ptr<archive::Progress> MakeProgress(bool quiet) {
 struct SaveCmdOptions {
   std::vector<std::string> images;
   std::string output, format = "docker-archive";
-  bool multi = false, compress = false, uncompressed = false, quiet = false;
+  bool multi = false, compress = false, uncompressed = false, quiet = false, progress = false;
 };
 
 int RunSave(Context& ctx, const SaveCmdOptions& opts) {
   if (opts.images.empty()) return Fail(InvalidArgument("need at least 1 argument"));
   auto format = archive::ParseSaveFormat(opts.format);
   if (!format.ok()) return Fail(format.status());
+  if (opts.quiet && opts.progress) return Fail(InvalidArgument("--quiet and --progress cannot be used together"));
   if (opts.compress && *format != archive::SaveFormat::kDockerDir)
     return Fail(InvalidArgument("--compress can only be set when --format is 'docker-dir'"));
   archive::SaveOptions so;
@@ -111,7 +112,7 @@ int RunSave(Context& ctx, const SaveCmdOptions& opts) {
   if (so.output.empty()) {
     if (::isatty(STDOUT_FILENO)) return Fail(InvalidArgument("refusing to save to terminal. Use -o flag or redirect"));
     so.out_fd = STDOUT_FILENO;
-    quiet = true;  // podman: nothing but the archive when it goes to stdout
+    quiet = !opts.progress;  // podman: nothing but the archive when it goes to stdout
   }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
@@ -174,6 +175,8 @@ void AddSave(CLI::App& parent, Registry& r) {
                 "Interpret additional arguments as images not tags and create a multi-image-archive (only for "
                 "docker-archive)");
   cmd->add_option("-o,--output", opts->output, "Write to a specified file (default: stdout, which must be redirected)");
+  cmd->add_flag("--progress", opts->progress,
+                "Show progress on stderr, also when the archive goes to stdout (not in podman 4.3.1; the tutorial uses it)");
   cmd->add_flag("-q,--quiet", opts->quiet, "Suppress the output");
   cmd->add_flag("--uncompressed", opts->uncompressed, "Accept uncompressed layers when copying OCI images");
   cmd->callback([&r, opts] { r.exit_code = RunSave(r.ctx, *opts); });

@@ -399,3 +399,21 @@ PY
   run kiln load -q -i "$BATS_TEST_TMPDIR/p-multi.tar"
   [ "$output" = "Loaded image: localhost/two:1" ]
 }
+
+@test "save --progress (the tutorial's): progress on stderr, also when the archive goes to stdout; not with -q" {
+  import_busybox >/dev/null
+  kiln tag busybox myapp:1.0
+  run --separate-stderr kiln save myapp:1.0 -o "$BATS_TEST_TMPDIR/a.tar" --progress
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"Copying blob sha256:"* ]]
+  # to stdout: silent without --progress, the copy lines with it, the same archive either way
+  kiln save myapp:1.0 2>"$BATS_TEST_TMPDIR/quiet.err" >"$BATS_TEST_TMPDIR/b.tar"
+  [ ! -s "$BATS_TEST_TMPDIR/quiet.err" ]
+  kiln save --progress myapp:1.0 2>"$BATS_TEST_TMPDIR/progress.err" >"$BATS_TEST_TMPDIR/c.tar"
+  grep -q '^Writing manifest to image destination$' "$BATS_TEST_TMPDIR/progress.err"
+  cmp "$BATS_TEST_TMPDIR/a.tar" "$BATS_TEST_TMPDIR/b.tar"
+  cmp "$BATS_TEST_TMPDIR/b.tar" "$BATS_TEST_TMPDIR/c.tar"
+  run -125 kiln save -q --progress myapp:1.0 -o "$BATS_TEST_TMPDIR/d.tar"
+  [ "$output" = "Error: --quiet and --progress cannot be used together" ]
+  [ ! -e "$BATS_TEST_TMPDIR/d.tar" ]
+}

@@ -225,12 +225,16 @@ void WarnUnusedArgs(const BuildRun& run) {
   run.opts.warn("one or more build args were not consumed: [" + list + "]");
 }
 
+// podman prints every name the image ends up with, in its order: the names it already had
+// (a rebuild that gives an existing image), then the -t names it gains. Without -t, none.
 Status TagFinalImage(BuildRun& run, const std::string& id) {
-  for (const auto& tag : run.opts.tags) RETURN_IF_ERROR(run.store.AddName(id, tag));
-  ASSIGN_OR_RETURN(store::ImageRecord rec, run.store.GetImage(id));
-  std::vector<std::string> shown = run.opts.tags;
-  for (const auto& n : rec.names)
-    if (std::find(shown.begin(), shown.end(), n) == shown.end() && !run.opts.tags.empty()) shown.push_back(n);
+  if (run.opts.tags.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(store::ImageRecord before, run.store.GetImage(id));
+  std::vector<std::string> shown = before.names;
+  for (const auto& tag : run.opts.tags) {
+    RETURN_IF_ERROR(run.store.AddName(id, tag));  // tags are normalised by the CLI
+    if (std::find(shown.begin(), shown.end(), tag) == shown.end()) shown.push_back(tag);
+  }
   for (const auto& n : shown) run.Print("Successfully tagged " + n);
   return Status::Ok();
 }

@@ -127,10 +127,33 @@ void PrintQuiet(const std::vector<ImageRow>& rows, bool no_trunc) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
+// podman 3's `images --tree IMAGE`, which the tutorial teaches (`images --tree myapp`): the
+// image the name refers to or, when it names none (no myapp:latest), every image that
+// `images NAME` would list, one tree each.
+int PrintTrees(Context& ctx, const std::string& name) {
+  auto store = ctx.Store();
+  if (!store.ok()) return Fail(store.status());
+  if ((*store)->LookupImage(name).ok()) return PrintImageTree(ctx, name, false);
+  auto images = (*store)->ListImages();
+  if (!images.ok()) return Fail(images.status());
+  std::vector<std::string> matched;
+  for (const auto& img : *images)
+    if (std::any_of(img.names.begin(), img.names.end(), [&](const auto& n) { return image::MatchesImagesFilter(n, name); }))
+      matched.push_back(img.id);
+  if (matched.empty()) return PrintImageTree(ctx, name, false);  // podman's "image not known"
+  int code = 0;
+  for (size_t i = 0; i < matched.size(); ++i) {
+    if (i) std::fputs("\n", stdout);
+    std::fflush(stdout);
+    code = std::max(code, PrintImageTree(ctx, matched[i], false));
+  }
+  return code;
+}
+
 int RunImages(Context& ctx, ImagesOptions& opts) {
-  if (opts.tree) {  // podman 3's `images --tree IMAGE`, which the tutorial teaches
+  if (opts.tree) {
     if (opts.names.size() != 1) return Fail(InvalidArgument("--tree requires exactly one image name"));
-    return PrintImageTree(ctx, opts.names[0], false);
+    return PrintTrees(ctx, opts.names[0]);
   }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include "cli/commands.h"
@@ -68,15 +69,32 @@ Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& 
   return Status::Ok();
 }
 
+// rmi -a: every image after its children, so that none is refused for children this same
+// command removes (a build's intermediate images are parents of what it tagged).
+Expected<std::vector<std::string>> ChildrenFirst(store::Store& store) {
+  ASSIGN_OR_RETURN(std::vector<store::ImageRecord> images, store.ListImages());
+  std::vector<std::string> order;
+  std::set<std::string> placed;
+  std::function<Status(const std::string&)> place = [&](const std::string& id) -> Status {
+    if (!placed.insert(id).second) return Status::Ok();
+    ASSIGN_OR_RETURN(std::vector<std::string> children, store.ChildrenOf(id));
+    for (const auto& c : children) RETURN_IF_ERROR(place(c));
+    order.push_back(id);
+    return Status::Ok();
+  };
+  for (const auto& i : images) RETURN_IF_ERROR(place(i.id));
+  return order;
+}
+
 int RunRmi(Context& ctx, RmiOptions& opts) {
   if (opts.images.empty() && !opts.all) return Fail(InvalidArgument("image name or ID must be specified"));
   if (!opts.images.empty() && opts.all) return Fail(InvalidArgument("when using the --all switch, you may not pass any images names or IDs"));
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
   if (opts.all) {
-    auto images = (*store)->ListImages();
-    if (!images.ok()) return Fail(images.status());
-    for (const auto& i : *images) opts.images.push_back(i.id);
+    auto ids = ChildrenFirst(**store);
+    if (!ids.ok()) return Fail(ids.status());
+    opts.images = std::move(*ids);
   }
   std::vector<Status> errors;
   std::set<std::string> done;

@@ -90,6 +90,18 @@ Deleted: $id" "$output"
   [ -z "$output" ]
 }
 
+@test "rmi -a -f after a build removes its intermediate images too (children before parents)" {
+  import_busybox >/dev/null
+  mkdir -p "$TEST_ROOT/ctx"
+  printf 'FROM localhost/busybox\nRUN echo 1 > /a\nRUN echo 2 > /b\nENV A=b\n' > "$TEST_ROOT/ctx/Containerfile"
+  kiln build -q -t built "$TEST_ROOT/ctx" >/dev/null
+  [ "$(kiln images -a -q | wc -l)" -gt 2 ]
+  run -0 kiln rmi -a -f
+  [[ "$output" != *"dependent child"* ]]
+  run -0 kiln images -a -q
+  [ -z "$output" ]
+}
+
 @test "rmi \$(images -q NAME), as the tutorial does" {
   import_busybox >/dev/null
   kiln import -q --change 'ENV X=1' "$(busybox_tar)" myapp:1 >/dev/null

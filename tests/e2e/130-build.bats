@@ -173,6 +173,14 @@ CF
   [[ "$output" == *$'Successfully tagged localhost/myapp:1.0\nSuccessfully tagged localhost/myapp:latest'* ]]
   run -0 kiln inspect --format '{{index .Labels "team"}} {{index .Annotations "a.b"}} {{len .RepoTags}}' myapp:1.0
   [ "$output" = "core c 2" ]
+  # a rebuild that gives the same image lists every name it ends up with, in podman's order:
+  # those it had, then the new ones
+  kiln tag myapp:1.0 myapp:stable
+  run -0 kiln build -t myapp:1.0 -t myapp:2 --label team=core --annotation a.b=c "$CTX"
+  [ "${lines[-5]}" = "Successfully tagged localhost/myapp:1.0" ]
+  [ "${lines[-4]}" = "Successfully tagged localhost/myapp:latest" ]
+  [ "${lines[-3]}" = "Successfully tagged localhost/myapp:stable" ]
+  [ "${lines[-2]}" = "Successfully tagged localhost/myapp:2" ]
 }
 
 @test "build: ARG scoping, defaults, --build-arg, --build-arg-file, unused build-arg warning" {

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -602,9 +603,14 @@ Expected<ConsolePair> MakeConsolePair() {
 
 // What the re-executed init needs to set the container up: the spec, the resolved user and
 // the final environment, as one JSON argument.
-std::string InitPayload(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env) {
+// It travels in a memfd, not in argv, where one string may not exceed 128 KiB (E2BIG).
+Expected<UniqueFd> InitPayload(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env) {
   Json user = {{"uid", u.uid}, {"gid", u.gid}, {"groups", u.groups}, {"home", u.home}};
-  return Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env}}.dump();
+  std::string text = Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env}}.dump();
+  UniqueFd fd(memfd_create("kiln-container-init", MFD_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("memfd_create", errno);
+  RETURN_IF_ERROR(WriteAll(fd.get(), text.data(), text.size()));
+  return fd;
 }
 
 // The container's first process is cloned straight into its new namespaces, and a raw
@@ -631,8 +637,13 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
   }
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
-  const int fds[] = {stdio.in, stdio.out, stdio.err, p[1], console.child.get()};
-  std::vector<std::string> args = {"kiln", kInitArg, InitPayload(spec, u, env)};
+  auto payload = InitPayload(spec, u, env);
+  if (!payload.ok()) {
+    close(p[0]), close(p[1]);
+    return payload.status();
+  }
+  const int fds[] = {payload->get(), stdio.in, stdio.out, stdio.err, p[1], console.child.get()};
+  std::vector<std::string> args = {"kiln", kInitArg};
   for (int fd : fds) args.push_back(std::to_string(fd));
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -958,7 +969,7 @@ Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs
 
 
 int ChrootInitMain(int argc, char** argv) {
-  constexpr int kArgs = 8;  // kiln, kInitArg, payload, stdin, stdout, stderr, error pipe, console
+  constexpr int kArgs = 8;  // kiln, kInitArg, then descriptors: spec memfd, stdin, stdout, stderr, error pipe, console
   if (argc != kArgs || std::strcmp(argv[1], kInitArg) != 0) {
     std::fprintf(stderr, "Error: %s is kiln's internal container init, not a command\n", kInitArg);
     return 125;
@@ -966,7 +977,11 @@ int ChrootInitMain(int argc, char** argv) {
   int fd[5];
   for (int i = 0; i < 5; ++i) fd[i] = std::atoi(argv[3 + i]);
   const int err_fd = fd[3], console_fd = fd[4];
-  Json j = Json::parse(argv[2], nullptr, false);
+  // A new open of the memfd reads from its start (the writer's offset is at its end).
+  auto text = ReadFile(std::string("/proc/self/fd/") + argv[2]);
+  if (!text.ok()) ChildFail(err_fd, 125, "container init: reading its spec: " + text.status().message());
+  close(std::atoi(argv[2]));
+  Json j = Json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.contains("spec")) ChildFail(err_fd, 125, "container init: malformed payload");
   auto spec = SpecFromJson(j["spec"].dump());
   if (!spec.ok()) ChildFail(err_fd, 125, spec.status().message());

@@ -62,6 +62,15 @@ no_mounts_left() {
   [ -z "$(ls "$TEST_ROOT/root/containers")" ]
 }
 
+@test "run: an environment larger than one argv string (2 x 100 kB) reaches the container" {
+  import_busybox >/dev/null
+  big=$(head -c 100000 /dev/zero | tr '\0' x)
+  for iso in $(isolations); do
+    run -0 kiln run --rm $(iso_flags $iso) -e A=$big -e B=$big busybox sh -c 'echo $((${#A} + ${#B}))'
+    [ "$output" = 200000 ]
+  done
+}
+
 @test "run: env, workdir, user, entrypoint from the image config and from flags" {
   kiln import -q --change 'ENV FOO=bar' --change 'WORKDIR /srv/app' --change 'USER nobody' \
     --change 'ENTRYPOINT ["/bin/sh", "-c"]' --change 'CMD ["echo default"]' "$(busybox_tar)" cfg:1 >/dev/null
@@ -353,7 +362,7 @@ b" ]
     kiln create -t $f --name ct busybox sh -c 'tty' >/dev/null
     kiln start ct >/dev/null
     run kiln wait ct
-    [ "$output" = "0" ]
+    [ "$output" = "0" ] || { echo "$iso: wait: $output"; kiln logs ct; false; }
     run kiln logs ct
     [[ "$(printf '%s' "$output" | tr -d '\r')" =~ ^/dev/pts/[0-9]+$ ]] || { echo "$iso: $output"; false; }
     run kiln start -a ct

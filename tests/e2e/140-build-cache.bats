@@ -142,6 +142,34 @@ CF
   [ -z "$(cached_steps "$output")" ]
 }
 
+@test "cache: SIGKILL during parallel stages leaves a store that builds and caches correctly" {
+  cat > "$CTX/Containerfile" <<'CF'
+FROM localhost/busybox AS a
+RUN echo a1 > /a1
+RUN sleep 0.4 && echo a2 > /a2
+COPY src/ /src-a/
+FROM localhost/busybox AS b
+RUN echo b1 > /b1
+RUN sleep 0.4 && echo b2 > /b2
+FROM localhost/busybox
+COPY --from=a /a1 /a2 /
+COPY --from=b /b1 /b2 /
+CF
+  for delay in 0.1 0.3 0.5 0.7; do
+    kiln build --jobs 2 -t par "$CTX" >/dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    pkill -9 -f "sleep 0.4" 2>/dev/null || true
+  done
+  run -0 kiln build --jobs 2 -t par "$CTX"
+  run -0 kiln run --rm par cat /a1 /a2 /b1 /b2
+  [ "$output" = $'a1\na2\nb1\nb2' ]
+  run -0 kiln build --jobs 2 -t par "$CTX"
+  [ "$(grep -c -- '--> Using cache' <<<"$output")" = 7 ]  # every step but the FROMs
+}
+
 @test "cache: SIGKILL during a build leaves no entry pointing at a missing snapshot" {
   for delay in 0.2 0.5 0.9; do
     printf 'FROM localhost/busybox\nRUN echo one > /one\nRUN sleep 1 && echo two > /two\nCOPY src/ /src/\n' > "$CTX/Containerfile"

@@ -67,7 +67,7 @@ struct BuildRun {
   mutable std::mutex out_mu;
 
   BuildRun(store::Store& s, const BuildOptions& o, BuildFailure& f)
-      : store(s), opts(o), failure(f), stat_cache(s), cache(s), locked_stat_cache(stat_cache, store_mu) {}
+      : store(s), opts(o), failure(f), stat_cache(s, o.context_dir), cache(s), locked_stat_cache(stat_cache, store_mu) {}
   std::optional<std::string> BuildArg(const std::string& name) const;
   int64_t CreatedNanos() const;
   void Print(const std::string& line) const;  // a line on the build's output unless -q

@@ -14,8 +14,12 @@ bool SameStamp(const FileStamp& a, const FileStamp& b) {
 
 Status StoreStatCache::Load() {
   loaded_ = true;
-  ASSIGN_OR_RETURN(store::Statement s,
-                   store_.db().Prepare("SELECT path, size, mtime, ctime, inode, mode, digest FROM stat_cache"));
+  // A range on the primary key: only this context's files ('0' follows '/').
+  std::string dir = context_dir_;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  ASSIGN_OR_RETURN(store::Statement s, store_.db().Prepare("SELECT path, size, mtime, ctime, inode, mode, digest "
+                                                           "FROM stat_cache WHERE path >= ?1 AND path < ?2"));
+  s.Bind(1, dir == "/" ? "/" : dir + "/").Bind(2, dir == "/" ? "0" : dir + "0");
   for (;;) {
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
@@ -63,6 +67,11 @@ Status StoreStatCache::Flush() {
   });
   pending_.clear();
   return st;
+}
+
+Status ForgetStatCache(store::Store& store) {
+  ASSIGN_OR_RETURN(store::Statement s, store.db().Prepare("DELETE FROM stat_cache"));
+  return s.Run();
 }
 
 }  // namespace kiln::build

@@ -45,6 +45,13 @@ Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string
 
 // rmi -f: stops and removes the containers made from an image (rows and files).
 Status RemoveContainersOfImage(store::Store& store, const std::string& image_id);
+// container prune, system prune: removes every container that is not running; their IDs,
+// sorted, and the bytes of their own changes.
+struct PrunedContainers {
+  std::vector<std::string> ids;
+  int64_t bytes = 0;
+};
+Expected<PrunedContainers> PruneContainers(store::Store& store);
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 void RegisterBuildCommands(Registry& r);      // build, image build
 

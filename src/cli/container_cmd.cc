@@ -1312,34 +1312,56 @@ int RunContainerPrune(Context& ctx, bool force) {
   }
   auto st = ctx.Store();
   if (!st.ok()) return Fail(st.status());
-  store::Containers ctrs((*st)->db());
-  auto list = ctrs.List();
-  if (!list.ok()) return Fail(list.status());
-  std::vector<std::string> removed;
-  for (auto& c : *list) {
+  auto pruned = PruneContainers(**st);
+  if (!pruned.ok()) return Fail(pruned.status());
+  for (const auto& id : pruned->ids) std::printf("%s\n", id.c_str());
+  return 0;
+}
+
+// The bytes of a container's own changes (its upper dir): what removing it frees.
+int64_t ChangesBytes(const std::string& upper) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(upper, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat sb;
+    if (lstat(it->path().c_str(), &sb) == 0 && (S_ISREG(sb.st_mode) || S_ISLNK(sb.st_mode))) total += sb.st_size;
+  }
+  return total;
+}
+
+}  // namespace
+
+Expected<PrunedContainers> PruneContainers(store::Store& st) {
+  store::Containers ctrs(st.db());
+  ASSIGN_OR_RETURN(std::vector<ContainerRecord> list, ctrs.List());
+  PrunedContainers pruned;
+  for (auto& c : list) {
     Reconcile(ctrs, c);
     if (c.state == "running") continue;
-    Status s = RemoveContainer(**st, c, false, 0);
-    if (!s.ok()) return Fail(s);
-    removed.push_back(c.id);
+    int64_t bytes = ChangesBytes(ContainerDir(st.root(), c.id) + "/upper");
+    RETURN_IF_ERROR(RemoveContainer(st, c, false, 0));
+    pruned.ids.push_back(c.id);
+    pruned.bytes += bytes;
   }
-  std::sort(removed.begin(), removed.end());
-  for (const auto& id : removed) std::printf("%s\n", id.c_str());
+  std::sort(pruned.ids.begin(), pruned.ids.end());
   // Directories no row names: left by a create that crashed between making its directory
   // and committing its row. Only old ones, so a create in progress keeps its directory.
   std::set<std::string> known;
   if (auto now_list = ctrs.List(); now_list.ok())
     for (const auto& c : *now_list) known.insert(c.id);
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator((*st)->root() + "/containers", ec)) {
+  for (const auto& e : std::filesystem::directory_iterator(st.root() + "/containers", ec)) {
     std::string name = e.path().filename().string();
     struct stat sb;
     if (known.count(name) || lstat(e.path().c_str(), &sb) != 0) continue;
     if (NowNanos() / 1000000000 - sb.st_mtime < 600) continue;
     (void)RemoveTree(e.path().string());
   }
-  return 0;
+  return pruned;
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------------------
 // export

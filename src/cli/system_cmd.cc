@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "build/stat_cache.h"
 #include "cli/commands.h"
 #include "cli/image_view.h"
 #include "format/report.h"
@@ -198,13 +199,17 @@ int RunSystemPrune(Context& ctx, bool all, bool force) {
   }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
+  auto containers = PruneContainers(**store);  // first: they may hold images
+  if (!containers.ok()) return Fail(containers.status());
+  if (!containers->ids.empty()) std::printf("Deleted Containers\n");
+  for (const auto& id : containers->ids) std::printf("%s\n", id.c_str());
   auto before = (*store)->ListImages();
   if (!before.ok()) return Fail(before.status());
   std::map<std::string, int64_t> sizes;
   for (const auto& i : *before) sizes[i.id] = i.size;
   auto removed = PruneImages(**store, all, 0);
   if (!removed.ok()) return Fail(removed.status());
-  int64_t reclaimed = 0;
+  int64_t reclaimed = containers->bytes;
   if (!removed->empty()) std::printf("Deleted Images\n");
   for (const auto& id : *removed) {
     std::printf("%s\n", id.c_str());
@@ -212,6 +217,7 @@ int RunSystemPrune(Context& ctx, bool all, bool force) {
   }
   std::printf("Total reclaimed space: %s\n", Size(reclaimed).c_str());
   std::fflush(stdout);
+  if (Status st = build::ForgetStatCache(**store); !st.ok()) return Fail(st);
   auto gc = (*store)->CollectGarbage();
   return gc.ok() ? 0 : Fail(gc.status());
 }

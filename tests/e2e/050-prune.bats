@@ -70,3 +70,24 @@ setup() { setup_store; }
   [ -z "$(ls "$TEST_ROOT/root/blobs/sha256")" ]
   import_busybox >/dev/null   # the store works again after a reset
 }
+
+@test "system prune removes stopped containers first (podman's 'Deleted Containers'), then the images they held" {
+  import_busybox >/dev/null
+  kiln import -q --change 'ENV X=1' "$(busybox_tar)" only-used >/dev/null
+  kiln run --name s1 only-used true
+  kiln run --name s2 busybox sh -c 'echo hello > /f'
+  kiln run -d --name live busybox sleep 30 >/dev/null
+  ids=$(kiln ps -a --no-trunc --filter status=exited --format '{{.ID}}' | sort)
+  used=$(kiln inspect --format '{{.Id}}' only-used)
+  run -0 kiln system prune -a -f
+  [ "${lines[0]}" = "Deleted Containers" ]
+  [ "$(printf '%s\n' "${lines[@]:1:2}")" = "$ids" ]
+  [ "${lines[3]}" = "Deleted Images" ]
+  [ "${lines[4]}" = "$used" ]  # free once its container went
+  [[ "${lines[-1]}" =~ ^Total\ reclaimed\ space:\ [0-9.]+[kMG]?B$ ]]
+  run -0 kiln ps -a --format '{{.Names}}'
+  [ "$output" = live ]
+  run -0 kiln images --format '{{.Repository}}'
+  [ "$output" = localhost/busybox ]  # the running container's image stays
+  kiln rm -f -t 0 live >/dev/null
+}

@@ -187,3 +187,35 @@ CF
   run -0 kiln build -t crash "$CTX"
   [ "$(grep -c -- '--> Using cache' <<<"$output")" = 3 ]
 }
+
+# Rows of the stat cache whose path starts with $1.
+stat_rows() {
+  python3 -c 'import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute("SELECT count(*) FROM stat_cache WHERE substr(path, 1, length(?)) = ?", (sys.argv[2], sys.argv[2])).fetchone()[0])' \
+    "$TEST_ROOT/root/kiln.db" "$1"
+}
+
+@test "cache: the stat cache keeps each context's files apart; system prune forgets it" {
+  mkdir -p "$TEST_ROOT/ctx2"
+  cp -r "$CTX/." "$TEST_ROOT/ctx2/"
+  kiln build -q -t one "$CTX" >/dev/null
+  kiln build -q -t two "$TEST_ROOT/ctx2" >/dev/null
+  [ "$(stat_rows "$CTX/")" -gt 0 ]
+  [ "$(stat_rows "$TEST_ROOT/ctx2/")" -gt 0 ]
+  # a changed file in the second context (same path below it) misses there only
+  echo "print('v2')" > "$TEST_ROOT/ctx2/src/app.py"
+  run -0 kiln build -t two "$TEST_ROOT/ctx2"
+  [ "$(cached_steps "$output")" != "2 3 4 5 6 7 8" ]
+  run -0 kiln run --rm two cat /app/src/app.py
+  [ "$output" = "print('v2')" ]
+  run -0 kiln run --rm one cat /app/src/app.py
+  [ "$output" = "print('v1')" ]
+  run -0 kiln build -t one "$CTX"
+  [ "$(cached_steps "$output")" = "2 3 4 5 6 7 8" ]
+  kiln system prune -f >/dev/null
+  [ "$(stat_rows /)" -eq 0 ]
+  run -0 kiln build -t one "$CTX"  # hashes the context again: the same layer cache hits
+  [ "$(cached_steps "$output")" = "2 3 4 5 6 7 8" ]
+  [ "$(stat_rows "$CTX/")" -gt 0 ]
+}

@@ -51,16 +51,33 @@ image::Json GraphDriver(const store::Store& store, const std::vector<store::Laye
   return image::Json{{"Name", "overlay"}, {"Data", data}};
 }
 
-// Podman leaves empty fields of the runtime config out.
-image::Json NonEmptyFields(const image::Json& cfg) {
+bool EmptyJson(const image::Json& v) {
+  return v.is_null() || ((v.is_string() || v.is_array() || v.is_object()) && v.empty()) ||
+         (v.is_boolean() && !v.get<bool>()) || (v.is_number() && v == 0);
+}
+
+// The fields of `cfg` named in `keys`, in that order, leaving out empty ones.
+image::Json NonEmptyFields(const image::Json& cfg, std::initializer_list<const char*> keys) {
   image::Json out = image::Json::object();
-  for (auto it = cfg.begin(); it != cfg.end(); ++it) {
-    const auto& v = it.value();
-    bool empty = v.is_null() || ((v.is_string() || v.is_array() || v.is_object()) && v.empty()) ||
-                 (v.is_boolean() && !v.get<bool>());
-    if (!empty) out[it.key()] = v;
+  for (const char* k : keys) {
+    auto it = cfg.find(k);
+    if (it != cfg.end() && !EmptyJson(*it)) out[k] = *it;
   }
   return out;
+}
+
+// podman shows the OCI image config (v1.ImageConfig, in its field order): a Docker config's
+// other fields are left out, and its Healthcheck shows at the top level (HealthCheck).
+image::Json OciConfigFields(const image::Json& runtime) {
+  return NonEmptyFields(runtime, {"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir",
+                                  "Labels", "StopSignal", "ArgsEscaped"});
+}
+
+// manifest.Schema2HealthConfig, in its field order; null without a healthcheck.
+image::Json HealthcheckFields(const image::Json& runtime) {
+  auto it = runtime.find("Healthcheck");
+  if (it == runtime.end() || !it->is_object()) return image::Json();
+  return NonEmptyFields(*it, {"Test", "StartPeriod", "Interval", "Timeout", "Retries"});
 }
 
 }  // namespace
@@ -81,7 +98,7 @@ Expected<image::Json> InspectImage(store::Store& store, const store::ImageRecord
   j["Parent"] = img.parent;
   j["Comment"] = history.empty() ? "" : history[0].comment;
   j["Created"] = FormatRfc3339Nano(img.created);
-  j["Config"] = NonEmptyFields(runtime);
+  j["Config"] = OciConfigFields(runtime);
   j["Version"] = config.json.value("docker_version", "");
   j["Author"] = config.Author();
   j["Architecture"] = config.Architecture();
@@ -100,6 +117,7 @@ Expected<image::Json> InspectImage(store::Store& store, const store::ImageRecord
   auto raw_history = config.json.find("history");
   j["History"] = raw_history != config.json.end() && raw_history->is_array() ? *raw_history : image::Json::array();
   j["NamesHistory"] = StringArray(img.names_history);
+  if (image::Json hc = HealthcheckFields(runtime); !hc.is_null()) j["Healthcheck"] = hc;
   return j;
 }
 

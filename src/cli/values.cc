@@ -158,6 +158,20 @@ Value ImageRowValue(const ImageRow& row, bool no_trunc, int64_t now, const Field
   return reporter;
 }
 
+// manifest.Schema2HealthConfig behind its pointer; nil when the image has no healthcheck.
+Value HealthCheckValue(const image::Json& hc) {
+  if (!hc.is_object()) return Value::NilPointer("*manifest.Schema2HealthConfig");
+  auto duration = [&](const char* key) { return Value::Int(hc.value(key, int64_t{0}), "time.Duration"); };
+  auto test = hc.find("Test");
+  return Value::Struct("manifest.Schema2HealthConfig")
+      .Add("Test", "Test", test != hc.end() && test->is_array() ? StringsFromJson(*test) : Value::NilSlice("[]string"), true)
+      .Add("StartPeriod", "StartPeriod", duration("StartPeriod"), true)
+      .Add("Interval", "Interval", duration("Interval"), true)
+      .Add("Timeout", "Timeout", duration("Timeout"), true)
+      .Add("Retries", "Retries", Value::Int(hc.value("Retries", int64_t{0})), true)
+      .AsPointer("*manifest.Schema2HealthConfig");
+}
+
 Value InspectValue(const image::Json& j) {
   auto created = ParseRfc3339(Str(j, "Created"));
   const image::Json& gd = j.value("GraphDriver", image::Json::object());
@@ -194,6 +208,7 @@ Value InspectValue(const image::Json& j) {
       .Add("User", "User", Value(Str(j, "User")))
       .Add("History", "History", HistoryValue(j.value("History", image::Json::array())))
       .Add("NamesHistory", "NamesHistory", StringsFromJson(j.value("NamesHistory", image::Json::array())))
+      .Add("HealthCheck", "Healthcheck", HealthCheckValue(j.value("Healthcheck", image::Json())), true)
       .AsPointer("*entities.ImageInspectReport");
 }
 

@@ -367,9 +367,16 @@ void Printer::BadVerb(const Value& v, char32_t verb) {
   erroring_ = false;
 }
 
-// time.Time's String method, as fmt calls it for the verbs that accept a string.
+// The String methods of time.Time and time.Duration, as fmt calls them for the verbs that
+// accept a string.
 bool Printer::HandleMethods(const Value& v, char32_t verb) {
-  if (erroring_ || !IsTime(v)) return false;
+  if (erroring_) return false;
+  if (v.kind() == Kind::kInt && v.type_name() == "time.Duration" && !f_.sharp_v &&
+      (verb == 'v' || verb == 's' || verb == 'x' || verb == 'X' || verb == 'q')) {
+    FmtString(GoDurationString(v.AsInt()), verb);
+    return true;
+  }
+  if (!IsTime(v)) return false;
   if (f_.sharp_v) {
     if (v.kind() == Kind::kNil) return false;
     if (v.IsPointer()) buf_ += '&';  // GoString is on the value; the pointer prints as &
@@ -436,7 +443,9 @@ void Printer::PrintArg(const Value& arg, char32_t verb) {
   }
   switch (arg.kind()) {
     case Kind::kBool: FmtBool(arg.AsBool(), verb); return;
-    case Kind::kInt: FmtInteger(static_cast<uint64_t>(arg.AsInt()), true, verb); return;
+    case Kind::kInt:  // a named integer type (time.Duration) may have a String method
+      if (!HandleMethods(arg, verb)) FmtInteger(static_cast<uint64_t>(arg.AsInt()), true, verb);
+      return;
     case Kind::kUint: FmtInteger(arg.AsUint(), false, verb); return;
     case Kind::kFloat: FmtFloat(arg.AsFloat(), verb); return;
     case Kind::kString: FmtString(arg.AsString(), verb); return;

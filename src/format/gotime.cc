@@ -58,4 +58,48 @@ std::string GoTimeRfc3339Nano(int64_t unix_seconds, int32_t nanos) {
                      c.second, Fraction(nanos));
 }
 
+namespace {
+
+// Go's fmtFrac: the `prec` low decimal digits of v as ".ddd" without trailing zeros (nothing
+// when they are all zero), prepended to out; returns v without them.
+uint64_t PrependFraction(std::string& out, uint64_t v, int prec) {
+  std::string frac;
+  bool print = false;
+  for (int i = 0; i < prec; ++i) {
+    uint64_t digit = v % 10;
+    print = print || digit != 0;
+    if (print) frac.insert(frac.begin(), static_cast<char>('0' + digit));
+    v /= 10;
+  }
+  if (print) out.insert(0, "." + frac);
+  return v;
+}
+
+}  // namespace
+
+std::string GoDurationString(int64_t nanoseconds) {
+  const bool neg = nanoseconds < 0;
+  uint64_t u = neg ? 0 - static_cast<uint64_t>(nanoseconds) : static_cast<uint64_t>(nanoseconds);
+  if (u == 0) return "0s";
+  std::string out;
+  if (u < 1000000000) {  // under a second: the largest unit below it, with a fraction
+    const char* unit = u < 1000 ? "ns" : u < 1000000 ? "\u00b5s" : "ms";
+    int prec = u < 1000 ? 0 : u < 1000000 ? 3 : 6;
+    out = unit;
+    u = PrependFraction(out, u, prec);
+    out.insert(0, std::to_string(u));
+  } else {
+    out = "s";
+    u = PrependFraction(out, u, 9);
+    out.insert(0, std::to_string(u % 60));
+    u /= 60;
+    if (u > 0) {
+      out.insert(0, std::to_string(u % 60) + "m");
+      u /= 60;
+      if (u > 0) out.insert(0, std::to_string(u) + "h");
+    }
+  }
+  return neg ? "-" + out : out;
+}
+
 }  // namespace kiln::format

@@ -1,4 +1,4 @@
-// Go's textual forms of a time.Time in UTC.
+// Go's textual forms of a time.Time in UTC and of a time.Duration.
 #pragma once
 
 #include <cstdint>
@@ -10,5 +10,8 @@ namespace kiln::format {
 std::string GoTimeString(int64_t unix_seconds, int32_t nanos);
 // time.RFC3339Nano, as encoding/json writes times: "2026-11-27T23:31:32.561643701Z".
 std::string GoTimeRfc3339Nano(int64_t unix_seconds, int32_t nanos);
+
+// time.Duration.String(): "1h2m3.5s", "1m30s", "5s", "1.5ms", "2µs", "100ns", "0s".
+std::string GoDurationString(int64_t nanoseconds);
 
 }  // namespace kiln::format

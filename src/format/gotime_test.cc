@@ -18,4 +18,17 @@ TEST(GoTime, Rfc3339Nano) {
 }
 
 }  // namespace
+TEST(GoDurationString, MatchesGo) {
+  EXPECT_EQ(GoDurationString(0), "0s");
+  EXPECT_EQ(GoDurationString(100), "100ns");
+  EXPECT_EQ(GoDurationString(2000), "2\u00b5s");
+  EXPECT_EQ(GoDurationString(1500000), "1.5ms");
+  EXPECT_EQ(GoDurationString(5000000000), "5s");
+  EXPECT_EQ(GoDurationString(90000000000), "1m30s");
+  EXPECT_EQ(GoDurationString(3723500000000), "1h2m3.5s");
+  EXPECT_EQ(GoDurationString(3600000000000), "1h0m0s");
+  EXPECT_EQ(GoDurationString(-1500000000), "-1.5s");
+  EXPECT_EQ(GoDurationString(1000000001), "1.000000001s");
+}
+
 }  // namespace kiln::format

@@ -579,12 +579,28 @@ CF
   run -0 kiln build -q "$CTX"
 }
 
-@test "build: HEALTHCHECK with options (docker format)" {
-  printf 'FROM localhost/busybox\nHEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD wget -q localhost || exit 1\n' > "$CTX/Containerfile"
+@test "build: HEALTHCHECK with options (docker format); inspect shows it as podman does" {
+  printf 'FROM localhost/busybox\nHEALTHCHECK --interval=30s --timeout=5s --retries=3 --start-period=1m30s CMD wget -q localhost || exit 1\nSHELL ["/bin/sh", "-c"]\nONBUILD RUN true\n' > "$CTX/Containerfile"
   kiln build -q --format docker -t hc "$CTX"
   kiln inspect hc > "$TEST_ROOT/hc.json"
-  run -0 python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))[0]["Config"]["Healthcheck"], separators=(",",":")))' "$TEST_ROOT/hc.json"
-  [ "$output" = '{"Test":["CMD-SHELL","wget -q localhost || exit 1"],"Interval":30000000000,"Timeout":5000000000,"Retries":3}' ]
+  # the top-level Healthcheck (manifest.Schema2HealthConfig's field order); Config is the OCI
+  # config only: no Healthcheck, OnBuild or Shell there
+  run -0 python3 -c 'import json,sys; i = json.load(open(sys.argv[1]))[0]; print(json.dumps(i["Healthcheck"], separators=(",",":"))); print(sorted(i["Config"]))' "$TEST_ROOT/hc.json"
+  [ "${lines[0]}" = '{"Test":["CMD-SHELL","wget -q localhost || exit 1"],"StartPeriod":90000000000,"Interval":30000000000,"Timeout":5000000000,"Retries":3}' ]
+  [ "${lines[1]}" = "['Env', 'Labels']" ]
+  run -0 kiln inspect --format '{{.HealthCheck}} {{.HealthCheck.Timeout}}' hc
+  [ "$output" = "{[CMD-SHELL wget -q localhost || exit 1] 1m30s 30s 5s 3} 5s" ]
+  run -0 kiln inspect --format '{{.HealthCheck}}' localhost/busybox
+  [ "$output" = "<nil>" ]
+  # the raw config keeps them
+  kiln save -o "$TEST_ROOT/hc.tar" hc
+  cfg=$(tar xOf "$TEST_ROOT/hc.tar" manifest.json | jq -r '.[0].Config')
+  [ "$(tar xOf "$TEST_ROOT/hc.tar" "$cfg" | jq -c '.config.OnBuild, .config.Healthcheck.Retries')" = $'["RUN true"]\n3' ]
+  if has_podman; then
+    pm import -q "$(busybox_tar)" localhost/busybox >/dev/null
+    pm build -q --format docker -t hc "$CTX" >/dev/null 2>&1
+    [ "$(pm inspect --format '{{.HealthCheck}} {{json .Config}}' hc)" = "$(kiln inspect --format '{{.HealthCheck}} {{json .Config}}' hc)" ]
+  fi
 }
 
 @test "build: ADD of a URL is downloaded (not extracted), --checksum verified" {

@@ -179,11 +179,13 @@ void Reconcile(store::Containers& ctrs, ContainerRecord& c) {
       if (!runtime::ProcessAlive(static_cast<pid_t>(c.monitor_pid), 0)) break;
     }
   }
-  // Nobody is left to say how it ended.
-  (void)ctrs.MarkExited(c.id, -1, NowNanos());
-  c.state = "exited";
-  c.exit_code = -1;
-  c.finished = NowNanos();
+  // Nobody is left to say how it ended — unless the monitor said it after `c` was read.
+  (void)ctrs.MarkLost(c.id, c.pid, NowNanos());
+  if (auto fresh = ctrs.Get(c.id); fresh.ok()) {
+    c = *fresh;
+  } else {
+    c.state = "exited", c.exit_code = -1, c.finished = NowNanos();
+  }
 }
 
 // The size of kiln's own terminal (stdin's, else stdout's); false when it has none.

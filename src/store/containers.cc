@@ -111,6 +111,13 @@ Status Containers::MarkExited(const std::string& id, int64_t exit_code, int64_t 
   return s.Run();
 }
 
+Status Containers::MarkLost(const std::string& id, int64_t pid, int64_t finished) {
+  ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE containers SET state = 'exited', pid = 0, pid_start = 0, monitor_pid = 0, "
+                                            "finished = ?, exit_code = -1 WHERE id = ? AND state = 'running' AND pid = ?"));
+  s.Bind(1, finished).Bind(2, id).Bind(3, pid);
+  return s.Run();
+}
+
 Status Containers::Delete(const std::string& id) {
   ASSIGN_OR_RETURN(Statement s, db_.Prepare("DELETE FROM containers WHERE id = ?"));
   s.Bind(1, id);

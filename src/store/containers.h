@@ -44,6 +44,10 @@ class Containers {
   Status MarkRunning(const std::string& id, int64_t pid, int64_t pid_start, int64_t monitor_pid, int64_t started);
   // Records an exit; a no-op when the row is gone (rm -f raced the monitor).
   Status MarkExited(const std::string& id, int64_t exit_code, int64_t finished);
+  // A running container whose process and monitor are gone without a word: exited, code -1.
+  // Only while the row still says it runs that process: never over an exit a monitor
+  // recorded meanwhile, nor over a restart.
+  Status MarkLost(const std::string& id, int64_t pid, int64_t finished);
   Status Delete(const std::string& id);
   bool NameTaken(const std::string& name);
 

@@ -76,6 +76,24 @@ TEST_F(ContainersTest, InsertLookupAndStates) {
   EXPECT_TRUE(ctrs.MarkExited(a.id, 1, 1).ok());  // a late monitor is harmless
 }
 
+TEST_F(ContainersTest, MarkLostNeverOverwritesARecordedExitOrARestart) {
+  Containers ctrs(store_->db());
+  ContainerRecord a = Make("a");
+  ASSERT_TRUE(ctrs.Insert(a).ok());
+  ASSERT_TRUE(ctrs.MarkRunning(a.id, 42, 7, 41, 100).ok());
+  ASSERT_TRUE(ctrs.MarkExited(a.id, 0, 200).ok());  // the monitor got there first
+  ASSERT_TRUE(ctrs.MarkLost(a.id, 42, 300).ok());
+  EXPECT_EQ(ctrs.Get(a.id)->exit_code, 0);
+  EXPECT_EQ(ctrs.Get(a.id)->finished, 200);
+
+  ASSERT_TRUE(ctrs.MarkRunning(a.id, 43, 8, 44, 400).ok());  // started again
+  ASSERT_TRUE(ctrs.MarkLost(a.id, 42, 500).ok());             // about the old process
+  EXPECT_EQ(ctrs.Get(a.id)->state, "running");
+  ASSERT_TRUE(ctrs.MarkLost(a.id, 43, 600).ok());
+  EXPECT_EQ(ctrs.Get(a.id)->state, "exited");
+  EXPECT_EQ(ctrs.Get(a.id)->exit_code, -1);
+}
+
 TEST_F(ContainersTest, RandomNamesAndIds) {
   EXPECT_EQ(NewContainerId().size(), 64u);
   EXPECT_NE(NewContainerId(), NewContainerId());

@@ -53,6 +53,15 @@ CLI::App* AddCommand(CLI::App& parent, const std::string& name, const std::strin
   return cmd;
 }
 
+// Go's pflag keeps the last of a repeated single-value flag (`--name a --name b` is b);
+// CLI11 would refuse it. Options that collect every value (vectors) are left as they are.
+void TakeLastOfRepeatedValues(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options())
+    if (opt->get_type_size() == 1 && opt->get_expected_max() == 1 && !opt->get_positional())
+      opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) TakeLastOfRepeatedValues(*sub);
+}
+
 int Main(int argc, char** argv) {
   Context ctx;
   int exit_code = 0;
@@ -81,6 +90,7 @@ int Main(int argc, char** argv) {
   RegisterSaveLoadCommands(r);
   RegisterBuildCommands(r);
 
+  TakeLastOfRepeatedValues(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

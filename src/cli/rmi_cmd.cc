@@ -162,7 +162,8 @@ namespace {
 int RunPrune(Context& ctx, const PruneOptions& opts) {
   int64_t until = 0;
   for (const auto& f : opts.filters) {
-    if (f.rfind("until=", 0) != 0) return Fail(InvalidArgument("unsupported image filter \"" + f + "\""));
+    if (f.rfind("until=", 0) != 0)
+      return Fail(InvalidArgument("unsupported image filter \"" + f.substr(0, f.find('=')) + "\""));
     auto t = ParseTimestampOrAge(f.substr(6), NowNanos());
     if (!t.ok()) return Fail(t.status());
     until = *t;

@@ -46,3 +46,17 @@ setup() { setup_store; }
   run kiln --log-level loud images
   [ "$status" -eq 125 ]
 }
+
+@test "a repeated single-value flag keeps the last value, as Go's pflag does" {
+  import_busybox >/dev/null
+  run -0 kiln images --format '{{.ID}}' --format '{{.Repository}}'
+  [ "$output" = localhost/busybox ]
+  kiln create --name first --name second busybox true >/dev/null
+  run -0 kiln ps -a --format '{{.Names}}'
+  [ "$output" = second ]
+  # options that collect every value still do
+  kiln tag busybox a:1 b:1
+  run -0 kiln save -o "$BATS_TEST_TMPDIR/x.tar" -o "$BATS_TEST_TMPDIR/y.tar" a:1 b:1
+  [ ! -e "$BATS_TEST_TMPDIR/x.tar" ]
+  [ "$(tar xOf "$BATS_TEST_TMPDIR/y.tar" manifest.json | jq -r '.[0].RepoTags | sort | join(",")')" = "localhost/a:1,localhost/b:1" ]
+}

@@ -53,7 +53,7 @@ Status ResolveGlobalArgs(BuildRun& run) {
 Expected<int> TargetStage(const Containerfile& file, const std::string& target) {
   if (target.empty()) return static_cast<int>(file.stages.size()) - 1;
   int idx = FindStage(file, target, static_cast<int>(file.stages.size()));
-  if (idx < 0) return InvalidArgument("target stage \"" + target + "\" not found");
+  if (idx < 0) return InvalidArgument("The target \"" + target + "\" was not found in the provided Dockerfile");
   return idx;
 }
 

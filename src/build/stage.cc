@@ -24,6 +24,12 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// podman reports a base image it cannot find or pull without the step, as buildah words it.
+// (StageBuilder::Build leaves an error that already names where it happened as it is.)
+Status BaseImageError(const Status& st) {
+  return Status(st.code(), "creating build container: " + st.message());
+}
+
 }  // namespace
 
 int FindStage(const Containerfile& file, const std::string& name, int before) {
@@ -108,10 +114,10 @@ Status StageBuilder::From() {
     if (pull && run_.opts.pull_image) {
       auto pulled = run_.opts.pull_image(base);
       // "newer" keeps the local image when the registry cannot be asked; "always" must pull.
-      if (!pulled.ok() && (policy == "always" || !found.ok())) return pulled.status();
+      if (!pulled.ok() && (policy == "always" || !found.ok())) return BaseImageError(pulled.status());
       if (pulled.ok()) found = std::move(pulled);
     }
-    if (!found.ok()) return found.status();
+    if (!found.ok()) return BaseImageError(found.status());
     ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(*found));
     ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(found->id));
     state_ = StateFromBase(cfg, std::move(layers), found->id);
@@ -149,6 +155,7 @@ Expected<ImageState> StageBuilder::Build() {
                                         : "";
   run_.Print(prefix + "STEP 1/" + std::to_string(steps) + ": " + stage_.from.original);
   Status from = From();
+  if (!from.ok() && from.message().rfind("creating build container: ", 0) == 0) return from;
   if (!from.ok()) return StepError(stage_.from, from);
   if (stage_.instructions.empty()) RETURN_IF_ERROR(Finish(true, false));
   for (size_t i = 0; i < stage_.instructions.size(); ++i) {

@@ -108,8 +108,11 @@ Expected<std::vector<store::LayerInfo>> StageBuilder::LayersOf(const std::string
   int dep = FindStage(run_.file, name, stage_.index);
   if (dep >= 0) return run_.stage_results[dep]->layers;
   std::lock_guard<std::mutex> lock(run_.store_mu);
-  ASSIGN_OR_RETURN(store::ImageRecord img, run_.store.LookupImage(name));
-  return run_.store.ImageLayers(img.id);
+  auto img = run_.store.LookupImage(name);
+  if (!img.ok() && img.status().code() == Code::kNotFound)
+    return NotFound("--from=" + name + ": no stage or image found with that name");
+  if (!img.ok()) return img.status();
+  return run_.store.ImageLayers(img->id);
 }
 
 // A bind mount's source: from the context (read-only, or a scratch copy when rw: writes

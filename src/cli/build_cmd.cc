@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "build/builder.h"
+#include "build/ignore.h"
 #include "cli/commands.h"
 #include "image/reference.h"
 #include "util/fs.h"
@@ -26,11 +27,12 @@ struct BuildFlags {
   int64_t timestamp = -1;
 };
 
+// Go's filepath.Abs: joined to the working directory and cleaned ("." is the directory itself).
 Expected<std::string> AbsolutePath(const std::string& p) {
-  if (!p.empty() && p[0] == '/') return p;
+  if (!p.empty() && p[0] == '/') return build::CleanPath(p);
   char buf[4096];
   if (!getcwd(buf, sizeof buf)) return ErrnoError("getcwd", errno);
-  return JoinPath(buf, p);
+  return build::CleanPath(JoinPath(buf, p));
 }
 
 Status SplitKeyValue(const std::string& kv, build::KeyValues& out, bool from_env) {

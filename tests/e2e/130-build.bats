@@ -621,3 +621,19 @@ CF
   [[ "$output" == *"digest mismatch"* ]]
   kill $server
 }
+
+@test "build: errors for a missing target, base image, --from source and COPY source read as podman's" {
+  printf 'FROM localhost/busybox AS a\nFROM localhost/busybox\n' > "$CTX/Containerfile"
+  run -125 kiln build --target nosuch "$CTX"
+  [ "${lines[-1]}" = 'Error: The target "nosuch" was not found in the provided Dockerfile' ]
+  printf 'FROM nosuch-image-xyz\n' > "$CTX/Containerfile"
+  run -125 kiln build --pull=never "$CTX"
+  [ "${lines[-1]}" = 'Error: creating build container: nosuch-image-xyz: image not known' ]
+  printf 'FROM localhost/busybox\nCOPY --from=nosuchstage /a /b\n' > "$CTX/Containerfile"
+  run -125 kiln build --pull=never "$CTX"
+  [ "${lines[-1]}" = 'Error: building at STEP "COPY --from=nosuchstage /a /b": --from=nosuchstage: no stage or image found with that name' ]
+  printf 'FROM localhost/busybox\nCOPY nothere /x\n' > "$CTX/Containerfile"
+  cd "$CTX"
+  run -125 kiln build .
+  [ "${lines[-1]}" = "Error: building at STEP \"COPY nothere /x\": checking on sources under \"$CTX\": copier: stat: \"/nothere\": no such file or directory" ]
+}

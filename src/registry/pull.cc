@@ -206,6 +206,7 @@ Status StreamLayer(const store::Store& store, Client& client, LayerJob& job) {
   ASSIGN_OR_RETURN(store::Ingest tar, content.BeginIngest());
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+  (void)::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
   UniqueFd rd(fds[0]), wr(fds[1]);
   Status unpacked;
   std::thread decompressor([&] {

@@ -95,6 +95,7 @@ Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression 
       ASSIGN_OR_RETURN(store::Ingest ingest, content.BeginIngest());
       int fds[2];
       if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+      (void)::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
       FdReader pipe_r{UniqueFd(fds[0])};
       auto pipe_w = std::make_unique<FdWriter>(UniqueFd(fds[1]));
       Status produced;

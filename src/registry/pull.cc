@@ -17,6 +17,7 @@
 #include "image/reference.h"
 #include "registry/transfer.h"
 #include "store/layer_apply.h"
+#include "util/background_writer.h"
 
 namespace kiln::registry {
 namespace {
@@ -190,10 +191,12 @@ Status Unpack(const store::Snapshots& snapshots, Reader& compressed, store::Inge
     RETURN_IF_ERROR(CopyStream(*src, tar).status());
     return CommitTar(tar, job);
   }
-  TeeReader tee(*src, tar);
   return snapshots.Create(job.chain_id, [&](const std::string& fs) -> Status {
+    BackgroundWriter to_tar(tar);  // hashing and storing the tar on another core
+    TeeReader tee(*src, to_tar);
     store::ApplyStats stats;
     RETURN_IF_ERROR(store::ApplyLayer(tee, fs, store::ApplyOptions{}, &stats));
+    RETURN_IF_ERROR(to_tar.Finish());
     return CommitTar(tar, job);
   });
 }

@@ -71,10 +71,11 @@ class PieceQueue {
   }
 
  private:
-  Status Compress(uint64_t i, std::string& result) const {
+  // `in` is the calling thread's buffer, reused from piece to piece (zeroed only once).
+  Status Compress(uint64_t i, std::string& in, std::string& result) const {
     uint64_t off = i * kGzipPieceSize;
     size_t len = static_cast<size_t>(std::min<uint64_t>(kGzipPieceSize, size_ - off));
-    std::string in(len, '\0');
+    in.resize(len);
     RETURN_IF_ERROR(PreadAll(fd_, in.data(), len, off));
     if (LooksIncompressible(in)) {  // random or already-compressed data: store, don't deflate
       result = GzipStoredMember(in);
@@ -87,10 +88,10 @@ class PieceQueue {
   }
 
   // Compresses piece i with the lock released; called and returns with `lock` held.
-  void CompressLocked(uint64_t i, std::unique_lock<std::mutex>& lock) {
+  void CompressLocked(uint64_t i, std::unique_lock<std::mutex>& lock, std::string& in) {
     lock.unlock();
     std::string result;
-    Status st = Compress(i, result);
+    Status st = Compress(i, in, result);
     lock.lock();
     if (!st.ok() && failure_.ok()) failure_ = st;
     if (st.ok()) done_.emplace(i, std::move(result));
@@ -100,15 +101,17 @@ class PieceQueue {
   bool CanTake() const { return next_ < pieces_ && next_ < written_ + window_; }
 
   void Work() {
+    std::string in;
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       cv_.wait(lock, [&] { return !failure_.ok() || next_ >= pieces_ || CanTake(); });
       if (!failure_.ok() || next_ >= pieces_) return;
-      CompressLocked(next_++, lock);
+      CompressLocked(next_++, lock, in);
     }
   }
 
   Status WriteInOrder(Writer& out) {
+    std::string in;
     while (written_ < pieces_) {
       std::string piece;
       {
@@ -116,7 +119,7 @@ class PieceQueue {
         if (!failure_.ok()) return Status::Ok();  // Run reports failure_
         auto it = done_.find(written_);
         if (it == done_.end()) {
-          if (CanTake()) CompressLocked(next_++, lock);
+          if (CanTake()) CompressLocked(next_++, lock, in);
           else cv_.wait(lock, [&] { return !failure_.ok() || done_.count(written_); });
           continue;
         }

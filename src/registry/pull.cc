@@ -218,10 +218,13 @@ Status StreamLayer(const store::Store& store, Client& client, LayerJob& job) {
   });
   Status got;
   {
-    TeeToPipe tee(blob, wr.get());
+    BackgroundWriter to_blob(blob);  // hashing and storing the download on another core
+    TeeToPipe tee(to_blob, wr.get());
     CountingWriter counted(tee, job.bytes);
     got = client.GetBlob(job.desc.digest, counted);
     wr = UniqueFd();  // EOF for the decompressor
+    Status stored = to_blob.Finish();
+    if (got.ok()) got = stored;
   }
   Status committed = got;
   if (got.ok())

@@ -15,6 +15,7 @@
 
 #include "image/config.h"
 #include "image/reference.h"
+#include "registry/tee.h"
 #include "registry/transfer.h"
 #include "store/layer_apply.h"
 #include "util/background_writer.h"
@@ -143,22 +144,6 @@ struct LayerJob {
   bool compressed = false;  // desc.digest is a compressed form of diff_id
 };
 
-// Writes to an ingest and to a pipe whose reader may go away (then only the ingest gets it).
-class TeeToPipe final : public Writer {
- public:
-  TeeToPipe(Writer& first, int pipe_fd) : first_(first), pipe_(FdWriter::Borrow(pipe_fd)) {}
-  Status Write(const void* data, size_t n) override {
-    RETURN_IF_ERROR(first_.Write(data, n));
-    if (pipe_ok_) pipe_ok_ = pipe_.Write(data, n).ok();
-    return Status::Ok();
-  }
-
- private:
-  Writer& first_;
-  FdWriter pipe_;
-  bool pipe_ok_ = true;
-};
-
 // Hands on what it reads from `inner` and writes it to `copy` too.
 class TeeReader final : public Reader {
  public:
@@ -219,7 +204,8 @@ Status StreamLayer(const store::Store& store, Client& client, LayerJob& job) {
   Status got;
   {
     BackgroundWriter to_blob(blob);  // hashing and storing the download on another core
-    TeeToPipe tee(to_blob, wr.get());
+    FdWriter pipe = FdWriter::Borrow(wr.get());
+    TeeWriter tee(to_blob, pipe);
     CountingWriter counted(tee, job.bytes);
     got = client.GetBlob(job.desc.digest, counted);
     wr = UniqueFd();  // EOF for the decompressor

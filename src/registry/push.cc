@@ -12,32 +12,12 @@
 
 #include "image/config.h"
 #include "image/reference.h"
+#include "registry/tee.h"
 #include "registry/transfer.h"
 #include "util/parallel_gzip.h"
 
 namespace kiln::registry {
 namespace {
-
-// Writes to the first writer (not closed here) and to an owned second one.
-class TeeWriter final : public Writer {
- public:
-  TeeWriter(Writer& first, std::unique_ptr<Writer> second) : first_(first), second_(std::move(second)) {}
-  Status Write(const void* data, size_t n) override {
-    RETURN_IF_ERROR(first_.Write(data, n));
-    if (second_ && second_ok_) second_ok_ = second_->Write(data, n).ok();  // a gone reader only stops the copy
-    return Status::Ok();
-  }
-  Status Close() override { return Status::Ok(); }
-  void CloseSecond() {
-    if (second_) (void)second_->Close();
-    second_.reset();
-  }
-
- private:
-  Writer& first_;
-  std::unique_ptr<Writer> second_;
-  bool second_ok_ = true;
-};
 
 std::string LayerMediaType(bool oci, Compression c) {
   if (!oci) return std::string(image::kDockerLayerGzip);
@@ -97,12 +77,12 @@ Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression 
       if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
       (void)::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
       FdReader pipe_r{UniqueFd(fds[0])};
-      auto pipe_w = std::make_unique<FdWriter>(UniqueFd(fds[1]));
+      FdWriter pipe_w{UniqueFd(fds[1])};
       Status produced;
       std::thread producer([&] {
-        TeeWriter tee(ingest, std::move(pipe_w));
+        TeeWriter tee(ingest, pipe_w);
         produced = CompressLayer(tar_path, want, tee);
-        tee.CloseSecond();  // EOF for the upload even after a failure
+        (void)pipe_w.Close();  // EOF for the upload even after a failure
       });
       bool joined = false;
       auto finish = [&]() -> Expected<Digest> {

@@ -7,6 +7,12 @@
 # pull into a store without the image (kiln: a fresh store; podman: after `rmi -a -f`).
 # The image: busybox plus a 200 MB file, half random bytes and half text, imported into both.
 #
+# Then the floors, measured in the same runs on the layer blob kiln pushed: a plain curl
+# upload of it to an empty registry (POST + monolithic PUT, and POST + chunked PATCH + PUT
+# as kiln and podman send it), a plain curl download of it, ISA-L's igzip (if installed)
+# compressing the layer tar and decompressing the blob, sha256 of the tar and tar(1)
+# extracting it. Nothing kiln does can take less than the registry's own part.
+#
 # usage: bench/registry.sh [KILN_BINARY]     env: BENCH_RUNS (default 3), BENCH_MB (200)
 set -euo pipefail
 KILN_BIN=$(readlink -f "${1:-build/kiln}")
@@ -53,7 +59,45 @@ yes "kiln registry benchmark line of text, compressible" | head -c $((MB / 2 * 1
 tar -C "$work/rootfs" -cf "$work/big.tar" .
 rm -rf "$work/rootfs"
 
-declare -a kpush kpull ppush ppull
+# ms that "$@" takes
+timed() { local t0 t1; t0=$(now); "$@" >/dev/null; t1=$(now); ms "$t0" "$t1"; }
+url() { echo "http://127.0.0.1:${REG#localhost:}$1"; }
+upload_location() {  # POST: the upload URL
+  curl -sf -i -X POST "$(url /v2/floor/blobs/uploads/)" | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}'
+}
+put_monolithic() { curl -sf -X PUT -H 'Content-Type: application/octet-stream' -T "$1" "$(upload_location)&digest=$2" -o /dev/null; }
+put_chunked() {
+  local loc
+  loc=$(curl -sf -i -X PATCH -H 'Content-Type: application/octet-stream' -H 'Transfer-Encoding: chunked' -T "$1" \
+    "$(upload_location)" | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
+  curl -sf -X PUT "$loc&digest=$2" -o /dev/null
+}
+extract() { rm -rf "$work/x"; mkdir "$work/x"; tar -xf "$1" -C "$work/x"; }
+have_igzip=0; command -v igzip >/dev/null && have_igzip=1
+# The compressed layer as kiln pushed it (kept from the first run).
+fetch_layer() {
+  [ -f "$work/layer.gz" ] && return
+  layer=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$(url /v2/big/manifests/k)" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
+  curl -sf "$(url "/v2/big/blobs/$layer")" -o "$work/layer.gz"
+}
+floors() {
+  fetch_layer
+  start_registry
+  fput+=("$(timed put_monolithic "$work/layer.gz" "$layer")")
+  start_registry
+  fpatch+=("$(timed put_chunked "$work/layer.gz" "$layer")")
+  fget+=("$(timed curl -sf "$(url "/v2/floor/blobs/$layer")" -o /dev/null)")
+  fgetf+=("$(timed curl -sf "$(url "/v2/floor/blobs/$layer")" -o "$work/dl.gz")")
+  fsha+=("$(timed openssl dgst -sha256 "$work/big.tar")")
+  ftar+=("$(timed extract "$work/big.tar")")
+  if [ $have_igzip = 1 ]; then
+    fgz+=("$(timed igzip -1 -c "$work/big.tar")")
+    fgunz+=("$(timed igzip -d -c "$work/layer.gz")")
+  fi
+}
+
+declare -a kpush kpull ppush ppull fput fpatch fget fgetf fsha ftar fgz fgunz
 for i in $(seq 1 "$RUNS"); do
   start_registry
   rm -rf "$work/k-src"; k src import -q "$work/big.tar" localhost/big:1 >/dev/null
@@ -71,6 +115,7 @@ for i in $(seq 1 "$RUNS"); do
     t0=$(now); p pull -q --tls-verify=false "$REG/big:p" >/dev/null; t1=$(now)
     ppull+=("$(ms "$t0" "$t1")")
   fi
+  floors
 done
 
 row() {
@@ -88,3 +133,19 @@ echo "| ${MB} MB image, local registry (medians of $RUNS, ms) | podman 4.3.1 | k
 echo "|---|---|---|---|"
 row "push (compress + upload, empty registry)" "${kpush[@]}" "${ppush[@]:-}"
 row "pull (download + verify + extract, empty store)" "${kpull[@]}" "${ppull[@]:-}"
+
+mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN {printf "%.0f MB", b / 1e6}'; }
+floor() { printf '| %s | %s |\n' "$1" "$(printf '%s\n' "${@:2}" | median)"; }
+echo
+echo "| floors, same runs (medians, ms) | ms |"
+echo "|---|---|"
+floor "curl upload of the compressed layer ($(mb "$work/layer.gz")) to an empty registry: POST + monolithic PUT" "${fput[@]}"
+floor "the same as POST + chunked PATCH + PUT" "${fpatch[@]}"
+floor "curl download of it to /dev/null" "${fget[@]}"
+floor "curl download of it to a file" "${fgetf[@]}"
+if [ $have_igzip = 1 ]; then
+  floor "igzip -1 of the layer tar ($(mb "$work/big.tar")), one thread" "${fgz[@]}"
+  floor "igzip -d of the compressed layer" "${fgunz[@]}"
+fi
+floor "sha256 of the layer tar (openssl dgst)" "${fsha[@]}"
+floor "tar -x of the layer tar (no fsync)" "${ftar[@]}"

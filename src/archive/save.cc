@@ -13,14 +13,12 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "archive/tar.h"
 #include "image/config.h"
 #include "image/reference.h"
 #include "util/compression.h"
+#include "util/parallel_gzip.h"
 #include "util/fs.h"
 
 namespace kiln::archive {
@@ -256,142 +254,6 @@ Expected<UniqueFd> OpenRead(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoError("open " + path, errno);
   return fd;
-}
-
-// gzip of a whole file in fixed 4 MiB pieces, each an independent gzip member, compressed
-// by up to 4 threads and written in order. Concatenated members are one gzip stream to
-// every reader (RFC 1952, Go's gzip.Reader, gzip -d); the pieces do not depend on the
-// thread count, so the output is the same on every machine. Memory: at most 2 pieces in
-// and out per thread.
-constexpr size_t kGzipPiece = 4u << 20;
-// gzip level for layers kiln compresses: ISA-L's fastest (see compression.h), which podman's
-// pgzip default level beats by a few percent in size but not in time.
-constexpr int kSaveGzipLevel = 1;
-
-// Appends to a string owned elsewhere.
-class AppendWriter final : public Writer {
- public:
-  explicit AppendWriter(std::string& out) : out_(out) {}
-  Status Write(const void* data, size_t n) override {
-    out_.append(static_cast<const char*>(data), n);
-    return Status::Ok();
-  }
-
- private:
-  std::string& out_;
-};
-
-Status ParallelGzip(int in_fd, uint64_t size, Writer& out) {
-  const uint64_t pieces = (size + kGzipPiece - 1) / kGzipPiece;
-  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-  if (pieces <= 1) threads = 1;
-  const uint64_t window = threads;  // pieces compressed ahead of the writer
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<uint64_t, std::string> done;
-  uint64_t next = 0, written = 0;
-  Status failure;
-  auto compress_piece = [&](uint64_t i, std::string& result) -> Status {
-    uint64_t off = i * kGzipPiece;
-    size_t len = static_cast<size_t>(std::min<uint64_t>(kGzipPiece, size - off));
-    std::string in(len, '\0');
-    size_t got = 0;
-    while (got < len) {
-      ssize_t k = ::pread(in_fd, in.data() + got, len - got, static_cast<off_t>(off + got));
-      if (k < 0 && errno == EINTR) continue;
-      if (k < 0) return ErrnoError("read", errno);
-      if (k == 0) return Corrupt("layer blob is shorter than the store says: unexpected EOF");
-      got += static_cast<size_t>(k);
-    }
-    if (LooksIncompressible(in)) {  // random or already-compressed data: store, don't deflate
-      result = GzipStoredMember(in);
-      return Status::Ok();
-    }
-    result.clear();
-    result.reserve(len + len / 64 + 1024);  // deflate's worst case, so the string never doubles
-    AppendWriter sw(result);
-    ASSIGN_OR_RETURN(std::unique_ptr<Writer> gz,
-                     OpenCompressor(Compression::kGzip, std::make_unique<WriterRef>(sw), kSaveGzipLevel));
-    RETURN_IF_ERROR(gz->Write(in.data(), in.size()));
-    return gz->Close();
-  };
-  auto worker = [&] {
-    for (;;) {
-      uint64_t i;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return !failure.ok() || next >= pieces || next < written + window; });
-        if (!failure.ok() || next >= pieces) return;
-        i = next++;
-      }
-      std::string result;
-      Status st = compress_piece(i, result);
-      std::lock_guard<std::mutex> lock(mu);
-      if (!st.ok()) {
-        if (failure.ok()) failure = st;
-      } else {
-        done.emplace(i, std::move(result));
-      }
-      cv.notify_all();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  Status st;
-  if (threads == 1) {
-    for (uint64_t i = 0; i < pieces && st.ok(); ++i) {
-      std::string piece;
-      st = compress_piece(i, piece);
-      if (st.ok()) st = out.Write(piece.data(), piece.size());
-    }
-  } else {
-    // This thread writes, in order, and compresses too while it waits.
-    while (written < pieces) {
-      std::string piece;
-      {
-        std::unique_lock<std::mutex> lock(mu);
-        if (!failure.ok()) break;
-        auto it = done.find(written);
-        if (it == done.end()) {
-          if (next < pieces && next < written + window) {
-            uint64_t i = next++;
-            lock.unlock();
-            std::string result;
-            Status cs = compress_piece(i, result);
-            lock.lock();
-            if (!cs.ok() && failure.ok()) failure = cs;
-            if (cs.ok()) done.emplace(i, std::move(result));
-            cv.notify_all();
-          } else {
-            cv.wait(lock, [&] { return !failure.ok() || done.count(written); });
-          }
-          continue;
-        }
-        piece = std::move(it->second);
-        done.erase(it);
-      }
-      st = out.Write(piece.data(), piece.size());
-      std::lock_guard<std::mutex> lock(mu);
-      if (!st.ok() && failure.ok()) failure = st;
-      ++written;
-      cv.notify_all();
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (failure.ok() && !st.ok()) failure = st;
-      if (failure.ok() && written < pieces) failure = Internal("compression stopped early");
-      next = pieces;  // let idle workers go
-      cv.notify_all();
-    }
-    for (auto& t : pool) t.join();
-    st = failure;
-  }
-  if (size == 0 && st.ok()) {  // an empty layer is still one (empty) gzip member
-    ASSIGN_OR_RETURN(std::unique_ptr<Writer> gz,
-                     OpenCompressor(Compression::kGzip, std::make_unique<WriterRef>(out), kSaveGzipLevel));
-    st = gz->Close();
-  }
-  return st;
 }
 
 // gzip-compresses a stored layer into an anonymous temporary file in dir.

@@ -15,7 +15,10 @@
 
 #include "image/config.h"
 #include "image/reference.h"
+#include "registry/tee.h"
 #include "registry/transfer.h"
+#include "store/layer_apply.h"
+#include "util/background_writer.h"
 
 namespace kiln::registry {
 namespace {
@@ -141,54 +144,82 @@ struct LayerJob {
   bool compressed = false;  // desc.digest is a compressed form of diff_id
 };
 
-// Writes to an ingest and to a pipe whose reader may go away (then only the ingest gets it).
-class TeeToPipe final : public Writer {
+// Hands on what it reads from `inner` and writes it to `copy` too.
+class TeeReader final : public Reader {
  public:
-  TeeToPipe(Writer& first, int pipe_fd) : first_(first), pipe_(FdWriter::Borrow(pipe_fd)) {}
-  Status Write(const void* data, size_t n) override {
-    RETURN_IF_ERROR(first_.Write(data, n));
-    if (pipe_ok_) pipe_ok_ = pipe_.Write(data, n).ok();
-    return Status::Ok();
+  TeeReader(Reader& inner, Writer& copy) : inner_(inner), copy_(copy) {}
+  Expected<size_t> Read(void* buf, size_t n) override {
+    ASSIGN_OR_RETURN(size_t got, inner_.Read(buf, n));
+    if (got > 0) RETURN_IF_ERROR(copy_.Write(buf, got));
+    return got;
   }
 
  private:
-  Writer& first_;
-  FdWriter pipe_;
-  bool pipe_ok_ = true;
+  Reader& inner_;
+  Writer& copy_;
 };
 
-Status StreamLayer(const store::ContentStore& content, Client& client, LayerJob& job) {
-  ASSIGN_OR_RETURN(store::Ingest blob, content.BeginIngest());
-  ASSIGN_OR_RETURN(store::Ingest tar, content.BeginIngest());
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
-  UniqueFd rd(fds[0]), wr(fds[1]);
-  Status unpacked;
-  std::thread decompressor([&] {
-    auto src = OpenDecompressor(std::make_unique<FdReader>(std::move(rd)));
-    if (!src.ok()) {
-      unpacked = src.status();
-      return;
-    }
-    unpacked = CopyStream(**src, tar).status();
-  });
-  Status got;
-  {
-    TeeToPipe tee(blob, wr.get());
-    CountingWriter counted(tee, job.bytes);
-    got = client.GetBlob(job.desc.digest, counted);
-    wr = UniqueFd();  // EOF for the decompressor
-  }
-  decompressor.join();
-  RETURN_IF_ERROR(got);
-  RETURN_IF_ERROR(blob.Commit(job.desc.digest, job.desc.size > 0 ? std::optional<uint64_t>(job.desc.size) : std::nullopt)
-                      .status()
-                      .Wrap("reading blob " + job.desc.digest.str()));
-  RETURN_IF_ERROR(unpacked);
+Status CommitTar(store::Ingest& tar, const LayerJob& job) {
   auto d = tar.Commit(job.diff_id);
   if (!d.ok())
     return Corrupt("layer " + job.desc.digest.str() + " does not match its diffID " + job.diff_id.str() + ": " +
                    d.status().message());
+  return Status::Ok();
+}
+
+// Decompresses a layer as it arrives into the tar ingest and, unless its snapshot exists,
+// extracts it into the snapshot in the same pass (the stored tar is not read again). The
+// snapshot is published only after the tar was verified against the diffID and is durable.
+Status Unpack(const store::Snapshots& snapshots, Reader& compressed, store::Ingest& tar, const LayerJob& job) {
+  ASSIGN_OR_RETURN(auto src, OpenDecompressor(std::make_unique<ReaderRef>(compressed)));
+  if (snapshots.Has(job.chain_id)) {
+    RETURN_IF_ERROR(CopyStream(*src, tar).status());
+    return CommitTar(tar, job);
+  }
+  return snapshots.Create(job.chain_id, [&](const std::string& fs) -> Status {
+    BackgroundWriter to_tar(tar);  // hashing and storing the tar on another core
+    TeeReader tee(*src, to_tar);
+    store::ApplyStats stats;
+    RETURN_IF_ERROR(store::ApplyLayer(tee, fs, store::ApplyOptions{}, &stats));
+    RETURN_IF_ERROR(to_tar.Finish());
+    return CommitTar(tar, job);
+  });
+}
+
+// One pass over the download: it goes to the store as it is and, through a pipe, to a
+// thread that decompresses it into the store and the layer's snapshot.
+Status StreamLayer(const store::Store& store, Client& client, LayerJob& job) {
+  const auto& content = store.content();
+  ASSIGN_OR_RETURN(store::Ingest blob, content.BeginIngest());
+  ASSIGN_OR_RETURN(store::Ingest tar, content.BeginIngest());
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+  (void)::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+  UniqueFd rd(fds[0]), wr(fds[1]);
+  Status unpacked;
+  std::thread decompressor([&] {
+    FdReader pipe(std::move(rd));
+    unpacked = Unpack(store.snapshots(), pipe, tar, job);
+  });
+  Status got;
+  {
+    BackgroundWriter to_blob(blob);  // hashing and storing the download on another core
+    FdWriter pipe = FdWriter::Borrow(wr.get());
+    TeeWriter tee(to_blob, pipe);
+    CountingWriter counted(tee, job.bytes);
+    got = client.GetBlob(job.desc.digest, counted);
+    wr = UniqueFd();  // EOF for the decompressor
+    Status stored = to_blob.Finish();
+    if (got.ok()) got = stored;
+  }
+  Status committed = got;
+  if (got.ok())
+    committed = blob.Commit(job.desc.digest, job.desc.size > 0 ? std::optional<uint64_t>(job.desc.size) : std::nullopt)
+                    .status()
+                    .Wrap("reading blob " + job.desc.digest.str());
+  decompressor.join();
+  RETURN_IF_ERROR(committed);
+  RETURN_IF_ERROR(unpacked);
   static std::atomic<int> fetched{0};
   if (const char* k = std::getenv("KILN_TEST_PULL_KILL_AFTER_BLOBS"))
     if (++fetched >= std::atoi(k)) ::kill(::getpid(), SIGKILL);
@@ -205,8 +236,8 @@ Status FetchLayer(store::Store& store, Client& client, LayerJob& job, int retrie
   }
   if (!content.Has(job.desc.digest) && job.desc.digest != job.diff_id) {
     // One pass: the download goes to the store as it is and, through a pipe, to a thread
-    // that decompresses it into the store too. Any failure falls back to the slow path.
-    if (StreamLayer(content, client, job).ok()) {
+    // that decompresses it into the store and the snapshot. Any failure falls back to the slow path.
+    if (StreamLayer(store, client, job).ok()) {
       job.compressed = true;
       return Status::Ok();
     }

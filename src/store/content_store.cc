@@ -18,8 +18,10 @@ Ingest::~Ingest() {
 
 Status Ingest::Write(const void* data, size_t size) {
   hash_->Update(data, size);
+  RETURN_IF_ERROR(WriteAll(fd_.get(), data, size));
   size_ += size;
-  return WriteAll(fd_.get(), data, size);
+  written_back_ = StartWriteback(fd_.get(), written_back_, size_);  // Commit's fsync has less to wait for
+  return Status::Ok();
 }
 
 Expected<Digest> Ingest::Commit(const std::optional<Digest>& expected, std::optional<uint64_t> expected_size) {

@@ -43,6 +43,7 @@ class Ingest final : public Writer {
   UniqueFd fd_;
   std::unique_ptr<Sha256> hash_;
   uint64_t size_ = 0;
+  uint64_t written_back_ = 0;  // bytes already handed to the disk (sync_file_range)
 };
 
 class ContentStore {

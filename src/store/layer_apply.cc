@@ -241,6 +241,7 @@ class Extractor {
   // Writes the data blocks at their offsets: sparse files keep their holes.
   static Status CopyData(archive* ar, int fd, la_int64_t size) {
     la_int64_t pos = 0;
+    uint64_t written_back = 0;  // the snapshot's syncfs has less to wait for
     for (;;) {
       const void* buf;
       size_t len;
@@ -251,6 +252,7 @@ class Extractor {
       if (offset != pos && ::lseek(fd, offset, SEEK_SET) < 0) return ErrnoError("seek", errno);
       RETURN_IF_ERROR(WriteAll(fd, buf, len));
       pos = offset + static_cast<la_int64_t>(len);
+      written_back = StartWriteback(fd, written_back, static_cast<uint64_t>(pos));
     }
     if (pos < size && ::ftruncate(fd, size) != 0) return ErrnoError("truncate", errno);
     return Status::Ok();

@@ -98,6 +98,13 @@ Status FsyncPath(const std::string& path) {
 
 Status FsyncParentDir(const std::string& path) { return FsyncPath(ParentDir(path)); }
 
+uint64_t StartWriteback(int fd, uint64_t from, uint64_t to) {
+  constexpr uint64_t kStep = 8u << 20;
+  if (to < from + kStep) return from;
+  (void)::sync_file_range(fd, static_cast<off_t>(from), static_cast<off_t>(to - from), SYNC_FILE_RANGE_WRITE);
+  return to;
+}
+
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
   size_t got = 0;

@@ -19,6 +19,11 @@ Status MakeDirs(const std::string& path);
 Status RemoveTree(const std::string& path);
 Status FsyncPath(const std::string& path);
 Status FsyncParentDir(const std::string& path);
+// For large files that will be fsync'd (or syncfs'd) when complete: once at least 8 MiB of
+// fd past `from` up to `to` are unwritten, asks the kernel to start writing them to disk
+// without waiting (sync_file_range WRITE) and returns `to`, else returns `from`. The final
+// fsync then finds most of the data on disk already. Only a hint: it makes nothing durable.
+uint64_t StartWriteback(int fd, uint64_t from, uint64_t to);
 bool PathExists(const std::string& path);
 std::string ParentDir(const std::string& path);
 std::string JoinPath(std::string_view a, std::string_view b);

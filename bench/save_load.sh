@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# save and load of a ~200 MB image, kiln side by side with podman 4.3.1, in the same run
-# (hyperfine medians), for random data and for compressible text, docker-archive and
-# oci-archive; then kiln's peak memory for a 1 GB image. Prints Markdown for docs/benchmarks.md.
+# save and load of a ~200 MB image, kiln side by side with podman 4.3.1 and (docker-archive
+# only: docker has no OCI archives) docker 20.10 when dockerd is installed (Debian's docker.io;
+# `BENCH_INSTALL_DOCKER=1` installs it), in the same run (hyperfine medians), for random data
+# and for compressible text, docker-archive and oci-archive; then kiln's peak memory for a
+# 1 GB image. Prints Markdown for docs/benchmarks.md.
 #
 # Fair starting points: `save` writes a new file each run; `load` starts from a store that
 # does not have the image's layers (kiln: a fresh store; podman: after `rmi -a -f`, which
-# deletes podman's layers at once).
+# deletes podman's layers at once; docker: after `rmi -f` of the image, its only one).
 #
 # usage: bench/save_load.sh [KILN_BINARY]     env: BENCH_RUNS (default 5), BENCH_MB (200)
 set -euo pipefail
@@ -14,8 +16,10 @@ RUNS=${BENCH_RUNS:-5}
 MB=${BENCH_MB:-200}
 work=$(mktemp -d /var/tmp/kiln-bench-sl.XXXXXX)
 prun=$(mktemp -d /tmp/kbsl.XXXXXX)  # podman wants a short runroot
+docker_pid=
 cleanup() {
-  for m in "$work"/p*/overlay; do mountpoint -q "$m" 2>/dev/null && umount "$m" || true; done
+  if [ -n "$docker_pid" ]; then kill "$docker_pid" 2>/dev/null; wait "$docker_pid" 2>/dev/null || true; fi
+  for m in "$work"/p*/overlay "$work"/docker/*; do mountpoint -q "$m" 2>/dev/null && umount "$m" || true; done
   rm -rf "$work" "$prun"
 }
 trap cleanup EXIT
@@ -25,6 +29,21 @@ have_podman=0; command -v podman >/dev/null && have_podman=1
 
 K() { echo "$KILN_BIN --root $work/k-$1 --runroot $work/kr-$1"; }
 P() { echo "podman --root $work/p-$1 --runroot $prun/$1"; }
+D=/usr/bin/docker
+
+# dockerd of its own (data in $work, no iptables or bridge), as bench/build.sh starts it.
+have_docker=0
+if [ "${BENCH_INSTALL_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >/dev/null
+fi
+if command -v dockerd >/dev/null; then
+  dockerd --host "unix://$work/dockerd.sock" --data-root "$work/docker" --exec-root "$work/docker-exec" \
+    --pidfile "$work/dockerd.pid" --iptables=false --bridge=none >"$work/dockerd.log" 2>&1 &
+  docker_pid=$!
+  export DOCKER_HOST=unix://$work/dockerd.sock
+  for _ in $(seq 1 50); do $D info >/dev/null 2>&1 && break; sleep 0.2; done
+  $D info >/dev/null 2>&1 && have_docker=1
+fi
 
 echo "making ${MB} MB rootfs tarballs (random, text)…" >&2
 mkdir -p "$work/rnd" "$work/txt"
@@ -54,32 +73,39 @@ median() {  # median seconds of: prepare, command
 }
 ms() { awk -v x="$1" 'BEGIN { printf "%.0f", x * 1000 }'; }
 
-row() {  # label, kiln prepare, kiln cmd, podman prepare, podman cmd
-  local km pm
+ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' || echo —; }
+ms_or_dash() { [ -n "$1" ] && ms "$1" || echo —; }
+
+row() {  # label, kiln prepare, kiln cmd, podman prepare, podman cmd[, docker prepare, docker cmd]
+  local km pm="" dm=""
   km=$(median "$2" "$3")
-  if [ $have_podman = 1 ]; then
-    pm=$(median "$4" "$5")
-    printf '| %s | %s | %s | %s |\n' "$1" "$(ms "$km")" "$(ms "$pm")" "$(awk -v a="$km" -v b="$pm" 'BEGIN { printf "%.2f", a / b }')"
-  else
-    printf '| %s | %s | — | — |\n' "$1" "$(ms "$km")"
-  fi
+  [ $have_podman = 1 ] && pm=$(median "$4" "$5")
+  [ $have_docker = 1 ] && [ -n "${7:-}" ] && dm=$(median "$6" "$7")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$(ms "$km")" "$(ms_or_dash "$pm")" "$(ms_or_dash "$dm")" \
+    "$(ratio "$km" "$pm")" "$(ratio "$km" "$dm")"
 }
 
-echo "| operation (${MB} MB image) | kiln ms | podman ms | kiln / podman |"
-echo "|---|---|---|---|"
+echo "| operation (${MB} MB image) | kiln ms | podman ms | docker ms | kiln / podman | kiln / docker |"
+echo "|---|---|---|---|---|---|"
 for kind in rnd txt; do
   label=$([ $kind = rnd ] && echo "random data" || echo "text")
   for fmt in docker-archive oci-archive; do
-    kout=$work/k-$kind-$fmt.tar pout=$work/p-$kind-$fmt.tar
+    kout=$work/k-$kind-$fmt.tar pout=$work/p-$kind-$fmt.tar dout=$work/d-$kind.tar
+    dsave=() dload=()
+    if [ $fmt = docker-archive ] && [ $have_docker = 1 ]; then
+      $(K src) save -q -o "$kout" $kind && $D load -q -i "$kout" >/dev/null  # the image, into docker
+      dsave=("rm -f $dout" "$D save -o $dout localhost/$kind:latest")
+      dload=("$D rmi -f localhost/$kind:latest" "$D load -q -i $kout")
+    fi
     row "save $fmt, $label" "rm -f $kout" "$(K src) save -q --format $fmt -o $kout $kind" \
-        "rm -f $pout" "$(P src) save -q --format $fmt -o $pout $kind"
+        "rm -f $pout" "$(P src) save -q --format $fmt -o $pout $kind" "${dsave[@]}"
     [ $have_podman = 1 ] || continue
-    # both load the same (kiln-written) archive
+    # all load the same (kiln-written) archive
     row "load $fmt, $label" "rm -rf $work/k-load $work/kr-load" "$(K load) load -q -i $kout" \
-        "$(P load) rmi -a -f" "$(P load) load -q -i $kout"
+        "$(P load) rmi -a -f" "$(P load) load -q -i $kout" "${dload[@]}"
   done
 done
-printf '| plain copy of the %s MB archive (cp) | %s | | |\n' "$MB" \
+printf '| plain copy of the %s MB archive (cp) | %s | | | | |\n' "$MB" \
   "$(ms "$(median "rm -f $work/copy" "cp $work/k-rnd-docker-archive.tar $work/copy")")"
 
 echo

@@ -13,10 +13,10 @@ KILN_BIN=$(readlink -f "${1:-build/kiln}")
 RUNS=${BENCH_RUNS:-5}
 work=$(mktemp -d /tmp/kiln-bbench.XXXXXX)
 pm_run=$(mktemp -d /tmp/kbb.XXXXXX)  # podman wants a short runroot
-docker_pid=
+source "$(dirname "$0")/dockerd.sh"
 cleanup() {
   podman --root "$work/p" --runroot "$pm_run" system reset -f >/dev/null 2>&1 || true
-  [ -n "$docker_pid" ] && kill "$docker_pid" 2>/dev/null && sleep 1
+  stop_dockerd
   mount | awk -v d="$work" 'index($3, d) == 1 { print $3 }' | sort -r | xargs -r -n1 umount 2>/dev/null || true
   rm -rf "$work" "$pm_run"
 }
@@ -71,21 +71,12 @@ if command -v podman >/dev/null; then
 fi
 
 have_docker=0
-if [ "${BENCH_INSTALL_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >/dev/null
-fi
-if command -v dockerd >/dev/null; then
-  dockerd --host "unix://$work/dockerd.sock" --data-root "$work/docker" --exec-root "$work/docker-exec" \
-    --pidfile "$work/dockerd.pid" --iptables=false --bridge=none >"$work/dockerd.log" 2>&1 &
-  docker_pid=$!
-  export DOCKER_HOST=unix://$work/dockerd.sock DOCKER_BUILDKIT=1
-  for _ in $(seq 1 50); do /usr/bin/docker info >/dev/null 2>&1 && break; sleep 0.2; done
-  if /usr/bin/docker info >/dev/null 2>&1; then
-    have_docker=1
-    /usr/bin/docker import "$tar" localhost/busybox:latest >/dev/null
-    D="/usr/bin/docker build -q --network host -f $ctx/Containerfile -t bench:1 $ctx"
-    bench_tool docker "$D" "bash -c '/usr/bin/docker builder prune -af >/dev/null 2>&1; /usr/bin/docker rmi -f bench:1 >/dev/null 2>&1 || true'"
-  fi
+if start_dockerd "$work"; then
+  have_docker=1
+  export DOCKER_BUILDKIT=1
+  /usr/bin/docker import "$tar" localhost/busybox:latest >/dev/null
+  D="/usr/bin/docker build -q --network host -f $ctx/Containerfile -t bench:1 $ctx"
+  bench_tool docker "$D" "bash -c '/usr/bin/docker builder prune -af >/dev/null 2>&1; /usr/bin/docker rmi -f bench:1 >/dev/null 2>&1 || true'"
 fi
 
 ratio() { [ -z "${2:-}" ] && echo NA || awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }

@@ -16,9 +16,9 @@ RUNS=${BENCH_RUNS:-5}
 MB=${BENCH_MB:-200}
 work=$(mktemp -d /var/tmp/kiln-bench-sl.XXXXXX)
 prun=$(mktemp -d /tmp/kbsl.XXXXXX)  # podman wants a short runroot
-docker_pid=
+source "$(dirname "$0")/dockerd.sh"
 cleanup() {
-  if [ -n "$docker_pid" ]; then kill "$docker_pid" 2>/dev/null; wait "$docker_pid" 2>/dev/null || true; fi
+  stop_dockerd
   for m in "$work"/p*/overlay "$work"/docker/*; do mountpoint -q "$m" 2>/dev/null && umount "$m" || true; done
   rm -rf "$work" "$prun"
 }
@@ -31,19 +31,8 @@ K() { echo "$KILN_BIN --root $work/k-$1 --runroot $work/kr-$1"; }
 P() { echo "podman --root $work/p-$1 --runroot $prun/$1"; }
 D=/usr/bin/docker
 
-# dockerd of its own (data in $work, no iptables or bridge), as bench/build.sh starts it.
 have_docker=0
-if [ "${BENCH_INSTALL_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >/dev/null
-fi
-if command -v dockerd >/dev/null; then
-  dockerd --host "unix://$work/dockerd.sock" --data-root "$work/docker" --exec-root "$work/docker-exec" \
-    --pidfile "$work/dockerd.pid" --iptables=false --bridge=none >"$work/dockerd.log" 2>&1 &
-  docker_pid=$!
-  export DOCKER_HOST=unix://$work/dockerd.sock
-  for _ in $(seq 1 50); do $D info >/dev/null 2>&1 && break; sleep 0.2; done
-  $D info >/dev/null 2>&1 && have_docker=1
-fi
+start_dockerd "$work" && have_docker=1
 
 echo "making ${MB} MB rootfs tarballs (random, text)…" >&2
 mkdir -p "$work/rnd" "$work/txt"

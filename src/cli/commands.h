@@ -57,9 +57,15 @@ void RegisterBuildCommands(Registry& r);      // build, image build
 
 // `image tree` (also `images --tree`, which the tutorial still uses).
 int PrintImageTree(Context& ctx, const std::string& ref, bool what_requires);
-// Removes dangling images (with all: every image no container uses), created before
-// `until` when non-zero; returns the removed IDs.
-Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, int64_t until);
+// image prune's --filter: until=, label=, label!= (podman's).
+struct PruneFilter {
+  int64_t until = 0;                    // created before, when non-zero
+  std::vector<std::string> labels;      // every one must match
+  std::vector<std::string> not_labels;  // none may match
+};
+// Removes dangling images (with all: every image no container uses) that pass the filter;
+// returns the removed IDs.
+Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, const PruneFilter& filter);
 
 // Adds a subcommand under parent with podman's conventions (flags after positionals,
 // -h/--help). Returns it for the caller to add options and a callback.

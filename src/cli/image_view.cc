@@ -155,4 +155,12 @@ Expected<std::vector<HistoryRow>> ImageHistory(store::Store& store, const store:
   return rows;
 }
 
+bool LabelMatches(const image::Json& labels, const std::string& want) {
+  auto eq = want.find('=');
+  std::string key = want.substr(0, eq);
+  auto it = labels.find(key);
+  if (it == labels.end()) return false;
+  return eq == std::string::npos || (it->is_string() && it->get<std::string>() == want.substr(eq + 1));
+}
+
 }  // namespace kiln::cli

@@ -42,4 +42,7 @@ Expected<std::vector<HistoryRow>> ImageHistory(store::Store& store, const store:
 // RepoDigests: one "repository@digest" per distinct repository among the names.
 std::vector<std::string> RepoDigests(const store::ImageRecord& image);
 
+// podman's label filter: "KEY" (present) or "KEY=VALUE", against a config's Labels object.
+bool LabelMatches(const image::Json& labels, const std::string& want);
+
 }  // namespace kiln::cli

@@ -29,14 +29,6 @@ struct Filters {
   std::optional<int64_t> before, since;  // created, exclusive
 };
 
-bool LabelMatches(const image::Json& labels, const std::string& want) {
-  auto eq = want.find('=');
-  std::string key = want.substr(0, eq);
-  auto it = labels.find(key);
-  if (it == labels.end()) return false;
-  return eq == std::string::npos || (it->is_string() && it->get<std::string>() == want.substr(eq + 1));
-}
-
 Expected<Filters> ParseFilters(store::Store& store, const std::vector<std::string>& raw) {
   Filters f;
   for (const auto& item : raw) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/image_view.h"
 #include "image/reference.h"
 #include "util/time.h"
 
@@ -134,9 +135,26 @@ struct PruneOptions {
 
 }  // namespace
 
+namespace {
+
+// Whether an image's labels pass prune's label= and label!= filters (its config is read only
+// when there are some).
+Expected<bool> PassesLabels(store::Store& store, const store::ImageRecord& img, const PruneFilter& filter) {
+  if (filter.labels.empty() && filter.not_labels.empty()) return true;
+  ASSIGN_OR_RETURN(image::ImageConfig cfg, store.ReadConfig(img));
+  const image::Json labels = cfg.RuntimeConfig().value("Labels", image::Json::object());
+  for (const auto& l : filter.labels)
+    if (!LabelMatches(labels, l)) return false;
+  for (const auto& l : filter.not_labels)
+    if (LabelMatches(labels, l)) return false;
+  return true;
+}
+
+}  // namespace
+
 // Removes dangling images (all unused ones with `all`), repeating while removals leave
 // new dangling parents. Returns removed IDs in order.
-Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, int64_t until) {
+Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, const PruneFilter& filter) {
   std::vector<std::string> removed;
   for (bool progress = true; progress;) {
     progress = false;
@@ -144,7 +162,9 @@ Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, in
     std::set<std::string> parents;
     for (const auto& i : images) parents.insert(i.parent);
     for (const auto& img : images) {
-      if (until && img.created >= until) continue;
+      if (filter.until && img.created >= filter.until) continue;
+      ASSIGN_OR_RETURN(bool labels_pass, PassesLabels(store, img, filter));
+      if (!labels_pass) continue;
       if (!all && (!img.names.empty() || parents.count(img.id))) continue;
       if (parents.count(img.id)) continue;  // children first; the parent goes on a later round
       ASSIGN_OR_RETURN(std::vector<std::string> containers, store.ContainersUsing(img.id));
@@ -160,13 +180,21 @@ Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, in
 namespace {
 
 int RunPrune(Context& ctx, const PruneOptions& opts) {
-  int64_t until = 0;
+  PruneFilter filter;
   for (const auto& f : opts.filters) {
-    if (f.rfind("until=", 0) != 0)
-      return Fail(InvalidArgument("unsupported image filter \"" + f.substr(0, f.find('=')) + "\""));
-    auto t = ParseTimestampOrAge(f.substr(6), NowNanos());
-    if (!t.ok()) return Fail(t.status());
-    until = *t;
+    auto eq = f.find('=');
+    std::string key = f.substr(0, eq), value = eq == std::string::npos ? "" : f.substr(eq + 1);
+    if (key == "until") {
+      auto t = ParseTimestampOrAge(value, NowNanos());
+      if (!t.ok()) return Fail(t.status());
+      filter.until = *t;
+    } else if (key == "label") {
+      filter.labels.push_back(value);
+    } else if (key == "label!") {
+      filter.not_labels.push_back(value);
+    } else {
+      return Fail(InvalidArgument("unsupported image filter \"" + key + "\""));
+    }
   }
   if (!opts.force) {
     auto yes = Confirm(opts.all ? "WARNING! This command removes all images without at least one container associated with them.\n"
@@ -176,7 +204,7 @@ int RunPrune(Context& ctx, const PruneOptions& opts) {
   }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
-  auto removed = PruneImages(**store, opts.all, until);
+  auto removed = PruneImages(**store, opts.all, filter);
   if (!removed.ok()) return Fail(removed.status());
   for (const auto& id : *removed) std::printf("%s\n", id.c_str());
   std::fflush(stdout);
@@ -189,7 +217,7 @@ void AddPrune(Registry& r) {
   CLI::App* cmd = AddCommand(r.image, "prune", "Remove unused images");
   cmd->add_flag("-a,--all", opts->all, "Remove all images not in use by containers, not just dangling ones");
   cmd->add_flag("-f,--force", opts->force, "Do not prompt for confirmation");
-  AddRepeatable(cmd, "--filter", opts->filters, "Provide filter values (e.g. 'until=<timestamp>')");
+  AddRepeatable(cmd, "--filter", opts->filters, "Provide filter values (until=, label=, label!=)");
   cmd->callback([&r, opts] { r.exit_code = RunPrune(r.ctx, *opts); });
 }
 

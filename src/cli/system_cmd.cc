@@ -207,7 +207,7 @@ int RunSystemPrune(Context& ctx, bool all, bool force) {
   if (!before.ok()) return Fail(before.status());
   std::map<std::string, int64_t> sizes;
   for (const auto& i : *before) sizes[i.id] = i.size;
-  auto removed = PruneImages(**store, all, 0);
+  auto removed = PruneImages(**store, all, PruneFilter{});
   if (!removed.ok()) return Fail(removed.status());
   int64_t reclaimed = containers->bytes;
   if (!removed->empty()) std::printf("Deleted Images\n");

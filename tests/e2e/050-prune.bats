@@ -91,3 +91,18 @@ setup() { setup_store; }
   [ "$output" = localhost/busybox ]  # the running container's image stays
   kiln rm -f -t 0 live >/dev/null
 }
+
+@test "image prune --filter label= and label!= (podman's filters)" {
+  import_busybox >/dev/null
+  kiln import -q --change 'LABEL team=a' "$(busybox_tar)" lab-a >/dev/null
+  kiln import -q --change 'LABEL team=b' "$(busybox_tar)" lab-b >/dev/null
+  kiln import -q --change 'LABEL other=1' "$(busybox_tar)" lab-c >/dev/null
+  a=$(kiln inspect --format '{{.Id}}' lab-a)
+  run -0 kiln image prune -a -f --filter label=team=a
+  [ "$output" = "$a" ]
+  run -0 kiln image prune -a -f --filter label=team --filter 'label!=other'
+  run -0 kiln images --format '{{.Repository}}'
+  [ "$output" = $'localhost/busybox\nlocalhost/lab-c' ] || [ "$output" = $'localhost/lab-c\nlocalhost/busybox' ]
+  run -125 kiln image prune -f --filter nosuch=1
+  [ "$output" = 'Error: unsupported image filter "nosuch"' ]
+}

@@ -286,6 +286,30 @@ TEST_F(LayerTarTest, NonAsciiNamesAreWrittenAsTheirBytes) {
   EXPECT_EQ(*ReadFile(dest + "/" + latin1), "l");
 }
 
+// The PAX extended headers (typeflag 'x') of a tar, as their raw records.
+std::vector<std::string> PaxRecords(const std::string& tar) {
+  std::vector<std::string> out;
+  for (size_t off = 0; off + 512 <= tar.size();) {
+    const char* h = tar.data() + off;
+    if (h[0] == 0) break;
+    size_t size = std::stoul(std::string(h + 124, 11), nullptr, 8);
+    if (h[156] == 'x') out.emplace_back(h + 512, size);
+    off += 512 + (size + 511) / 512 * 512;
+  }
+  return out;
+}
+
+TEST_F(LayerTarTest, PaxHeadersOnlyWhereGoWritesThem) {
+  // Short ASCII names are plain ustar headers, as Go's archive/tar writes them (podman's layers).
+  Write("plain.txt", "p");
+  EXPECT_TRUE(PaxRecords(Tar()).empty());
+  // A UTF-8 name needs a PAX path record, and nothing else.
+  Write("caf\xc3\xa9", "u");
+  std::vector<std::string> pax = PaxRecords(Tar());
+  ASSERT_EQ(pax.size(), 1u);
+  EXPECT_EQ(pax[0], "14 path=caf\xc3\xa9\n");
+}
+
 TEST_F(LayerTarTest, WriterErrorsSurface) {
   Write("f", std::string(100000, 'f'));
   FailingWriter out;

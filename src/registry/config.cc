@@ -1,6 +1,7 @@
 #include "registry/config.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -127,10 +128,17 @@ Expected<RegistriesConf> LoadRegistriesConf() {
   if (!single.empty()) {
     files.push_back(single);
     conf.main_file = single;
+    conf.dropin_dir = "/etc/containers/registries.conf.d";
   } else {
-    conf.main_file = "/etc/containers/registries.conf";
+    // As containers/image does: $HOME/.config/containers/registries.conf, when it exists,
+    // replaces the system file, and $HOME/.config/containers/registries.conf.d the system's
+    // drop-in directory.
+    const std::string user = Home() + "/.config/containers/registries.conf";
+    struct stat st;
+    conf.main_file = ::stat(user.c_str(), &st) == 0 ? user : "/etc/containers/registries.conf";
+    conf.dropin_dir = ::stat((user + ".d").c_str(), &st) == 0 ? user + ".d" : "/etc/containers/registries.conf.d";
     files.push_back(conf.main_file);
-    std::string dir = "/etc/containers/registries.conf.d";
+    const std::string& dir = conf.dropin_dir;
     std::vector<std::string> dropins;
     if (DIR* d = ::opendir(dir.c_str())) {
       while (dirent* e = ::readdir(d)) {
@@ -164,8 +172,7 @@ Expected<std::vector<PullSource>> PullSources(const RegistriesConf& conf, const 
   }
   if (e->blocked)
     return InvalidArgument("registry " + (e->location.empty() ? ref.domain : e->location) +
-                           " is blocked in " + conf.main_file + " or " +
-                           "/etc/containers/registries.conf.d");
+                           " is blocked in " + conf.main_file + " or " + conf.dropin_dir);
   auto rewrite = [&](const std::string& location) {
     if (e->prefix.rfind("*.", 0) == 0 || location.empty()) return repo;
     return location + repo.substr(e->prefix.size());

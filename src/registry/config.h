@@ -30,6 +30,7 @@ struct RegistriesConf {
   std::string short_name_mode;        // "enforcing" | "permissive" | "disabled" | ""
   std::vector<std::string> files;     // the files read, in order (for messages)
   std::string main_file;              // the path podman names in "no unqualified-search registries" errors
+  std::string dropin_dir;             // and the drop-in directory it names for a blocked registry
 
   // The [[registry]] whose prefix matches repository_ref ("host/path" or "host/path:tag")
   // longest, or null.

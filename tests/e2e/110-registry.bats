@@ -277,6 +277,23 @@ CONF
   [ "${lines[0]}" = "Trying to pull $REG/team/bb:1..." ]
 }
 
+@test "registries.conf: \$HOME/.config/containers/registries.conf replaces the system file, as in containers/image" {
+  start_registry
+  import_busybox >/dev/null
+  kiln push -q --tls-verify=false busybox $REG/team/bb:1
+  kiln rmi -a -f >/dev/null
+  unset CONTAINERS_REGISTRIES_CONF
+  export HOME=$TEST_ROOT/home
+  mkdir -p "$HOME/.config/containers/registries.conf.d"
+  printf 'unqualified-search-registries = ["%s"]\n[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" "$REG" \
+    > "$HOME/.config/containers/registries.conf"
+  printf '[[registry]]\nlocation = "blocked.test"\nblocked = true\n' > "$HOME/.config/containers/registries.conf.d/50-block.conf"
+  run -0 kiln pull team/bb:1
+  [ "${lines[0]}" = "Trying to pull $REG/team/bb:1..." ]
+  run -125 kiln pull blocked.test/bb:1
+  [ "${lines[-1]}" = " * initializing source docker://blocked.test/bb:1: registry blocked.test is blocked in $HOME/.config/containers/registries.conf or $HOME/.config/containers/registries.conf.d" ]
+}
+
 @test "interop: podman and skopeo pull what kiln pushed; kiln pulls what podman pushed" {
   has_podman || skip "podman missing"
   unset REGISTRY_AUTH_FILE  # podman refuses one that does not exist

@@ -660,6 +660,11 @@ Status WriteDockerDir(store::Store& store, const SaveItem& item, bool gzip, cons
 
 // Runs write(sink) into the output: a file is written under a temporary name beside it
 // and renamed when whole; anything else (stdout, /dev/null, a fifo) directly.
+// podman's words when the archive file cannot be created.
+Status OpenOutputError(const std::string& path, int err) {
+  return ErrnoError("opening file \"" + path + "\": open " + path, err);
+}
+
 Status WriteArchiveOutput(const SaveOptions& o, uint64_t total, Progress& progress,
                           const std::function<Status(ArchiveSink&)>& write) {
   auto run = [&](int fd) -> Status {
@@ -674,13 +679,13 @@ Status WriteArchiveOutput(const SaveOptions& o, uint64_t total, Progress& progre
   bool exists = ::stat(o.output.c_str(), &st) == 0;
   if (exists && !S_ISREG(st.st_mode)) {
     UniqueFd fd(::open(o.output.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd.valid()) return ErrnoError("open " + o.output, errno);
+    if (!fd.valid()) return OpenOutputError(o.output, errno);
     return run(fd.get());
   }
   std::string tmp = JoinPath(ParentDir(o.output), "." + std::string(o.output.substr(o.output.rfind('/') + 1)) +
                                                      ".kiln-" + RandomHex(4));
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd.valid()) return ErrnoError("open " + o.output, errno);
+  if (!fd.valid()) return OpenOutputError(o.output, errno);
   Status st2 = run(fd.get());
   if (st2.ok() && ::close(fd.release()) != 0) st2 = ErrnoError("close " + o.output, errno);
   if (st2.ok() && ::rename(tmp.c_str(), o.output.c_str()) != 0) st2 = ErrnoError("rename " + o.output, errno);

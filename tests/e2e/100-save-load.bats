@@ -145,6 +145,8 @@ Loaded image: localhost/busybox:latest" "$output"
   run kiln save -o "$BATS_TEST_TMPDIR/e.tar" busybox
   [ "$status" -eq 125 ]
   [ "$output" = "Error: docker-archive doesn't support modifying existing images" ]
+  run -125 kiln save -o /nonexistent/dir/x.tar busybox
+  [ "$output" = 'Error: opening file "/nonexistent/dir/x.tar": open /nonexistent/dir/x.tar: no such file or directory' ]
   run kiln save --format bogus -o "$BATS_TEST_TMPDIR/y" busybox
   [ "$status" -eq 125 ]
   [ "$output" = "Error: format value must be one of oci-dir oci-archive docker-dir docker-archive" ]

@@ -90,6 +90,19 @@ Deleted: $id" "$output"
   [ -z "$output" ]
 }
 
+@test "rmi of a parent image is refused, as the tutorial says (podman drops it; see compat.md)" {
+  import_busybox >/dev/null
+  mkdir -p "$TEST_ROOT/ctx"
+  printf 'FROM localhost/busybox\nRUN echo 1 > /a\n' > "$TEST_ROOT/ctx/Containerfile"
+  kiln build -q -t child "$TEST_ROOT/ctx" >/dev/null
+  before=$(kiln images -a --format '{{.ID}} {{.Repository}}')
+  run -2 kiln rmi localhost/busybox
+  [ "$output" = "Error: image has dependent child images" ]
+  run -2 kiln rmi -f localhost/busybox
+  [ "$(kiln images -a --format '{{.ID}} {{.Repository}}')" = "$before" ]
+  run -0 kiln run --rm child cat /a
+}
+
 @test "rmi -a -f after a build removes its intermediate images too (children before parents)" {
   import_busybox >/dev/null
   mkdir -p "$TEST_ROOT/ctx"

@@ -88,7 +88,11 @@ std::vector<std::string> ImageState::Shell(const std::vector<std::string>& stage
 void ImageState::AddHistory(const image::HistoryEntry& entry, const std::optional<Digest>& diff_id) {
   Json& hist = config["history"];
   if (!hist.is_array()) hist = Json::array();
-  hist.push_back(image::HistoryToJson(entry));
+  // buildah signs every step with the image's author (MAINTAINER, or the base image's).
+  image::HistoryEntry signed_entry = entry;
+  if (signed_entry.author.empty() && config.contains("author") && config["author"].is_string())
+    signed_entry.author = config["author"].get<std::string>();
+  hist.push_back(image::HistoryToJson(signed_entry));
   if (diff_id) {
     Json& rootfs = config["rootfs"];
     if (!rootfs.is_object()) rootfs = Json{{"type", "layers"}, {"diff_ids", Json::array()}};

@@ -256,8 +256,14 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
     }
   } else if (kw == "SHELL") {
     if (!ins.json || ins.args.empty()) return InvalidArgument("SHELL requires the arguments to be in JSON form");
-    shell_ = ins.args;
-    if (run_.opts.docker_format) rt["Shell"] = ToJsonArray(shell_);
+    shell_ = ins.args;  // RUN uses it either way; only a docker-format config records it
+    if (run_.opts.docker_format) {
+      rt["Shell"] = ToJsonArray(shell_);
+    } else if (run_.opts.warn) {
+      std::string words;
+      for (const auto& a : shell_) words += (words.empty() ? "" : " ") + a;
+      run_.opts.warn("SHELL is not supported for OCI image format, [" + words + "] will be ignored. Must use `docker` format");
+    }
   } else if (kw == "STOPSIGNAL") {
     ASSIGN_OR_RETURN(std::string sig, Expand(ins.rest));
     rt["StopSignal"] = sig;

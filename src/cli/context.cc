@@ -45,7 +45,9 @@ void Warn(const std::string& message) {
   localtime_r(&now, &tm);
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
   std::string ts = buf;
-  if (ts.size() > 5) ts.insert(ts.size() - 2, ":");  // +0000 -> +00:00 as logrus prints it
+  // logrus prints RFC 3339: "Z" for UTC, else "+01:00".
+  if (tm.tm_gmtoff == 0) ts = ts.substr(0, ts.size() - 5) + "Z";
+  else if (ts.size() > 5) ts.insert(ts.size() - 2, ":");
   std::fprintf(stderr, "time=\"%s\" level=warning msg=\"%s\"\n", ts.c_str(), message.c_str());
 }
 

@@ -637,3 +637,12 @@ CF
   run -125 kiln build .
   [ "${lines[-1]}" = "Error: building at STEP \"COPY nothere /x\": checking on sources under \"$CTX\": copier: stat: \"/nothere\": no such file or directory" ]
 }
+
+@test "build: OCI format warns once each for HEALTHCHECK, SHELL, ONBUILD; MAINTAINER signs the later history" {
+  printf 'FROM localhost/busybox\nHEALTHCHECK CMD true\nSHELL ["/bin/sh", "-c"]\nONBUILD RUN true\nMAINTAINER me\nENV A=1\n' > "$CTX/Containerfile"
+  run -0 --separate-stderr kiln build --no-cache -t warned "$CTX"
+  [ "$(grep -c 'level=warning' <<<"$stderr")" = 3 ]
+  [[ "$stderr" =~ time=\"[0-9-]+T[0-9:]+(Z|[+-][0-9]{2}:[0-9]{2})\"\ level=warning\ msg=\"SHELL\ is\ not\ supported\ for\ OCI\ image\ format,\ \[/bin/sh\ -c\]\ will\ be\ ignored.\ Must\ use\ \`docker\`\ format\" ]]
+  run -0 kiln inspect --format '{{range .History}}{{.Author}}|{{end}}' warned
+  [ "$output" = "||||me|me|" ]  # base, HEALTHCHECK, SHELL, ONBUILD, then MAINTAINER and ENV
+}

@@ -193,8 +193,8 @@ void ChildTerminal(const std::string& root, const ContainerSpec& spec, const Use
   close(slave);
 }
 
-// Everything below runs in the cloned child: pid 1 of new pid, mount, ipc, uts (and net)
-// namespaces. Reports failures through err_fd and exits.
+// Everything below runs in the container's init (kiln re-executed by StartChroot): pid 1 of
+// new pid, mount, ipc, uts (and net) namespaces. Reports failures through err_fd and exits.
 [[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
                               const Stdio& stdio, int err_fd, int console_fd) {
   // stdio first, through high numbers so that overlapping descriptors survive (a terminal
@@ -602,8 +602,8 @@ Expected<ConsolePair> MakeConsolePair() {
 }
 
 // What the re-executed init needs to set the container up: the spec, the resolved user and
-// the final environment, as one JSON argument.
-// It travels in a memfd, not in argv, where one string may not exceed 128 KiB (E2BIG).
+// the final environment, as JSON in a memfd (not in argv, where one string may not exceed
+// 128 KiB: E2BIG).
 Expected<UniqueFd> InitPayload(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env) {
   Json user = {{"uid", u.uid}, {"gid", u.gid}, {"groups", u.groups}, {"home", u.home}};
   std::string text = Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env}}.dump();
@@ -966,7 +966,6 @@ Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs
   if (rc != 0) return IoError("writing the container's root filesystem failed");
   return Status::Ok();
 }
-
 
 int ChrootInitMain(int argc, char** argv) {
   constexpr int kArgs = 8;  // kiln, kInitArg, then descriptors: spec memfd, stdin, stdout, stderr, error pipe, console

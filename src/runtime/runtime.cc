@@ -69,7 +69,7 @@ Status WriteSmall(const std::string& path, const std::string& data) {
   return WriteAll(fd.get(), data.data(), data.size());
 }
 
-// ---- the child side of the built-in isolation (no allocation-heavy work, no return) ----
+// ---- the container side of the built-in isolation (runs in the init; never returns) ----
 
 struct ChildError {
   int code;

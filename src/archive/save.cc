@@ -265,12 +265,9 @@ Expected<Blob> CompressLayer(store::Store& store, const Digest& diff_id, const s
     if (!tmp.valid()) return ErrnoError("creating a temporary file in " + dir, errno);
     ::unlink(path.c_str());
   }
-  ASSIGN_OR_RETURN(UniqueFd in, OpenRead(store.content().BlobPath(diff_id)));
-  struct stat st;
-  if (::fstat(in.get(), &st) != 0) return ErrnoError("stat layer " + diff_id.str(), errno);
   FdWriter file = FdWriter::Borrow(tmp.get());
   DigestingWriter digesting(file);
-  RETURN_IF_ERROR(ParallelGzip(in.get(), static_cast<uint64_t>(st.st_size), digesting));
+  RETURN_IF_ERROR(ParallelGzipFile(store.content().BlobPath(diff_id), digesting));
   Blob b;
   b.size = digesting.bytes();
   b.digest = digesting.Finish();
@@ -541,10 +538,9 @@ Status WriteOciArchive(store::Store& store, const std::vector<SaveItem>& items, 
           uint64_t header_at = sink.written();
           static const char kPlaceholder[512] = {};
           RETURN_IF_ERROR(sink.Write(kPlaceholder, sizeof kPlaceholder));
-          ASSIGN_OR_RETURN(UniqueFd in, OpenRead(store.content().BlobPath(l.diff_id)));
           SinkWriter to_sink(sink);
           DigestingWriter digesting(to_sink);
-          RETURN_IF_ERROR(ParallelGzip(in.get(), static_cast<uint64_t>(l.size), digesting));
+          RETURN_IF_ERROR(ParallelGzipFile(store.content().BlobPath(l.diff_id), digesting));
           b.size = digesting.bytes();
           b.digest = digesting.Finish();
           b.media_type = std::string(image::kOciLayerGzip);

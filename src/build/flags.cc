@@ -21,6 +21,31 @@ Status CheckFlags(const Instruction& ins) {
   return Status::Ok();
 }
 
+std::map<std::string, std::string> ParseFlagFields(const std::string& value) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  while (i <= value.size()) {
+    size_t j = value.find(',', i);
+    if (j == std::string::npos) j = value.size();
+    std::string part = value.substr(i, j - i);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      out[eq == std::string::npos ? part : part.substr(0, eq)] = eq == std::string::npos ? "true" : part.substr(eq + 1);
+    }
+    i = j + 1;
+  }
+  for (const auto& [alias, canonical] : std::vector<std::pair<std::string, std::string>>{
+           {"src", "source"}, {"dst", "target"}, {"destination", "target"}, {"readonly", "ro"}})
+    if (out.count(alias) && !out.count(canonical)) out[canonical] = out[alias];
+  return out;
+}
+
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
 Expected<int64_t> ParseGoDuration(const std::string& text) {
   auto bad = [&] { return InvalidArgument("time: invalid duration \"" + text + "\""); };
   if (text == "0") return int64_t{0};

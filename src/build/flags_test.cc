@@ -36,4 +36,14 @@ TEST(BuildFlagsTest, GoDurations) {
 }
 
 }  // namespace
+TEST(BuildFlagsTest, FlagFieldsWithAliases) {
+  auto m = ParseFlagFields("type=bind,src=x,dst=/y,readonly");
+  EXPECT_EQ(m["type"], "bind");
+  EXPECT_EQ(m["source"], "x");
+  EXPECT_EQ(m["target"], "/y");
+  EXPECT_EQ(m["ro"], "true");
+  EXPECT_EQ(ParseFlagFields("id=tok,source=/s")["source"], "/s");
+  EXPECT_EQ(JoinWords({"/bin/sh", "-c"}), "/bin/sh -c");
+}
+
 }  // namespace kiln::build

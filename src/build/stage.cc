@@ -25,7 +25,6 @@ std::string Lower(std::string s) {
 }
 
 // podman reports a base image it cannot find or pull without the step, as buildah words it.
-// (StageBuilder::Build leaves an error that already names where it happened as it is.)
 Status BaseImageError(const Status& st) {
   return Status(st.code(), "creating build container: " + st.message());
 }
@@ -85,7 +84,16 @@ KeyValues StageBuilder::VisibleArgs() const {
 
 // ---- FROM ----
 
+// FROM: the base (an earlier stage, scratch or an image), then the base's ONBUILD triggers.
+// Its errors come out as they are reported: at the FROM step, except a base image that
+// cannot be found or pulled (podman: "creating build container: …") and a trigger's own step.
 Status StageBuilder::From() {
+  RETURN_IF_ERROR(StartFromBase());
+  return RunOnBuildTriggers();
+}
+
+// The FROM line's image name, expanded with the global ARGs, and its flags checked.
+Expected<std::string> StageBuilder::BaseName() const {
   VarLookup globals = [this](std::string_view name) -> std::optional<std::string> {
     auto it = run_.global_args.find(std::string(name));
     return it == run_.global_args.end() ? std::nullopt : it->second;
@@ -98,65 +106,89 @@ Status StageBuilder::From() {
     if (platform != "linux/amd64" && platform != "linux/x86_64")
       return Unsupported("platform " + platform + " is not supported: only the host's (linux/amd64) can run RUN steps");
   }
-  int dep = FindStage(run_.file, base, stage_.index);
+  return base;
+}
+
+// The base image in the store, pulled first as --pull says.
+Expected<store::ImageRecord> StageBuilder::BaseImage(const std::string& base) {
+  std::lock_guard<std::mutex> lock(run_.store_mu);
+  auto found = run_.store.LookupImage(base);
+  const std::string& policy = run_.opts.pull;
+  bool pull = policy == "always" || policy == "newer" || (!found.ok() && policy != "never");
+  if (!found.ok() && found.status().code() != Code::kNotFound) return found.status();
+  if (pull && run_.opts.pull_image) {
+    auto pulled = run_.opts.pull_image(base);
+    // "newer" keeps the local image when the registry cannot be asked; "always" must pull.
+    if (!pulled.ok() && (policy == "always" || !found.ok())) return pulled.status();
+    if (pulled.ok()) found = std::move(pulled);
+  }
+  return found;
+}
+
+Status StageBuilder::UseBaseImage(const store::ImageRecord& found, const std::string& base) {
+  std::lock_guard<std::mutex> lock(run_.store_mu);
+  ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(found));
+  ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(found.id));
+  state_ = StateFromBase(cfg, std::move(layers), found.id);
+  base_digest_ = found.manifest_digest;
+  base_name_ = found.names.empty() ? base : found.names.front();
+  if (auto q = image::ParseTagTarget(base);
+      q.ok() && std::find(found.names.begin(), found.names.end(), q->String()) != found.names.end())
+    base_name_ = q->String();
+  key_ = Digest::OfBytes("image:" + found.id).hex();
+  return Status::Ok();
+}
+
+Status StageBuilder::StartFromBase() {
+  auto base = BaseName();
+  if (!base.ok()) return StepError(stage_.from, base.status());
+  int dep = FindStage(run_.file, *base, stage_.index);
   if (dep >= 0) {
     state_ = *run_.stage_results[dep];
     key_ = Digest::OfBytes("stage:" + state_.image_id + ":" + state_.config.dump()).hex();
-  } else if (Lower(base) == "scratch") {
+  } else if (Lower(*base) == "scratch") {
     state_ = StateFromScratch();
     key_ = Digest::OfBytes("scratch").hex();
   } else {
-    std::lock_guard<std::mutex> lock(run_.store_mu);
-    auto found = run_.store.LookupImage(base);
-    const std::string& policy = run_.opts.pull;
-    bool pull = policy == "always" || policy == "newer" || (!found.ok() && policy != "never");
-    if (!found.ok() && found.status().code() != Code::kNotFound) return found.status();
-    if (pull && run_.opts.pull_image) {
-      auto pulled = run_.opts.pull_image(base);
-      // "newer" keeps the local image when the registry cannot be asked; "always" must pull.
-      if (!pulled.ok() && (policy == "always" || !found.ok())) return BaseImageError(pulled.status());
-      if (pulled.ok()) found = std::move(pulled);
-    }
+    auto found = BaseImage(*base);
     if (!found.ok()) return BaseImageError(found.status());
-    ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(*found));
-    ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(found->id));
-    state_ = StateFromBase(cfg, std::move(layers), found->id);
-    base_digest_ = found->manifest_digest;
-    base_name_ = found->names.empty() ? base : found->names.front();
-    if (auto q = image::ParseTagTarget(base); q.ok() && std::find(found->names.begin(), found->names.end(),
-                                                                 q->String()) != found->names.end())
-      base_name_ = q->String();
-    key_ = Digest::OfBytes("image:" + found->id).hex();
+    if (Status st = UseBaseImage(*found, *base); !st.ok()) return StepError(stage_.from, st);
   }
   // Fixed timestamps make different layers and configs: never mix them with normal ones.
   if (run_.opts.timestamp) key_ = Digest::OfBytes(key_ + " timestamp " + std::to_string(*run_.opts.timestamp)).hex();
   pending_comment_ = base_name_.empty() ? "" : "FROM " + base_name_;
-  // OnBuild triggers of the base run first, then are gone from this image.
+  return Status::Ok();
+}
+
+// The base's OnBuild triggers run first, each as a step of its own, then are gone from
+// this image.
+Status StageBuilder::RunOnBuildTriggers() {
   Json onbuild = state_.Runtime().value("OnBuild", Json());
   state_.Runtime().erase("OnBuild");
   base_layers_ = state_.layers;
-  if (onbuild.is_array()) {
-    for (const auto& t : onbuild) {
-      if (!t.is_string()) continue;
-      ASSIGN_OR_RETURN(Instruction trig, ParseInstructionLine(t.get<std::string>(), run_.file.escape));
-      RETURN_IF_ERROR(Step(trig, false));
-    }
+  if (!onbuild.is_array()) return Status::Ok();
+  for (const auto& t : onbuild) {
+    if (!t.is_string()) continue;
+    auto trig = ParseInstructionLine(t.get<std::string>(), run_.file.escape);
+    if (!trig.ok()) return StepError(stage_.from, trig.status());
+    RETURN_IF_ERROR(Step(*trig, false));
   }
   return Status::Ok();
 }
 
 // ---- steps ----
 
+// "[2/3] " before a multi-stage build's lines; nothing for one stage.
+std::string StageBuilder::StagePrefix() const {
+  const size_t total = run_.file.stages.size();
+  return total > 1 ? "[" + std::to_string(stage_.index + 1) + "/" + std::to_string(total) + "] " : "";
+}
+
 Expected<ImageState> StageBuilder::Build() {
-  const int total_stages = static_cast<int>(run_.file.stages.size());
   const int steps = static_cast<int>(stage_.instructions.size()) + 1;
-  std::string prefix = total_stages > 1 ? "[" + std::to_string(stage_.index + 1) + "/" +
-                                              std::to_string(total_stages) + "] "
-                                        : "";
+  const std::string prefix = StagePrefix();
   run_.Print(prefix + "STEP 1/" + std::to_string(steps) + ": " + stage_.from.original);
-  Status from = From();
-  if (!from.ok() && from.message().rfind("creating build container: ", 0) == 0) return from;
-  if (!from.ok()) return StepError(stage_.from, from);
+  RETURN_IF_ERROR(From());
   if (stage_.instructions.empty()) RETURN_IF_ERROR(Finish(true, false));
   for (size_t i = 0; i < stage_.instructions.size(); ++i) {
     const Instruction& ins = stage_.instructions[i];
@@ -260,9 +292,8 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
     if (run_.opts.docker_format) {
       rt["Shell"] = ToJsonArray(shell_);
     } else if (run_.opts.warn) {
-      std::string words;
-      for (const auto& a : shell_) words += (words.empty() ? "" : " ") + a;
-      run_.opts.warn("SHELL is not supported for OCI image format, [" + words + "] will be ignored. Must use `docker` format");
+      run_.opts.warn("SHELL is not supported for OCI image format, [" + JoinWords(shell_) +
+                     "] will be ignored. Must use `docker` format");
     }
   } else if (kw == "STOPSIGNAL") {
     ASSIGN_OR_RETURN(std::string sig, Expand(ins.rest));
@@ -392,10 +423,7 @@ Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entr
 // the final stage, "COMMIT name".
 Status StageBuilder::Finish(bool last, bool cached) {
   if (last && final_ && !(cached && run_.opts.tags.empty())) {
-    std::string prefix = run_.file.stages.size() > 1 ? "[" + std::to_string(stage_.index + 1) + "/" +
-                                                           std::to_string(run_.file.stages.size()) + "] "
-                                                     : "";
-    run_.Print(prefix + "COMMIT" + (run_.commit_name.empty() ? "" : " " + run_.commit_name));
+    run_.Print(StagePrefix() + "COMMIT" + (run_.commit_name.empty() ? "" : " " + run_.commit_name));
   }
   if (last && !layered()) {
     // --layers=false: the stage's one container becomes one layer now.

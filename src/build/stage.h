@@ -83,7 +83,13 @@ class StageBuilder {
 
  private:
   // stage.cc: FROM, variables, metadata instructions, commits and the cache.
+  std::string StagePrefix() const;
   Status From();
+  Expected<std::string> BaseName() const;
+  Expected<store::ImageRecord> BaseImage(const std::string& base);
+  Status UseBaseImage(const store::ImageRecord& found, const std::string& base);
+  Status StartFromBase();
+  Status RunOnBuildTriggers();
   Status Step(const Instruction& ins, bool last);
   Status MetadataStep(const Instruction& ins, bool last);
   Status UnlayeredStep(const std::string& created_by, bool changes_files, bool last);

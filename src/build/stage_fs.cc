@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "build/flags.h"
 #include "build/stage.h"
 #include "util/fs.h"
 #include "util/http.h"
@@ -13,36 +14,10 @@
 namespace kiln::build {
 namespace {
 
-std::string JoinWords(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
 const Flag* FindFlag(const Instruction& ins, std::string_view name) {
   for (const auto& f : ins.flags)
     if (f.name == name) return &f;
   return nullptr;
-}
-
-// "type=bind,source=x,target=/y,ro" → map.
-std::map<std::string, std::string> ParseMountFlag(const std::string& value) {
-  std::map<std::string, std::string> out;
-  size_t i = 0;
-  while (i <= value.size()) {
-    size_t j = value.find(',', i);
-    if (j == std::string::npos) j = value.size();
-    std::string part = value.substr(i, j - i);
-    if (!part.empty()) {
-      size_t eq = part.find('=');
-      out[eq == std::string::npos ? part : part.substr(0, eq)] = eq == std::string::npos ? "true" : part.substr(eq + 1);
-    }
-    i = j + 1;
-  }
-  for (const auto& [alias, canonical] : std::vector<std::pair<std::string, std::string>>{
-           {"src", "source"}, {"dst", "target"}, {"destination", "target"}, {"readonly", "ro"}})
-    if (out.count(alias) && !out.count(canonical)) out[canonical] = out[alias];
-  return out;
 }
 
 bool IsUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
@@ -161,7 +136,7 @@ Expected<std::vector<runtime::BindMount>> StageBuilder::RunMounts(const Instruct
   std::vector<runtime::BindMount> binds;
   for (const auto& f : ins.flags) {
     if (f.name != "mount") continue;
-    auto m = ParseMountFlag(f.value);
+    auto m = ParseFlagFields(f.value);
     std::string type = m.count("type") ? m["type"] : "bind";
     std::string target = m["target"];
     if (target.empty() && type != "secret") return InvalidArgument("mount: target is required: " + f.value);

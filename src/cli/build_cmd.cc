@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "build/builder.h"
+#include "build/flags.h"
 #include "build/ignore.h"
 #include "cli/commands.h"
 #include "image/reference.h"
@@ -105,16 +106,8 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   for (const auto& l : f.labels) RETURN_IF_ERROR(SplitKeyValue(l, o.labels, false));
   for (const auto& a : f.annotations) RETURN_IF_ERROR(SplitKeyValue(a, o.annotations, false));
   for (const auto& sec : f.secrets) {
-    std::string id, src;
-    for (size_t i = 0; i <= sec.size();) {
-      size_t j = sec.find(',', i);
-      if (j == std::string::npos) j = sec.size();
-      std::string part = sec.substr(i, j - i);
-      if (part.rfind("id=", 0) == 0) id = part.substr(3);
-      if (part.rfind("src=", 0) == 0) src = part.substr(4);
-      if (part.rfind("source=", 0) == 0) src = part.substr(7);
-      i = j + 1;
-    }
+    auto fields = build::ParseFlagFields(sec);  // id=ID,src=PATH (or source=)
+    const std::string id = fields["id"], src = fields["source"];
     if (id.empty() || src.empty()) return InvalidArgument("invalid secret \"" + sec + "\": expected id=ID,src=PATH");
     ASSIGN_OR_RETURN(std::string abs, AbsolutePath(src));
     if (!PathExists(abs)) return NotFound("secret " + id + ": stat " + abs + ": no such file or directory");

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "cli/commands.h"
@@ -71,19 +72,22 @@ Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& 
 }
 
 // rmi -a: every image after its children, so that none is refused for children this same
-// command removes (a build's intermediate images are parents of what it tagged).
+// command removes (a build's intermediate images are parents of what it tagged). The
+// parent links come with the listing: no query per image.
 Expected<std::vector<std::string>> ChildrenFirst(store::Store& store) {
   ASSIGN_OR_RETURN(std::vector<store::ImageRecord> images, store.ListImages());
+  std::map<std::string, std::vector<std::string>> children;
+  for (const auto& i : images)
+    if (!i.parent.empty()) children[i.parent].push_back(i.id);
   std::vector<std::string> order;
   std::set<std::string> placed;
-  std::function<Status(const std::string&)> place = [&](const std::string& id) -> Status {
-    if (!placed.insert(id).second) return Status::Ok();
-    ASSIGN_OR_RETURN(std::vector<std::string> children, store.ChildrenOf(id));
-    for (const auto& c : children) RETURN_IF_ERROR(place(c));
+  std::function<void(const std::string&)> place = [&](const std::string& id) {
+    if (!placed.insert(id).second) return;
+    if (auto it = children.find(id); it != children.end())
+      for (const auto& c : it->second) place(c);
     order.push_back(id);
-    return Status::Ok();
   };
-  for (const auto& i : images) RETURN_IF_ERROR(place(i.id));
+  for (const auto& i : images) place(i.id);
   return order;
 }
 
@@ -156,6 +160,7 @@ Expected<bool> PassesLabels(store::Store& store, const store::ImageRecord& img, 
 // new dangling parents. Returns removed IDs in order.
 Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, const PruneFilter& filter) {
   std::vector<std::string> removed;
+  std::map<std::string, bool> labels_pass;  // by image, across rounds: each config is read once
   for (bool progress = true; progress;) {
     progress = false;
     ASSIGN_OR_RETURN(std::vector<store::ImageRecord> images, store.ListImages());
@@ -163,8 +168,10 @@ Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, co
     for (const auto& i : images) parents.insert(i.parent);
     for (const auto& img : images) {
       if (filter.until && img.created >= filter.until) continue;
-      ASSIGN_OR_RETURN(bool labels_pass, PassesLabels(store, img, filter));
-      if (!labels_pass) continue;
+      if (!labels_pass.count(img.id)) {
+        ASSIGN_OR_RETURN(labels_pass[img.id], PassesLabels(store, img, filter));
+      }
+      if (!labels_pass[img.id]) continue;
       if (!all && (!img.names.empty() || parents.count(img.id))) continue;
       if (parents.count(img.id)) continue;  // children first; the parent goes on a later round
       ASSIGN_OR_RETURN(std::vector<std::string> containers, store.ContainersUsing(img.id));

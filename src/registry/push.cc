@@ -1,5 +1,4 @@
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,13 +34,7 @@ Compression CompressionOfMediaType(const std::string& mt) {
 // The stored tar at `path`, compressed into out: gzip in parallel 4 MiB members (as `save`
 // does: ISA-L's fastest level, incompressible pieces stored), other formats in one stream.
 Status CompressLayer(const std::string& path, Compression c, Writer& out) {
-  if (c == Compression::kGzip) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid()) return ErrnoError("opening " + path, errno);
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return ErrnoError("stat " + path, errno);
-    return ParallelGzip(fd.get(), static_cast<uint64_t>(st.st_size), out);
-  }
+  if (c == Compression::kGzip) return ParallelGzipFile(path, out);
   ASSIGN_OR_RETURN(auto tar, OpenFileReader(path));
   ASSIGN_OR_RETURN(auto comp, OpenCompressor(c, std::make_unique<WriterRef>(out)));
   RETURN_IF_ERROR(CopyStream(*tar, *comp).status());

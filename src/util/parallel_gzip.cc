@@ -1,5 +1,7 @@
 #include "util/parallel_gzip.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -158,6 +160,14 @@ Status ParallelGzip(int in_fd, uint64_t size, Writer& out) {
   if (size <= kGzipPieceSize) threads = 1;
   PieceQueue queue(in_fd, size, threads);
   return queue.Run(out, threads);
+}
+
+Status ParallelGzipFile(const std::string& path, Writer& out) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("open " + path, errno);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError("stat " + path, errno);
+  return ParallelGzip(fd.get(), static_cast<uint64_t>(st.st_size), out);
 }
 
 }  // namespace kiln

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "util/io.h"
 #include "util/status.h"
@@ -25,5 +26,7 @@ inline constexpr int kLayerGzipLevel = 1;
 // Compresses the first `size` bytes of in_fd (read with pread, so the file offset does not
 // matter) into out, in order, from the calling thread. Does not Close() out.
 Status ParallelGzip(int in_fd, uint64_t size, Writer& out);
+// The same for the whole file at path (a stored layer tar).
+Status ParallelGzipFile(const std::string& path, Writer& out);
 
 }  // namespace kiln

@@ -646,3 +646,11 @@ CF
   run -0 kiln inspect --format '{{range .History}}{{.Author}}|{{end}}' warned
   [ "$output" = "||||me|me|" ]  # base, HEALTHCHECK, SHELL, ONBUILD, then MAINTAINER and ENV
 }
+
+@test "build: a failing ONBUILD trigger fails the child build with the trigger's step and exit code" {
+  printf 'FROM localhost/busybox\nONBUILD RUN exit 3\n' > "$CTX/Containerfile"
+  kiln build -q --format docker -t obfail "$CTX" >/dev/null
+  printf 'FROM obfail\nRUN true\n' > "$CTX/Containerfile"
+  run -3 kiln build "$CTX"
+  [ "${lines[-1]}" = 'Error: building at STEP "RUN exit 3": while running runtime: exit status 3' ]
+}

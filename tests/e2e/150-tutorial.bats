@@ -10,6 +10,8 @@ setup() {
   mkdir -p "$PROJECT"
   cp -r "$REPO_ROOT/examples/basic/." "$PROJECT/"
   cd "$PROJECT"
+  export KILN_BIN TEST_ROOT
+  export -f kiln  # for the tutorial's pipelines, run through bash -c
 }
 
 # The tutorial's build-args example: VERSION and ENV given with --build-arg.
@@ -80,7 +82,7 @@ CF
   kiln build -q -t myapp:1.0 . >/dev/null
   echo "# changed" >> app.sh
   kiln build -q -t myapp:1.0 . >/dev/null  # the old image is now dangling
-  run -0 bash -c "yes | '$KILN_BIN' --root '$TEST_ROOT/root' --runroot '$TEST_ROOT/run' image prune"
+  run -0 bash -c "yes | kiln image prune"
   [[ "$output" == *"Are you sure you want to continue? [y/N]"* ]]
   run -0 kiln image prune -a -f
   run -0 kiln images -q
@@ -132,11 +134,11 @@ CF
   run -0 kiln load -i myapp-v1.0.tar
   [[ "$output" == *"Loaded image: localhost/myapp:1.0"* ]]
   kiln rmi -a -f >/dev/null
-  run -0 bash -c "gunzip -c myapp-v1.0.tar.gz | '$KILN_BIN' --root '$TEST_ROOT/root' --runroot '$TEST_ROOT/run' load"
+  run -0 bash -c "gunzip -c myapp-v1.0.tar.gz | kiln load"
   [[ "$output" == *"Loaded image: localhost/myapp:1.0"* ]]
-  run -0 bash -c "cat myapp-versions.tar | '$KILN_BIN' --root '$TEST_ROOT/root' --runroot '$TEST_ROOT/run' load"
+  run -0 bash -c "cat myapp-versions.tar | kiln load"
   [[ "$output" == *"Loaded image: localhost/myapp:2.0"* ]]
-  run -0 bash -c "'$KILN_BIN' --root '$TEST_ROOT/root' --runroot '$TEST_ROOT/run' images | grep myapp"
+  run -0 bash -c "kiln images | grep myapp"
   [ "${#lines[@]}" -eq 2 ]
   run -0 kiln inspect myapp:1.0
   run -0 kiln run --rm myapp:1.0
@@ -168,9 +170,9 @@ CF
 @test "tutorial 8: the cache clean-up commands" {
   kiln build -q -t myapp:1.0 . >/dev/null
   run -0 kiln system df
-  run -0 bash -c "echo y | '$KILN_BIN' --root '$TEST_ROOT/root' --runroot '$TEST_ROOT/run' system prune"
+  run -0 bash -c "echo y | kiln system prune"
   run -0 kiln image prune -a -f
-  run -0 bash -c "echo y | '$KILN_BIN' --root '$TEST_ROOT/root' --runroot '$TEST_ROOT/run' system reset"
+  run -0 bash -c "echo y | kiln system reset"
   run -0 kiln images -q
   [ -z "$output" ]
 }

@@ -12,7 +12,7 @@ BUILD_DEPS=(
 )
 # Runtime and test-time tools: the OCI runtime, the base image source, the test runner,
 # and the reference implementation that the e2e tests and benchmarks compare against.
-TOOL_DEPS=(bats busybox-static runc jq sqlite3 zstd python3 curl openssl podman buildah skopeo docker-registry hyperfine)
+TOOL_DEPS=(bats busybox-static runc jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine)
 
 missing=()
 for pkg in "${BUILD_DEPS[@]}" "${TOOL_DEPS[@]}"; do

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "build/containerfile.h"
-#include "build/expand.h"
+#include "containerfile/containerfile.h"
+#include "containerfile/expand.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "build/builder.h"
-#include "build/flags.h"
-#include "build/ignore.h"
+#include "builder/builder.h"
+#include "builder/flags.h"
+#include "containerfile/ignore.h"
 #include "cli/commands.h"
 #include "image/reference.h"
 #include "util/fs.h"

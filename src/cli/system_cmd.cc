@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <map>
 
-#include "build/stat_cache.h"
+#include "builder/stat_cache.h"
 #include "cli/commands.h"
 #include "cli/image_view.h"
 #include "format/report.h"

@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "build/builder.h"
-#include "build/containerfile.h"
-#include "build/exec.h"
-#include "build/expand.h"
-#include "build/ignore.h"
-#include "build/image_state.h"
-#include "build/stat_cache.h"
+#include "builder/builder.h"
+#include "containerfile/containerfile.h"
+#include "builder/exec.h"
+#include "containerfile/expand.h"
+#include "containerfile/ignore.h"
+#include "builder/image_state.h"
+#include "builder/stat_cache.h"
 #include "store/build_cache.h"
 
 namespace kiln::build {

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "build/context.h"
-#include "build/ignore.h"
+#include "builder/context.h"
+#include "containerfile/ignore.h"
 #include "util/status.h"
 
 namespace kiln::build {

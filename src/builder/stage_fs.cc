@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "build/flags.h"
-#include "build/stage.h"
+#include "builder/flags.h"
+#include "builder/stage.h"
 #include "util/fs.h"
 #include "util/http.h"
 #include "util/io.h"

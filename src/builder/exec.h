@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "build/context.h"
-#include "build/copy.h"
-#include "build/ignore.h"
+#include "builder/context.h"
+#include "builder/copy.h"
+#include "containerfile/ignore.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 

@@ -1,4 +1,4 @@
-#include "build/exec.h"
+#include "builder/exec.h"
 
 #include <dirent.h>
 #include <fcntl.h>

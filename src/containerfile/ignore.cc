@@ -1,7 +1,7 @@
 // Ignore rules as moby/patternmatcher applies them, with Go's filepath.Match syntax. Each
 // pattern is compiled to a token list and run as a small NFA over the path (one pass, no
 // backtracking), which stands in for the regexp patternmatcher builds.
-#include "build/ignore.h"
+#include "containerfile/ignore.h"
 
 #include <cstdint>
 

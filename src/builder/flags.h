@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "build/containerfile.h"
+#include "containerfile/containerfile.h"
 #include "util/status.h"
 
 namespace kiln::build {

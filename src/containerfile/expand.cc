@@ -1,7 +1,7 @@
 // Docker's shell lexer (moby/buildkit frontend/dockerfile/shell/lex.go), byte by byte: a
 // recursive scanner that removes quotes and escapes, substitutes variables and, for
 // ExpandWords, splits on unquoted whitespace (a variable's value splits too, unless quoted).
-#include "build/expand.h"
+#include "containerfile/expand.h"
 
 #include <cstdio>
 #include <utility>

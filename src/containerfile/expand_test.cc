@@ -1,4 +1,4 @@
-#include "build/expand.h"
+#include "containerfile/expand.h"
 
 #include <gtest/gtest.h>
 

@@ -1,14 +1,14 @@
 // The Containerfile parser, after moby/buildkit frontend/dockerfile/parser (lines, directives,
 // continuations, heredocs, per-keyword argument splitting) and instructions/parse.go (the
 // per-keyword argument checks and the stage structure).
-#include "build/containerfile.h"
+#include "containerfile/containerfile.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <utility>
 
-#include "build/expand.h"
+#include "containerfile/expand.h"
 
 namespace kiln::build {
 namespace {

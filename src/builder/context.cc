@@ -1,6 +1,6 @@
 // COPY/ADD source resolution (globs, ignore rules, symlinks kept inside the root) and the
 // content digest of the selected sources, with a stat cache in front of file reads.
-#include "build/context.h"
+#include "builder/context.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "build/ignore.h"
+#include "containerfile/ignore.h"
 #include "util/digest.h"
 #include "util/status.h"
 

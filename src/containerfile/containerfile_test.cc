@@ -1,4 +1,4 @@
-#include "build/containerfile.h"
+#include "containerfile/containerfile.h"
 
 #include <gtest/gtest.h>
 

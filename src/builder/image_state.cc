@@ -1,4 +1,4 @@
-#include "build/image_state.h"
+#include "builder/image_state.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "build/copy.h"
+#include "builder/copy.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "build/builder.h"
+#include "builder/builder.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -7,7 +7,7 @@
 #include <system_error>
 #include <thread>
 
-#include "build/stage.h"
+#include "builder/stage.h"
 
 namespace kiln::build {
 namespace {

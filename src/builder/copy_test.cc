@@ -1,4 +1,4 @@
-#include "build/copy.h"
+#include "builder/copy.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -1,8 +1,8 @@
-#include "build/stage.h"
+#include "builder/stage.h"
 
 #include <algorithm>
 
-#include "build/flags.h"
+#include "builder/flags.h"
 #include "image/reference.h"
 #include "util/time.h"
 

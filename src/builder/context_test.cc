@@ -1,4 +1,4 @@
-#include "build/context.h"
+#include "builder/context.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "build/stat_cache.h"
+#include "builder/stat_cache.h"
 
 #include "util/time.h"
 

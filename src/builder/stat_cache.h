@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "build/context.h"
+#include "builder/context.h"
 #include "store/store.h"
 
 namespace kiln::build {

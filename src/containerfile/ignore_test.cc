@@ -1,4 +1,4 @@
-#include "build/ignore.h"
+#include "containerfile/ignore.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

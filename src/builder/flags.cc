@@ -1,4 +1,4 @@
-#include "build/flags.h"
+#include "builder/flags.h"
 
 #include <algorithm>
 #include <cctype>

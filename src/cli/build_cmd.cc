@@ -12,6 +12,7 @@
 #include "builder/flags.h"
 #include "containerfile/ignore.h"
 #include "cli/commands.h"
+#include "containers/containers.h"
 #include "image/reference.h"
 #include "util/fs.h"
 
@@ -129,8 +130,8 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   o.pull = pull == "ifmissing" ? "missing" : pull == "ifnewer" ? "newer" : pull;
   if (!f.platform.empty() && f.platform != "linux/amd64" && f.platform != "linux/x86_64")
     return Unsupported("building for platform " + f.platform + " is not supported on this linux/amd64 host");
-  ASSIGN_OR_RETURN(o.network, ParseNetwork(f.network));
-  ASSIGN_OR_RETURN(IsolationChoice iso, ChooseIsolation(f.isolation, f.runtime));
+  ASSIGN_OR_RETURN(o.network, containers::ParseNetwork(f.network));
+  ASSIGN_OR_RETURN(containers::IsolationChoice iso, containers::ChooseIsolation(f.isolation, f.runtime, Warn));
   o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
   o.oci_runtime = iso.runtime;
   if (f.timestamp >= 0) {

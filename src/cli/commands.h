@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/context.h"
-#include "runtime/runtime.h"
+#include "store/store.h"
 
 namespace kiln::cli {
 
@@ -26,16 +26,6 @@ void RegisterImportCommand(Registry& r);       // import, image import
 void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
 void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, container …
 
-// --isolation/--runtime of run, create and build: "chroot" or "oci" (with the runtime's path),
-// the default from KILN_ISOLATION or chroot; crun is swapped for runc on hybrid cgroup hosts.
-struct IsolationChoice {
-  std::string isolation;  // "oci" | "chroot"
-  std::string runtime;    // path of the OCI runtime when isolation is "oci"
-};
-Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const std::string& runtime_flag);
-// --network of run, create and build: host (default), none, private (bridge, slirp4netns).
-Expected<runtime::Network> ParseNetwork(const std::string& n);
-
 // Pulls a build's base image (FROM) with podman's lines on stderr.
 struct PullFlagsForBuild {
   std::string tls_verify, cert_dir, authfile, creds;
@@ -43,15 +33,6 @@ struct PullFlagsForBuild {
 };
 Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f);
 
-// rmi -f: stops and removes the containers made from an image (rows and files).
-Status RemoveContainersOfImage(store::Store& store, const std::string& image_id);
-// container prune, system prune: removes every container that is not running; their IDs,
-// sorted, and the bytes of their own changes.
-struct PrunedContainers {
-  std::vector<std::string> ids;
-  int64_t bytes = 0;
-};
-Expected<PrunedContainers> PruneContainers(store::Store& store);
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 void RegisterBuildCommands(Registry& r);      // build, image build
 

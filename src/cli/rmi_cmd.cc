@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/image_view.h"
+#include "containers/containers.h"
 #include "image/reference.h"
 #include "util/time.h"
 
@@ -64,7 +65,7 @@ Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& 
   // containers that used it).
   // -f: running containers are stopped and every container's files removed first (the
   // rows go with the image in DeleteImage either way).
-  if (opts.force) RETURN_IF_ERROR(RemoveContainersOfImage(store, img.id));
+  if (opts.force) RETURN_IF_ERROR(containers::RemoveContainersOfImage(store, img.id, Warn));
   ASSIGN_OR_RETURN(std::vector<std::string> deleted, store.DeleteImage(img.id, opts.force));
   for (const auto& n : untagged) out += "Untagged: " + n + "\n";
   for (const auto& id : deleted) out += "Deleted: " + id + "\n";

@@ -7,6 +7,7 @@
 #include "builder/stat_cache.h"
 #include "cli/commands.h"
 #include "cli/image_view.h"
+#include "containers/containers.h"
 #include "format/report.h"
 #include "store/containers.h"
 #include "format/tabwriter.h"
@@ -199,17 +200,17 @@ int RunSystemPrune(Context& ctx, bool all, bool force) {
   }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
-  auto containers = PruneContainers(**store);  // first: they may hold images
-  if (!containers.ok()) return Fail(containers.status());
-  if (!containers->ids.empty()) std::printf("Deleted Containers\n");
-  for (const auto& id : containers->ids) std::printf("%s\n", id.c_str());
+  auto pruned_ctrs = containers::Prune(**store);  // first: they may hold images
+  if (!pruned_ctrs.ok()) return Fail(pruned_ctrs.status());
+  if (!pruned_ctrs->ids.empty()) std::printf("Deleted Containers\n");
+  for (const auto& id : pruned_ctrs->ids) std::printf("%s\n", id.c_str());
   auto before = (*store)->ListImages();
   if (!before.ok()) return Fail(before.status());
   std::map<std::string, int64_t> sizes;
   for (const auto& i : *before) sizes[i.id] = i.size;
   auto removed = PruneImages(**store, all, PruneFilter{});
   if (!removed.ok()) return Fail(removed.status());
-  int64_t reclaimed = containers->bytes;
+  int64_t reclaimed = pruned_ctrs->bytes;
   if (!removed->empty()) std::printf("Deleted Images\n");
   for (const auto& id : *removed) {
     std::printf("%s\n", id.c_str());

@@ -1,0 +1,294 @@
+// Creating a container: its options checked against the image, its row and directory; and
+// the runtime spec rebuilt from the row whenever it starts.
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "containers/containers.h"
+#include "image/reference.h"
+#include "util/fs.h"
+#include "util/time.h"
+
+namespace kiln::containers {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using store::ContainerRecord;
+
+std::string DefaultIsolation() {
+  if (const char* e = getenv("KILN_ISOLATION"); e && *e) return e;
+  return "chroot";
+}
+
+Expected<std::vector<std::string>> ReadEnvFile(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status().Wrap("open " + path);
+  std::vector<std::string> out;
+  std::istringstream in(*text);
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    size_t s = line.find_first_not_of(" \t");
+    if (s == std::string::npos || line[s] == '#') continue;
+    line = line.substr(s);
+    if (line.find('=') == std::string::npos) {
+      const char* v = getenv(line.c_str());
+      if (v) out.push_back(line + "=" + v);
+      continue;
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+// The name of the image as podman shows it: the stored name the user's words resolve to.
+std::string ImageDisplayName(const store::ImageRecord& img, const std::string& typed) {
+  auto q = image::ParseQuery(typed);
+  if (q.ok()) {
+    for (const auto& cand : q->candidates)
+      for (const auto& n : img.names)
+        if (n == cand) return n;
+    for (const auto& n : img.names)
+      if (image::NameMatches(n, *q)) return n;
+  }
+  return img.names.empty() ? img.id : img.names[0];
+}
+
+// ENTRYPOINT + CMD as run will execute them.
+Expected<std::vector<std::string>> CommandFor(const Json& rc, const CreateOptions& o) {
+  std::vector<std::string> entrypoint, cmd;
+  if (o.entrypoint) {
+    if (!o.entrypoint->empty()) {
+      auto j = Json::parse(*o.entrypoint, nullptr, false);
+      if (!j.is_discarded() && j.is_array()) {
+        for (const auto& e : j)
+          if (e.is_string()) entrypoint.push_back(e.get<std::string>());
+      } else {
+        entrypoint.push_back(*o.entrypoint);
+      }
+    }
+  } else if (rc.contains("Entrypoint") && rc["Entrypoint"].is_array()) {
+    for (const auto& e : rc["Entrypoint"]) entrypoint.push_back(e.get<std::string>());
+  }
+  if (!o.args.empty()) {
+    cmd = o.args;
+  } else if (!o.entrypoint && rc.contains("Cmd") && rc["Cmd"].is_array()) {
+    for (const auto& e : rc["Cmd"]) cmd.push_back(e.get<std::string>());
+  }
+  std::vector<std::string> command = entrypoint;
+  command.insert(command.end(), cmd.begin(), cmd.end());
+  if (command.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  return command;
+}
+
+Expected<std::string> ContainerName(store::Containers& rows, const std::string& wanted, const std::string& id) {
+  if (!wanted.empty()) {
+    static const std::regex kName("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    if (!std::regex_match(wanted, kName))
+      return InvalidArgument("container name must match \"[a-zA-Z0-9][a-zA-Z0-9_.-]*\": invalid argument");
+    return wanted;
+  }
+  std::string name;
+  for (int i = 0; i < 10 && (name.empty() || rows.NameTaken(name)); ++i) name = store::RandomContainerName();
+  if (rows.NameTaken(name)) name = "kiln_" + id.substr(0, 12);
+  return name;
+}
+
+// The size of kiln's own terminal (stdin's, else stdout's); false when it has none.
+bool TerminalSize(uint16_t* rows, uint16_t* cols) {
+  struct winsize ws {};
+  if (ioctl(0, TIOCGWINSZ, &ws) != 0 && ioctl(1, TIOCGWINSZ, &ws) != 0) return false;
+  *rows = ws.ws_row, *cols = ws.ws_col;
+  return true;
+}
+
+}  // namespace
+
+Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const std::string& runtime_flag,
+                                          const WarnFn& warn) {
+  std::string iso = isolation.empty() ? (runtime_flag.empty() ? DefaultIsolation() : "oci") : isolation;
+  if (iso == "runc" || iso == "crun" || iso == "default") iso = "oci";
+  if (iso != "oci" && iso != "chroot")
+    return InvalidArgument("invalid isolation \"" + iso + "\": must be oci or chroot");
+  std::string runtime_name = runtime_flag;
+  if (iso == "oci") {
+    ASSIGN_OR_RETURN(std::string rt, runtime::FindOciRuntime(runtime_name));
+    if (rt.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
+    runtime_name = rt;
+    // crun refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not supported"), even
+    // with --cgroup-manager=disabled: run with runc there, as podman users are told to.
+    if (rt.size() >= 4 && rt.compare(rt.size() - 4, 4, "crun") == 0 && runtime::CgroupV1OrHybrid()) {
+      auto runc = runtime::FindOciRuntime("runc");
+      if (runc.ok() && !runc->empty()) {
+        if (warn) warn("crun does not support this host's cgroup v1/hybrid setup; using " + *runc);
+        runtime_name = *runc;
+      }
+    }
+  }
+  return IsolationChoice{iso, runtime_name};
+}
+
+Expected<runtime::Network> ParseNetwork(const std::string& n) {
+  if (n.empty() || n == "host") return runtime::Network::kHost;
+  if (n == "none") return runtime::Network::kNone;
+  if (n == "private" || n == "bridge" || n == "slirp4netns") return runtime::Network::kPrivate;
+  return InvalidArgument("unable to find network with name or ID " + n + ": network not found");
+}
+
+std::string NetworkName(runtime::Network n) {
+  switch (n) {
+    case runtime::Network::kHost: return "host";
+    case runtime::Network::kNone: return "none";
+    default: return "private";
+  }
+}
+
+Expected<std::vector<std::string>> MergeEnv(const Json& image_env, const std::vector<std::string>& env_files,
+                                            const std::vector<std::string>& env) {
+  std::vector<std::string> order;
+  std::map<std::string, std::string> values;
+  auto set = [&](const std::string& kv) {
+    auto eq = kv.find('=');
+    std::string k = kv.substr(0, eq);
+    if (!values.count(k)) order.push_back(k);
+    values[k] = kv;
+  };
+  set("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  set("TERM=xterm");
+  set("container=kiln");
+  if (image_env.is_array())
+    for (const auto& e : image_env)
+      if (e.is_string()) set(e.get<std::string>());
+  for (const auto& f : env_files) {
+    ASSIGN_OR_RETURN(std::vector<std::string> lines, ReadEnvFile(f));
+    for (const auto& l : lines) set(l);
+  }
+  for (const auto& e : env) {
+    if (e.find('=') == std::string::npos) {
+      const char* v = getenv(e.c_str());
+      if (v) set(e + "=" + v);
+      continue;
+    }
+    set(e);
+  }
+  std::vector<std::string> out;
+  for (const auto& k : order) out.push_back(values[k]);
+  return out;
+}
+
+Expected<std::vector<runtime::BindMount>> ParseVolumes(const std::vector<std::string>& vols) {
+  std::vector<runtime::BindMount> out;
+  for (const auto& v : vols) {
+    std::vector<std::string> parts;
+    std::stringstream ss(v);
+    for (std::string p; std::getline(ss, p, ':');) parts.push_back(p);
+    if (parts.size() < 2 || parts.size() > 3)
+      return InvalidArgument("incorrect volume format \"" + v + "\", should be [host-dir:]ctr-dir[:option]");
+    runtime::BindMount b;
+    b.source = parts[0];
+    b.destination = parts[1];
+    if (b.source.empty() || b.source[0] != '/')
+      return InvalidArgument("named volumes are not supported by kiln yet: use an absolute host path in \"" + v + "\"");
+    if (b.destination.empty() || b.destination[0] != '/')
+      return InvalidArgument("invalid container path \"" + b.destination + "\", must be an absolute path");
+    if (parts.size() == 3) {
+      std::stringstream os(parts[2]);
+      for (std::string opt; std::getline(os, opt, ',');) {
+        if (opt == "ro") b.readonly = true;
+        else if (opt == "rw" || opt == "z" || opt == "Z" || opt == "rbind" || opt == "bind") continue;
+        else return InvalidArgument("invalid option \"" + opt + "\" in volume \"" + v + "\"");
+      }
+    }
+    struct stat st;
+    if (stat(b.source.c_str(), &st) != 0)
+      return InvalidArgument("statfs " + b.source + ": " + GoErrnoText(errno));
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::string ContainerDir(const std::string& root, const std::string& id) { return root + "/containers/" + id; }
+std::string LogPath(const std::string& root, const std::string& id) { return ContainerDir(root, id) + "/ctr.log"; }
+std::string ExitFile(const std::string& runroot, const std::string& id) { return runroot + "/exits/" + id; }
+
+Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const WarnFn& warn) {
+  if (o.image.empty()) return InvalidArgument("requires at least 1 arg(s), only received 0");
+  ASSIGN_OR_RETURN(store::ImageRecord img, st.LookupImage(o.image));
+  ASSIGN_OR_RETURN(image::ImageConfig config, st.ReadConfig(img));
+  const Json& rc = config.RuntimeConfig();
+  ASSIGN_OR_RETURN(std::vector<std::string> command, CommandFor(rc, o));
+  ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o.env_files, o.env));
+  ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, ParseVolumes(o.volumes));
+  ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
+  ASSIGN_OR_RETURN(IsolationChoice choice, ChooseIsolation(o.isolation, o.runtime, warn));
+  ContainerRecord c;
+  c.id = store::NewContainerId();
+  store::Containers rows(st.db());
+  ASSIGN_OR_RETURN(c.name, ContainerName(rows, o.name, c.id));
+  c.image_id = img.id;
+  c.created = NowNanos();
+  Json jbinds = Json::array();
+  for (const auto& b : binds) jbinds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
+  std::string cwd = o.workdir.empty() ? rc.value("WorkingDir", std::string()) : o.workdir;
+  if (cwd.empty()) cwd = "/";
+  c.config = {{"image_name", ImageDisplayName(img, o.image)},
+              {"command", command},
+              {"env", env},
+              {"cwd", cwd},
+              {"user", o.user.empty() ? rc.value("User", std::string()) : o.user},
+              {"hostname", o.hostname.empty() ? c.id.substr(0, 12) : o.hostname},
+              {"network", NetworkName(net)},
+              {"binds", jbinds},
+              {"isolation", choice.isolation},
+              {"runtime", choice.runtime},
+              {"rm", o.rm},
+              {"tty", o.tty},
+              {"stop_signal", rc.value("StopSignal", std::string())}};
+  // Files first: the directory exists before the row that names it.
+  RETURN_IF_ERROR(MakeDirs(ContainerDir(st.root(), c.id)));
+  Status ins = rows.Insert(c);
+  if (!ins.ok()) {
+    (void)RemoveTree(ContainerDir(st.root(), c.id));
+    return ins;
+  }
+  return c;
+}
+
+Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord& c) {
+  runtime::ContainerSpec s;
+  s.id = c.id;
+  s.dir = ContainerDir(st.root(), c.id);
+  ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, st.ImageLayers(c.image_id));
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) s.lowers.push_back(st.snapshots().FsPath(it->chain_id));
+  if (s.lowers.empty()) {
+    RETURN_IF_ERROR(MakeDirs(s.dir + "/empty"));
+    s.lowers.push_back(s.dir + "/empty");
+  }
+  const Json& cfg = c.config;
+  for (const auto& a : cfg.value("command", Json::array())) s.args.push_back(a.get<std::string>());
+  for (const auto& e : cfg.value("env", Json::array())) s.env.push_back(e.get<std::string>());
+  s.cwd = cfg.value("cwd", "/");
+  if (s.cwd.empty()) s.cwd = "/";
+  s.user = cfg.value("user", "");
+  s.hostname = cfg.value("hostname", c.id.substr(0, 12));
+  ASSIGN_OR_RETURN(s.network, ParseNetwork(cfg.value("network", "host")));
+  for (const auto& b : cfg.value("binds", Json::array()))
+    s.binds.push_back({b.value("source", ""), b.value("destination", ""), b.value("ro", false)});
+  s.terminal = cfg.value("tty", false);
+  if (s.terminal) TerminalSize(&s.terminal_rows, &s.terminal_cols);
+  std::string iso = cfg.value("isolation", "chroot");
+  if (iso == "oci") {
+    s.isolation = runtime::Isolation::kOci;
+    ASSIGN_OR_RETURN(s.oci_runtime, runtime::FindOciRuntime(cfg.value("runtime", "")));
+    if (s.oci_runtime.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
+    s.state_root = st.runroot() + "/" + (s.oci_runtime.find("crun") != std::string::npos ? "crun" : "runc");
+  } else {
+    s.isolation = runtime::Isolation::kChroot;
+  }
+  return s;
+}
+
+}  // namespace kiln::containers

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <set>
 #include <unordered_map>
 
@@ -450,8 +451,8 @@ Status Store::DeleteUnreferencedLayerRows(GcReport& report) {
   });
 }
 
-Status Store::SweepFiles(GcReport& report) {
-  std::set<std::string> live_blobs, live_snapshots;
+Expected<Store::LiveFiles> Store::CollectLiveFiles() {
+  LiveFiles live;
   auto collect = [&](const char* sql, std::set<std::string>& into, bool strip_prefix) -> Status {
     ASSIGN_OR_RETURN(Statement s, db_->Prepare(sql));
     for (;;) {
@@ -461,25 +462,45 @@ Status Store::SweepFiles(GcReport& report) {
       into.insert(strip_prefix && v.rfind("sha256:", 0) == 0 ? v.substr(7) : v);
     }
   };
-  RETURN_IF_ERROR(collect("SELECT id FROM images", live_blobs, false));
-  RETURN_IF_ERROR(collect("SELECT manifest_digest FROM images", live_blobs, true));
-  RETURN_IF_ERROR(collect("SELECT diff_id FROM layers", live_blobs, false));
-  RETURN_IF_ERROR(collect("SELECT blob FROM layer_blobs", live_blobs, false));
-  RETURN_IF_ERROR(collect("SELECT ref FROM lease_refs WHERE kind = 'blob'", live_blobs, true));
-  RETURN_IF_ERROR(collect("SELECT chain_id FROM layers", live_snapshots, false));
+  RETURN_IF_ERROR(collect("SELECT id FROM images", live.blobs, false));
+  RETURN_IF_ERROR(collect("SELECT manifest_digest FROM images", live.blobs, true));
+  RETURN_IF_ERROR(collect("SELECT diff_id FROM layers", live.blobs, false));
+  RETURN_IF_ERROR(collect("SELECT blob FROM layer_blobs", live.blobs, false));
+  RETURN_IF_ERROR(collect("SELECT ref FROM lease_refs WHERE kind = 'blob'", live.blobs, true));
+  RETURN_IF_ERROR(collect("SELECT chain_id FROM layers", live.snapshots, false));
+  return live;
+}
 
+Status Store::SweepFiles(GcReport& report) {
+  ASSIGN_OR_RETURN(LiveFiles live, CollectLiveFiles());
   ASSIGN_OR_RETURN(std::vector<Digest> blobs, content_.List());
   for (const auto& d : blobs) {
-    if (live_blobs.count(d.hex())) continue;
+    if (live.blobs.count(d.hex())) continue;
     RETURN_IF_ERROR(content_.Remove(d));
     ++report.blobs_removed;
   }
   ASSIGN_OR_RETURN(std::vector<std::string> entries, snapshots_.ListEntries());
   for (const auto& name : entries)
-    if (!live_snapshots.count(name)) RETURN_IF_ERROR(snapshots_.RemoveEntry(name));
+    if (!live.snapshots.count(name)) RETURN_IF_ERROR(snapshots_.RemoveEntry(name));
   RETURN_IF_ERROR(content_.ClearIngest());
   report.files_swept = true;
   return Status::Ok();
+}
+
+Expected<std::vector<std::string>> Store::UnreferencedFiles() {
+  ASSIGN_OR_RETURN(LiveFiles live, CollectLiveFiles());
+  std::vector<std::string> out;
+  ASSIGN_OR_RETURN(std::vector<Digest> blobs, content_.List());
+  for (const auto& d : blobs)
+    if (!live.blobs.count(d.hex())) out.push_back(content_.BlobPath(d));
+  ASSIGN_OR_RETURN(std::vector<std::string> entries, snapshots_.ListEntries());
+  for (const auto& name : entries)
+    if (!live.snapshots.count(name)) out.push_back(JoinPath(root_, "snapshots/" + name));
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(content_.ingest_dir(), ec))
+    out.push_back(entry.path().string());
+  if (ec && ec != std::errc::no_such_file_or_directory) return ErrnoError("listing " + content_.ingest_dir(), ec.value());
+  return out;
 }
 
 Expected<GcReport> Store::CollectGarbage() {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -124,6 +125,9 @@ class Store {
   Expected<GcReport> CollectGarbage();
   // `system reset`: forgets every image, layer, container and cache entry, then sweeps.
   Status RemoveEverything();
+  // Blobs, snapshot directories and ingest files that no row refers to: what the next GC
+  // sweep would delete (for `system check`). Absolute paths.
+  Expected<std::vector<std::string>> UnreferencedFiles();
 
  private:
   Store(std::string root, std::string runroot, std::unique_ptr<Db> db, GcLock lock);
@@ -135,6 +139,11 @@ class Store {
   Expected<std::string> ResolveIdPrefix(std::string_view hex);
   // Executes the lookup plan of image::ParseQuery; "" when nothing matches.
   Expected<std::string> ResolveQuery(const image::ImageQuery& query);
+  struct LiveFiles {
+    std::set<std::string> blobs;      // hex digests
+    std::set<std::string> snapshots;  // chain ID hex
+  };
+  Expected<LiveFiles> CollectLiveFiles();
   Status DeleteUnreferencedLayerRows(GcReport& report);
   Status SweepFiles(GcReport& report);
 

@@ -84,6 +84,7 @@ int Main(int argc, char** argv) {
   RegisterRemoveCommands(r);
   RegisterInspectCommands(r);
   RegisterSystemCommands(r);
+  RegisterCheckCommand(r);
   RegisterImportCommand(r);
   RegisterRegistryCommands(r);
   RegisterContainerCommands(r);

@@ -22,6 +22,7 @@ void RegisterTagCommands(Registry& r);         // tag, untag
 void RegisterRemoveCommands(Registry& r);      // rmi, image rm, image prune
 void RegisterInspectCommands(Registry& r);     // inspect, image inspect, history, image tree
 void RegisterSystemCommands(Registry& r);      // system df/prune/reset
+void RegisterCheckCommand(Registry& r);        // system check
 void RegisterImportCommand(Registry& r);       // import, image import
 void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
 void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, container …

@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 KILN := $(BUILD_DIR)/kiln
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build demo test unit e2e fuzz bench clean
+.PHONY: all deps build demo test unit e2e fuzz stress bench clean
 
 all: build
 
@@ -28,6 +28,9 @@ fuzz: deps
 
 test: build
 	@BUILD_DIR=$(BUILD_DIR) FUZZ_SECONDS=$${FUZZ_SECONDS:-15} bash scripts/test.sh
+
+stress: build
+	@KILN=$(abspath $(KILN)) bash tests/stress/run.sh
 
 bench: build
 	@bash bench/run.sh $(KILN)

@@ -24,6 +24,9 @@ KILN=$KILN bats --formatter tap tests/e2e 2>&1 | tee "$logs/bats.log"
 e2e_passed=$(grep -c '^ok ' "$logs/bats.log" || true)
 e2e_failed=$(grep -c '^not ok ' "$logs/bats.log" || true)
 
+echo "== stress (short; make stress runs the full campaign)"
+if ! KILN=$KILN STRESS_SHORT=1 bash tests/stress/run.sh; then failed_steps+=(stress); fi
+
 passed=$((unit_total - unit_failed + e2e_passed))
 failed=$((unit_failed + e2e_failed))
 if [ ${#failed_steps[@]} -gt 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a step failed without a counted test

@@ -77,6 +77,8 @@ int RunCheck(Context& ctx, const CheckFlags& flags) {
   PrintRemoved("image", repaired->removed_images);
   PrintRemoved("container", repaired->removed_containers);
   PrintRemoved("build cache entry", repaired->removed_build_cache);
+  for (const auto& id : repaired->kept_images)
+    std::printf("Kept damaged image %s: a container uses it (--force removes both)\n", id.c_str());
   for (const auto& [rel, errors] : report->files)
     if (!PathExists((*store)->root() + "/" + rel)) std::printf("Deleted unreferenced file: %s\n", rel.c_str());
   if (repaired->removed_layers > 0 || repaired->removed_files > 0)

@@ -119,6 +119,8 @@ int RunSave(Context& ctx, const SaveCmdOptions& opts) {
   auto progress = MakeProgress(quiet);
   Status st = archive::SaveImages(**store, so, *progress);
   progress.reset();
+  // An I/O error (a full disk) names what was being written; others keep podman's texts.
+  if (st.code() == Code::kIo) st = st.Wrap("saving to " + (so.output.empty() ? std::string("stdout") : so.output));
   if (!st.ok()) return Fail(st);
   return 0;
 }

@@ -103,5 +103,32 @@ TEST_F(CheckTest, ADanglingBuildCacheRowIsFoundAndRemoved) {
   EXPECT_FALSE(Check().HasErrors());
 }
 
+// podman 5's "layer content added" and "layer content digest changed": the snapshot no
+// longer matches its layer tar, which is whole.
+TEST_F(CheckTest, ASnapshotThatNoLongerMatchesItsLayerTarIsFound) {
+  ImageRecord added = AddImage("a", {"localhost/a:latest"});
+  ImageRecord changed = AddImage("b", {"localhost/b:latest"}, "b");
+  ImageRecord whole = AddImage("c", {"localhost/c:latest"}, "c");
+  auto fs_of = [&](const ImageRecord& image) {
+    auto layers = store_->ImageLayers(image.id);
+    EXPECT_TRUE(layers.ok());
+    return store_->snapshots().FsPath(layers->at(0).chain_id);
+  };
+  std::ofstream(fs_of(added) + "/extra") << "x";
+  fs::permissions(fs_of(changed) + "/file", fs::perms::owner_write, fs::perm_options::add);
+  std::ofstream(fs_of(changed) + "/file", std::ios::trunc) << "B";  // same size, other bytes
+  EXPECT_FALSE(Check(/*quick=*/true).HasErrors());
+  CheckReport r = Check();
+  ASSERT_EQ(r.images.size(), 2u);
+  EXPECT_EQ(r.images.count(whole.id), 0u);
+  std::string all;
+  for (const auto& [chain, problems] : r.layers) all += problems[0] + "\n";
+  EXPECT_NE(all.find("snapshot: extra is not in its layer tar"), std::string::npos) << all;
+  EXPECT_NE(all.find("snapshot: file: content differs from its layer tar"), std::string::npos) << all;
+  // The re-extraction leaves nothing behind.
+  for (const auto& e : fs::directory_iterator(store_->root() + "/snapshots"))
+    EXPECT_EQ(e.path().filename().string().rfind("tmp-", 0), std::string::npos) << e.path();
+}
+
 }  // namespace
 }  // namespace kiln::store

@@ -128,11 +128,13 @@ class Store {
   // Blobs, snapshot directories and ingest files that no row refers to: what the next GC
   // sweep would delete (for `system check`). Absolute paths.
   Expected<std::vector<std::string>> UnreferencedFiles();
+  // Extracts the stored layer tar diff_id into fs_dir as a snapshot (overlay whiteouts):
+  // how every snapshot made from a tar is made, and how `system check` remakes one.
+  Status ExtractLayer(const Digest& diff_id, const std::string& fs_dir) const;
 
  private:
   Store(std::string root, std::string runroot, std::unique_ptr<Db> db, GcLock lock);
   Status Init();
-  Status ExtractLayer(const Digest& diff_id, const std::string& fs_dir) const;
   Expected<LayerInfo> NewLayerInfo(const Digest& parent_chain, const Digest& diff_id) const;
   Expected<std::vector<ImageRecord>> QueryImages(std::string_view where, const std::string& arg);
   // The image ID a unique prefix names, or "" when none or several do.

@@ -32,6 +32,22 @@ import_busybox() {
 
 # Files that define their own teardown() call this from it.
 cleanup_test_store() {
+  # Every test leaves a store that passes the full `system check` (snapshots re-extracted
+  # and compared with their layer tars), whatever it did; tests that damage the store on
+  # purpose set SKIP_STORE_CHECK.
+  if [ -z "${SKIP_STORE_CHECK:-}" ] && [ -f "${TEST_ROOT:-/nonexistent}/root/kiln.db" ]; then
+    local check_out
+    if ! check_out=$(kiln system check 2>&1); then
+      kiln rm -a -f -t 0 >/dev/null 2>&1 || true
+      printf 'the store fails system check after the test:\n%s\n' "$check_out" >&2
+      _umount_test_dirs
+      return 1
+    fi
+  fi
+  _umount_test_dirs
+}
+
+_umount_test_dirs() {
   # podman mounts its overlay directory onto itself; bats cannot delete a mounted dir.
   if [ -n "${TEST_ROOT:-}" ]; then
     mount | awk -v d="$TEST_ROOT" 'index($3, d) == 1 { print $3 }' | sort -r | xargs -r -n1 umount 2>/dev/null || true

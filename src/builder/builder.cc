@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "builder/stage.h"
+#include "util/go_strconv.h"
 
 namespace kiln::build {
 namespace {
@@ -239,6 +240,38 @@ Status TagFinalImage(BuildRun& run, const std::string& id) {
   return Status::Ok();
 }
 
+// A word the expander gives back as it is: single-quoted, a single quote itself as
+// escape-char + quote between two quoted runs.
+std::string Literal(const std::string& s, char escape) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'";
+      out += escape;
+      out += "''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// podman turns each --label into a LABEL step after the last instruction (buildah's
+// `LABEL %q=%q`), so the label is cached like any step and history shows it. The value is
+// taken literally, as podman does; a label without a key is skipped. kiln adds them to the
+// target stage, the one that becomes the image.
+void AppendLabelSteps(Stage& stage, const KeyValues& labels, char escape) {
+  for (const auto& [key, value] : labels) {
+    if (key.empty()) continue;
+    Instruction ins;
+    ins.keyword = "LABEL";
+    ins.rest = Quote(key) + "=" + Quote(value);
+    ins.original = "LABEL " + ins.rest;
+    ins.args = {Literal(key, escape), Literal(value, escape)};
+    stage.instructions.push_back(std::move(ins));
+  }
+}
+
 }  // namespace
 
 Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, BuildFailure& failure) {
@@ -249,6 +282,7 @@ Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, Bu
   ASSIGN_OR_RETURN(run.ignore, LoadIgnoreFile(options.context_dir, options.containerfile_path));
   RETURN_IF_ERROR(ResolveGlobalArgs(run));
   ASSIGN_OR_RETURN(int target, TargetStage(run.file, options.target));
+  AppendLabelSteps(run.file.stages[target], options.labels, run.file.escape);
   if (!options.tags.empty()) run.commit_name = options.commit_name.empty() ? options.tags.front() : options.commit_name;
   RemoveStaleStepDirs(store.root());
   // A lease keeps each new layer from GC between its snapshot and the commit naming it.

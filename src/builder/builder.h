@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "builder/image_state.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 #include "util/status.h"
@@ -28,8 +29,9 @@ struct BuildOptions {
   std::vector<std::string> tags;    // normalised names, in the order given
   std::string commit_name;          // the first -t as typed, for podman's "COMMIT name" line
   KeyValues build_args;
-  KeyValues labels;
-  KeyValues annotations;
+  KeyValues labels;                 // --label: LABEL steps after the target stage's last instruction
+  KeyValues annotations;            // --annotation: the final image's manifest only
+  FinalConfigFlags final_config;    // --env, --unsetenv, --omit-history
   KeyValues secrets;                // --secret id=ID,src=PATH: id → host file, for RUN --mount=type=secret
   std::string target;               // stage name or index; "" = last
   bool no_cache = false;
@@ -37,6 +39,7 @@ struct BuildOptions {
   bool quiet = false;
   int jobs = 0;                     // stages run at once; 0 = the number of CPUs
   bool docker_format = false;
+  bool identity_label = true;       // --identity-label: io.buildah.version on every image the build commits
   std::string pull = "missing";     // missing | always | never | newer
   runtime::Network network = runtime::Network::kHost;
   runtime::Isolation isolation = runtime::Isolation::kChroot;

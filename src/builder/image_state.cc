@@ -1,6 +1,8 @@
 #include "builder/image_state.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 #include "util/fs.h"
 #include "util/time.h"
@@ -73,6 +75,18 @@ void ImageState::SetEnv(const std::string& key, const std::string& value) {
   env.push_back(key + "=" + value);
 }
 
+void ImageState::UnsetEnv(const std::string& key) {
+  Json& env = Runtime()["Env"];
+  if (!env.is_array()) return;
+  Json kept = Json::array();
+  for (const auto& e : env) {
+    std::string s = e.is_string() ? e.get<std::string>() : "";
+    if (s == key || (s.size() > key.size() && s.compare(0, key.size(), key) == 0 && s[key.size()] == '=')) continue;
+    kept.push_back(e);
+  }
+  env = kept;
+}
+
 std::string ImageState::WorkingDir() const {
   std::string wd = Runtime().value("WorkingDir", "");
   return wd.empty() ? "/" : wd;
@@ -114,6 +128,81 @@ void ImageState::Normalize() {
                                     "Labels", "StopSignal", "ArgsEscaped", "Healthcheck", "OnBuild", "Shell"});
   config = Reordered(config, {"created", "author", "architecture", "os", "os.version", "os.features", "variant",
                               "config", "rootfs", "history"});
+}
+
+namespace {
+
+bool IsShellSpecial(char c) { return std::string_view("*#$@!?-0123456789").find(c) != std::string_view::npos; }
+bool IsAlphaNum(char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)); }
+
+// Go's getShellName: the name after a '$' and how many bytes it took ("" with a width means
+// bad syntax, eaten; "" without means no name, the '$' stays).
+std::pair<std::string, size_t> ShellName(std::string_view s) {
+  if (s[0] == '{') {
+    if (s.size() > 2 && IsShellSpecial(s[1]) && s[2] == '}') return {std::string(s.substr(1, 1)), 3};
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (s[i] != '}') continue;
+      if (i == 1) return {"", 2};
+      return {std::string(s.substr(1, i - 1)), i + 1};
+    }
+    return {"", 1};
+  }
+  if (IsShellSpecial(s[0])) return {std::string(s.substr(0, 1)), 1};
+  size_t i = 0;
+  while (i < s.size() && IsAlphaNum(s[i])) ++i;
+  return {std::string(s.substr(0, i)), i};
+}
+
+}  // namespace
+
+std::string GoOsExpand(const std::string& s, const std::function<std::string(const std::string&)>& lookup) {
+  std::string out;
+  size_t i = 0;
+  for (size_t j = 0; j < s.size(); ++j) {
+    if (s[j] != '$' || j + 1 >= s.size()) continue;
+    out.append(s, i, j - i);
+    auto [name, width] = ShellName(std::string_view(s).substr(j + 1));
+    if (name.empty() && width > 0) {
+      // bad syntax: eaten
+    } else if (name.empty()) {
+      out += '$';
+    } else {
+      out += lookup(name);
+    }
+    j += width;
+    i = j + 1;
+  }
+  if (i < s.size()) out.append(s, i, std::string::npos);
+  return out;
+}
+
+std::string FinalConfigFlags::Describe() const {
+  Json d = Json::object();
+  Json e = Json::array();
+  for (const auto& v : env) e.push_back(Json::array({v.name, v.value, v.expand}));
+  d["env"] = e;
+  Json u = Json::array();
+  for (const auto& k : unset_env) u.push_back(k);
+  d["unsetenv"] = u;
+  d["omit-history"] = omit_history;
+  return d.dump();
+}
+
+void ApplyFinalConfig(ImageState& state, const FinalConfigFlags& flags,
+                      const std::function<void(const std::string&)>& warn) {
+  for (const auto& e : flags.env) {
+    std::string value = e.value;
+    if (e.expand) {
+      value = GoOsExpand(value, [&](const std::string& name) {
+        if (auto v = state.GetEnv(name)) return *v;
+        if (warn) warn("error expanding variable \"" + name + "\": no value set in image");
+        return name;  // buildah's getenv gives the name back
+      });
+    }
+    state.SetEnv(e.name, value);
+  }
+  for (const auto& k : flags.unset_env) state.UnsetEnv(k);
+  if (flags.omit_history) state.config.erase("history");
 }
 
 ImageState StateFromBase(const image::ImageConfig& base, std::vector<store::LayerInfo> layers, std::string image_id) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,6 +36,7 @@ struct ImageState {
   std::vector<std::string> Env() const;
   std::optional<std::string> GetEnv(const std::string& key) const;
   void SetEnv(const std::string& key, const std::string& value);
+  void UnsetEnv(const std::string& key);
 
   std::string WorkingDir() const;  // "/" when unset
   std::string User() const;
@@ -46,6 +48,34 @@ struct ImageState {
   // maps sorted), so that the config bytes — and the image ID — match podman's form.
   void Normalize();
 };
+
+// The build flags that change only the final image's config (--env, --unsetenv,
+// --omit-history). They are applied after the last step's cache lookup, as podman applies
+// them in its final commit, so that a cached last step still gets them.
+struct FinalConfigFlags {
+  struct Env {
+    std::string name;
+    std::string value;
+    bool expand = true;  // "--env K=$OTHER" names the image's variables; "--env K" (host value) does not
+  };
+  std::vector<Env> env;                // set in order, after the steps' ENV
+  std::vector<std::string> unset_env;  // removed last
+  bool omit_history = false;
+
+  bool empty() const { return env.empty() && unset_env.empty() && !omit_history; }
+  // The flags as text, for the final image's cache key.
+  std::string Describe() const;
+};
+
+// Applies the flags to a state, as buildah's commit does: each --env value expanded with Go's
+// os.Expand against the image's variables at that point (an unset one becomes its own name,
+// reported through `warn`), then --unsetenv, then --omit-history drops the history.
+void ApplyFinalConfig(ImageState& state, const FinalConfigFlags& flags,
+                      const std::function<void(const std::string&)>& warn);
+
+// Go's os.Expand: $NAME, ${NAME} and the one-character special names ($1, $$, …) replaced
+// by lookup(name); "${}" and an unterminated "${" are dropped, a lone '$' is kept.
+std::string GoOsExpand(const std::string& s, const std::function<std::string(const std::string&)>& lookup);
 
 // The state a FROM starts from: the base image's config with buildah's defaults (PATH).
 ImageState StateFromBase(const image::ImageConfig& base, std::vector<store::LayerInfo> layers, std::string image_id);

@@ -26,6 +26,39 @@ TEST(ImageStateTest, EnvSetReplacesInPlace) {
   EXPECT_FALSE(s.GetEnv("AB").has_value());
 }
 
+TEST(ImageStateTest, GoOsExpandFollowsGo) {
+  auto lookup = [](const std::string& name) { return name == "K" ? std::string("v") : "<" + name + ">"; };
+  EXPECT_EQ(GoOsExpand("$K-x", lookup), "v-x");
+  EXPECT_EQ(GoOsExpand("${K}x", lookup), "vx");
+  EXPECT_EQ(GoOsExpand("$Kx", lookup), "<Kx>");
+  EXPECT_EQ(GoOsExpand("a$", lookup), "a$");       // a trailing '$' stays
+  EXPECT_EQ(GoOsExpand("a$/b", lookup), "a$/b");   // no name after '$': kept
+  EXPECT_EQ(GoOsExpand("$$", lookup), "<$>");      // a special one-character name
+  EXPECT_EQ(GoOsExpand("${1}2", lookup), "<1>2");
+  EXPECT_EQ(GoOsExpand("a${}b", lookup), "ab");    // bad syntax is eaten
+  EXPECT_EQ(GoOsExpand("a${b", lookup), "ab");     // "${" eaten, the rest kept
+  EXPECT_EQ(GoOsExpand("plain", lookup), "plain");
+}
+
+TEST(ImageStateTest, FinalConfigSetsExpandsUnsetsAndOmitsHistory) {
+  ImageState s = StateFromScratch();
+  s.SetEnv("K", "v");
+  s.AddHistory(image::HistoryEntry{}, std::nullopt);
+  FinalConfigFlags f;
+  f.env = {{"E", "1", true}, {"F", "$K-x", true}, {"G", "$NOPE", true}, {"H", "$K", false}, {"K", "w", true}};
+  f.unset_env = {"E"};
+  f.omit_history = true;
+  std::vector<std::string> warnings;
+  ApplyFinalConfig(s, f, [&](const std::string& w) { warnings.push_back(w); });
+  // The values expand against the variables as they are when each is set (F sees K=v).
+  EXPECT_EQ(s.Env(), (std::vector<std::string>{kDefaultPath, "K=w", "F=v-x", "G=NOPE", "H=$K"}));
+  EXPECT_EQ(warnings, (std::vector<std::string>{"error expanding variable \"NOPE\": no value set in image"}));
+  EXPECT_FALSE(s.config.contains("history"));
+  EXPECT_TRUE(FinalConfigFlags{}.empty());
+  EXPECT_FALSE(f.empty());
+  EXPECT_NE(f.Describe(), FinalConfigFlags{}.Describe());
+}
+
 TEST(ImageStateTest, BaseWithoutPathGetsBuildahDefault) {
   image::ImageConfig base;
   base.json = Json::parse(R"({"config":{"Env":["X=1"]}})");

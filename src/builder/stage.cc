@@ -155,7 +155,10 @@ Status StageBuilder::StartFromBase() {
     if (Status st = UseBaseImage(*found, *base); !st.ok()) return StepError(stage_.from, st);
   }
   // Fixed timestamps make different layers and configs: never mix them with normal ones.
+  // Nor the other flags that change every image the build commits.
   if (run_.opts.timestamp) key_ = Digest::OfBytes(key_ + " timestamp " + std::to_string(*run_.opts.timestamp)).hex();
+  if (run_.opts.docker_format) key_ = Digest::OfBytes(key_ + " format docker").hex();
+  if (!run_.opts.identity_label) key_ = Digest::OfBytes(key_ + " identity-label=false").hex();
   pending_comment_ = base_name_.empty() ? "" : "FROM " + base_name_;
   return Status::Ok();
 }
@@ -375,7 +378,8 @@ std::string StageBuilder::StepKey(const std::string& descriptor) const {
   return Digest::OfBytes(key_ + "\n" + descriptor).hex();
 }
 
-Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
+// Moves the state to the image the cache has under this key, if it has one and may be used.
+Expected<bool> StageBuilder::LoadCached(const std::string& key) {
   if (!layered() || run_.opts.no_cache) return false;
   std::unique_lock<std::mutex> lock(run_.store_mu);
   ASSIGN_OR_RETURN(std::optional<std::string> id, run_.cache.Lookup(key));
@@ -391,9 +395,39 @@ Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
   state_.cmd_set_in_stage = cmd_set;
   key_ = key;
   committed_any_ = true;
-  run_.Print("--> Using cache " + rec.id);
+  return true;
+}
+
+Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
+  ASSIGN_OR_RETURN(bool hit, LoadCached(key));
+  if (!hit) return false;
+  run_.Print("--> Using cache " + state_.image_id);
   RETURN_IF_ERROR(Finish(last, true));
   return true;
+}
+
+bool StageBuilder::HasFinalEdits() const {
+  return final_ && (!run_.opts.final_config.empty() || !run_.opts.annotations.empty());
+}
+
+// The final-image flags on top of the last step's image, committed as an image of its own
+// (its parent: the step's image, cached or not) and cached under the step's key and the
+// flags: whatever the cache gave for the steps, the final image has the flags' effect, and a
+// rebuild with the same flags gives the same image. Unlike podman, the flags never reach the
+// intermediate images, where a later build without them would find them in the cache.
+Status StageBuilder::CommitFinalImage() {
+  Json annotations = Json::array();
+  for (const auto& [k, v] : run_.opts.annotations) annotations.push_back(Json::array({k, v}));
+  std::string key = StepKey("FINAL\n" + run_.opts.final_config.Describe() + "\n" + annotations.dump());
+  ASSIGN_OR_RETURN(bool hit, LoadCached(key));
+  if (hit) return Status::Ok();
+  ApplyFinalConfig(state_, run_.opts.final_config, run_.opts.warn);
+  ASSIGN_OR_RETURN(std::string id, CommitImage(run_.opts.tags, /*final_image=*/true));
+  state_.image_id = id;
+  key_ = key;
+  committed_any_ = true;
+  std::lock_guard<std::mutex> lock(run_.store_mu);
+  return run_.cache.Record(key, id);
 }
 
 std::string StageBuilder::HistoryComment() const {
@@ -407,8 +441,8 @@ Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entr
   entry.comment = HistoryComment();
   state_.AddHistory(entry, layer ? std::optional<Digest>(layer->diff_id) : std::nullopt);
   if (layer) state_.layers.push_back(*layer);
-  bool names_now = last && final_;
-  ASSIGN_OR_RETURN(std::string id, CommitImage(names_now ? run_.opts.tags : std::vector<std::string>{}));
+  bool final_image = last && final_ && !HasFinalEdits();
+  ASSIGN_OR_RETURN(std::string id, CommitImage(final_image ? run_.opts.tags : std::vector<std::string>{}, final_image));
   state_.image_id = id;
   key_ = key;
   committed_any_ = true;
@@ -437,22 +471,27 @@ Status StageBuilder::Finish(bool last, bool cached) {
       state_.config["rootfs"]["diff_ids"].push_back(l.diff_id.str());
       state_.layers.push_back(l);
     }
-    ASSIGN_OR_RETURN(std::string id, CommitImage(final_ ? run_.opts.tags : std::vector<std::string>{}));
+    if (final_) ApplyFinalConfig(state_, run_.opts.final_config, run_.opts.warn);
+    ASSIGN_OR_RETURN(std::string id, CommitImage(final_ ? run_.opts.tags : std::vector<std::string>{}, final_));
     state_.image_id = id;
+  } else if (last && HasFinalEdits()) {
+    RETURN_IF_ERROR(CommitFinalImage());
   }
   if (layered() || last) run_.Print("--> " + state_.image_id.substr(0, 11));
   return Status::Ok();
 }
 
-Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& names) {
+// final_image: the build's result, which alone carries --annotation.
+Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& names, bool final_image) {
   int64_t created = run_.CreatedNanos();
   state_.config["created"] = FormatRfc3339Nano(created);
   state_.config["architecture"] = state_.config.value("architecture", "amd64");
   state_.config["os"] = state_.config.value("os", "linux");
-  Json& labels = state_.Runtime()["Labels"];
-  if (!labels.is_object()) labels = Json::object();
-  labels[kBuildahVersionLabel] = kBuildahVersion;
-  for (const auto& [k, v] : run_.opts.labels) labels[k] = v;
+  if (run_.opts.identity_label) {
+    Json& labels = state_.Runtime()["Labels"];
+    if (!labels.is_object()) labels = Json::object();
+    labels[kBuildahVersionLabel] = kBuildahVersion;
+  }
   state_.Normalize();
   std::string config_bytes = state_.config.dump();
 
@@ -468,7 +507,7 @@ Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& 
       ann["org.opencontainers.image.base.digest"] = base_digest_.str();
       ann["org.opencontainers.image.base.name"] = base_name_;
     }
-    if (final_)
+    if (final_image)
       for (const auto& [k, v] : run_.opts.annotations) ann[k] = v;
     if (!ann.empty()) manifest.annotations = ann;
   }

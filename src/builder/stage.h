@@ -102,11 +102,14 @@ class StageBuilder {
   std::string StepKey(const std::string& descriptor) const;
   // Looks the key up; on a hit moves the state to the cached image and prints podman's lines.
   Expected<bool> UseCache(const std::string& key, bool last);
+  Expected<bool> LoadCached(const std::string& key);
+  bool HasFinalEdits() const;  // final-image flags that need a commit after the last step
+  Status CommitFinalImage();
   // Commits the current state plus this step as an image, records it in the cache.
   Status CommitStep(const std::string& key, image::HistoryEntry entry, const std::optional<store::LayerInfo>& layer,
                     bool last);
   Status Finish(bool last, bool cached);
-  Expected<std::string> CommitImage(const std::vector<std::string>& names);
+  Expected<std::string> CommitImage(const std::vector<std::string>& names, bool final_image);
   std::string HistoryComment() const;
   Status StepError(const Instruction& ins, const Status& st, int exit_code = 125);
   bool layered() const { return run_.opts.layers; }

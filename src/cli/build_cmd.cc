@@ -21,10 +21,11 @@ namespace {
 
 struct BuildFlags {
   std::vector<std::string> positional;  // [CONTEXT]
-  std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets;
-  std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform;
+  std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, envs, unset_envs;
+  std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch;
   std::string tls_verify, cert_dir, authfile, creds;
   bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = false;
+  std::string identity_label, omit_history;  // pflag bools: "" (not given), else the value
   int jobs = 0;
   int64_t timestamp = -1;
 };
@@ -46,6 +47,48 @@ Status SplitKeyValue(const std::string& kv, build::KeyValues& out, bool from_env
   } else {
     out.emplace_back(kv, "");
   }
+  return Status::Ok();
+}
+
+// --env K=V sets V (with $NAME expanded against the image's variables); --env K the host's
+// value of K, as is ("" when unset), as buildah does.
+build::FinalConfigFlags::Env ParseEnvFlag(const std::string& spec) {
+  auto eq = spec.find('=');
+  if (eq != std::string::npos) return {spec.substr(0, eq), spec.substr(eq + 1), true};
+  const char* host = getenv(spec.c_str());
+  return {spec, host ? host : "", false};
+}
+
+// pflag's string slices: each value split on commas (--unsetenv A,B is two names).
+std::vector<std::string> SplitCommas(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    std::stringstream in(v);
+    for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  }
+  return out;
+}
+
+// A pflag bool flag given as "--name" or "--name=VALUE" (strconv.ParseBool's spellings);
+// `unset` when absent. Never takes the next word as its value.
+Expected<bool> BoolFlag(const std::string& name, const std::string& raw, bool unset) {
+  if (raw.empty()) return unset;
+  for (const char* t : {"1", "t", "T", "TRUE", "true", "True"})
+    if (raw == t) return true;
+  for (const char* f : {"0", "f", "F", "FALSE", "false", "False"})
+    if (raw == f) return false;
+  return InvalidArgument("invalid argument \"" + raw + "\" for \"" + name + "\" flag: strconv.ParseBool: parsing \"" +
+                         raw + "\": invalid syntax");
+}
+
+// --platform, --os, --arch: only the host's (RUN steps run here).
+Status CheckHostPlatform(const BuildFlags& f) {
+  if (!f.platform.empty() && f.platform != "linux/amd64" && f.platform != "linux/x86_64")
+    return Unsupported("building for platform " + f.platform + " is not supported on this linux/amd64 host");
+  if (!f.os.empty() && f.os != "linux")
+    return Unsupported("building for OS " + f.os + " is not supported on this linux/amd64 host");
+  if (!f.arch.empty() && f.arch != "amd64" && f.arch != "x86_64")
+    return Unsupported("building for architecture " + f.arch + " is not supported on this linux/amd64 host");
   return Status::Ok();
 }
 
@@ -106,6 +149,10 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   for (const auto& a : f.build_args) RETURN_IF_ERROR(SplitKeyValue(a, o.build_args, true));
   for (const auto& l : f.labels) RETURN_IF_ERROR(SplitKeyValue(l, o.labels, false));
   for (const auto& a : f.annotations) RETURN_IF_ERROR(SplitKeyValue(a, o.annotations, false));
+  for (const auto& e : f.envs) o.final_config.env.push_back(ParseEnvFlag(e));
+  o.final_config.unset_env = SplitCommas(f.unset_envs);
+  ASSIGN_OR_RETURN(o.final_config.omit_history, BoolFlag("--omit-history", f.omit_history, false));
+  ASSIGN_OR_RETURN(o.identity_label, BoolFlag("--identity-label", f.identity_label, true));
   for (const auto& sec : f.secrets) {
     auto fields = build::ParseFlagFields(sec);  // id=ID,src=PATH (or source=)
     const std::string id = fields["id"], src = fields["source"];
@@ -128,8 +175,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
       pull != "ifnewer")
     return InvalidArgument("invalid pull policy \"" + f.pull + "\"");
   o.pull = pull == "ifmissing" ? "missing" : pull == "ifnewer" ? "newer" : pull;
-  if (!f.platform.empty() && f.platform != "linux/amd64" && f.platform != "linux/x86_64")
-    return Unsupported("building for platform " + f.platform + " is not supported on this linux/amd64 host");
+  RETURN_IF_ERROR(CheckHostPlatform(f));
   ASSIGN_OR_RETURN(o.network, containers::ParseNetwork(f.network));
   ASSIGN_OR_RETURN(containers::IsolationChoice iso, containers::ChooseIsolation(f.isolation, f.runtime, Warn));
   o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
@@ -176,6 +222,10 @@ void AddBuild(CLI::App& parent, Registry& r) {
   AddRepeatable(cmd, "--build-arg-file", f->build_arg_files, "`argfile.conf` containing lines of argument=value");
   AddRepeatable(cmd, "--label", f->labels, "set metadata for an image (default [])");
   AddRepeatable(cmd, "--annotation", f->annotations, "set metadata for an image (default [])");
+  AddRepeatable(cmd, "--env", f->envs, "set environment variable for the image");
+  AddRepeatable(cmd, "--unsetenv", f->unset_envs, "unset environment variable from final image");
+  cmd->add_flag("--identity-label{true}", f->identity_label, "add default identity label (default true)");
+  cmd->add_flag("--omit-history{true}", f->omit_history, "omit build history information from built image");
   AddRepeatable(cmd, "--secret", f->secrets, "secret file to expose to RUN --mount=type=secret (id=ID,src=PATH)");
   cmd->add_flag("--no-cache", f->no_cache, "do not use existing cached images for the container build");
   cmd->add_option("--target", f->target, "set the target build stage to build");
@@ -191,6 +241,8 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--isolation", f->isolation, "`type` of process isolation to use (chroot or oci)");
   cmd->add_option("--runtime", f->runtime, "`path` to an alternate OCI runtime");
   cmd->add_option("--platform", f->platform, "set the OS/ARCH of the built image (only the host's)");
+  cmd->add_option("--os", f->os, "set the OS of the image (only the host's: linux)");
+  cmd->add_option("--arch", f->arch, "set the ARCH of the image (only the host's: amd64)");
   cmd->add_option("--timestamp", f->timestamp, "set created timestamp to the specified epoch seconds");
   cmd->add_flag("--tls-verify{true}", f->tls_verify, "require HTTPS and verify certificates when accessing the registry");
   cmd->add_option("--cert-dir", f->cert_dir, "use certificates at the specified path to access the registry");

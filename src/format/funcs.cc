@@ -98,7 +98,10 @@ bool DeepEqual(const Value& a, const Value& b) {
     case Kind::kUint: return a.AsUint() == b.AsUint();
     case Kind::kFloat: return a.AsFloat() == b.AsFloat();
     case Kind::kString: return a.AsString() == b.AsString();
-    case Kind::kTime: return a.UnixSeconds() == b.UnixSeconds() && a.Nanos() == b.Nanos();
+    case Kind::kTime: {
+      GoTime ta = a.AsGoTime(), tb = b.AsGoTime();  // Go compares the location too
+      return ta.unix_seconds == tb.unix_seconds && ta.nanos == tb.nanos && ta.offset == tb.offset && ta.zone == tb.zone;
+    }
     case Kind::kStruct: {
       const auto& fa = a.Fields();
       const auto& fb = b.Fields();
@@ -550,6 +553,8 @@ std::string_view ParamTypeName(ParamType type) {
     case ParamType::kString: return "string";
     case ParamType::kInt: return "int";
     case ParamType::kStringSlice: return "[]string";
+    case ParamType::kTime: return "time.Time";
+    case ParamType::kDuration: return "time.Duration";
   }
   return "";
 }

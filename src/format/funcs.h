@@ -27,6 +27,8 @@ enum class ParamType {
   kString,       // string
   kInt,          // int
   kStringSlice,  // []string
+  kTime,         // time.Time (a method's parameter)
+  kDuration,     // time.Duration (a method's parameter)
 };
 
 struct FuncSignature {

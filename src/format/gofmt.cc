@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "format/gotime.h"
+#include "format/methods.h"
 #include "util/go_strconv.h"
 
 namespace kiln::format {
@@ -22,9 +23,6 @@ bool IsUntypedNil(const Value& v) {
 bool IsTime(const Value& v) {
   return v.kind() == Kind::kTime || (v.kind() == Kind::kNil && v.type_name() == "*time.Time");
 }
-
-const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                         "July",    "August",   "September", "October", "November", "December"};
 
 // One Sprintf/Sprint call: Go's pp and fmt structs folded together.
 class Printer {
@@ -376,6 +374,14 @@ bool Printer::HandleMethods(const Value& v, char32_t verb) {
     FmtString(GoDurationString(v.AsInt()), verb);
     return true;
   }
+  if (v.kind() == Kind::kInt && !f_.sharp_v && (verb == 'v' || verb == 's' || verb == 'x' || verb == 'X' || verb == 'q')) {
+    // time.Month and time.Weekday are Stringers: "November", "Tuesday".
+    if (v.type_name() == "time.Month" || v.type_name() == "time.Weekday") {
+      auto s = FindMethod(v, "String")->call(v, {});
+      FmtString(s.ok() ? s->AsString() : "", verb);
+      return true;
+    }
+  }
   if (!IsTime(v)) return false;
   if (f_.sharp_v) {
     if (v.kind() == Kind::kNil) return false;
@@ -388,18 +394,18 @@ bool Printer::HandleMethods(const Value& v, char32_t verb) {
     buf_ += "<nil>";  // String on a nil *time.Time panics; fmt prints <nil>
     return true;
   }
-  FmtString(GoTimeString(v.UnixSeconds(), v.Nanos()), verb);
+  FmtString(GoTimeString(v.AsGoTime()), verb);
   return true;
 }
 
 void Printer::GoStringTime(const Value& v) {
   // time.Time.GoString: time.Date(2026, time.November, 28, 0, 45, 28, 741834044, time.UTC)
-  std::string s = GoTimeString(v.UnixSeconds(), 0);  // "YYYY-MM-DD HH:MM:SS +0000 UTC"
-  int month = std::stoi(s.substr(5, 2));
-  buf_ += "time.Date(" + std::to_string(std::stoll(s.substr(0, 4))) + ", time." + kMonths[month - 1] + ", " +
-          std::to_string(std::stoi(s.substr(8, 2))) + ", " + std::to_string(std::stoi(s.substr(11, 2))) + ", " +
-          std::to_string(std::stoi(s.substr(14, 2))) + ", " + std::to_string(std::stoi(s.substr(17, 2))) + ", " +
-          std::to_string(v.Nanos()) + ", time.UTC)";
+  GoTime t = v.AsGoTime();
+  GoCivil c = CivilOf(t);
+  buf_ += "time.Date(" + std::to_string(c.year) + ", time." + kGoMonthNames[c.month - 1] + ", " +
+          std::to_string(c.day) + ", " + std::to_string(c.hour) + ", " + std::to_string(c.minute) + ", " +
+          std::to_string(c.second) + ", " + std::to_string(v.Nanos()) +
+          (t.zone == "UTC" && t.offset == 0 ? ", time.UTC)" : ", time.Local)");
 }
 
 // A time.Time printed without its String method: its fields {wall ext loc}, as Go stores a

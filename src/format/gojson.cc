@@ -100,7 +100,7 @@ void AppendJson(std::string& out, const Value& v) {
     case Kind::kUint: out += std::to_string(v.AsUint()); return;
     case Kind::kFloat: AppendJsonFloat(out, v.AsFloat()); return;
     case Kind::kString: AppendJsonString(out, v.AsString()); return;
-    case Kind::kTime: AppendJsonString(out, GoTimeRfc3339Nano(v.UnixSeconds(), v.Nanos())); return;
+    case Kind::kTime: AppendJsonString(out, GoTimeRfc3339Nano(v.AsGoTime())); return;
     case Kind::kSlice: {
       if (v.IsNilContainer()) {
         out += "null";

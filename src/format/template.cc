@@ -5,6 +5,7 @@
 
 #include "format/funcs.h"
 #include "format/gofmt.h"
+#include "format/methods.h"
 #include "format/parse.h"
 #include "format/template.h"
 
@@ -302,15 +303,23 @@ class Executor {
   Expected<Value> EvalFieldChain(const Value& dot, Value receiver, const Node* node, std::span<const std::string> idents,
                                  Args args, const Value* final) {
     for (size_t i = 0; i + 1 < idents.size(); ++i) {
-      ASSIGN_OR_RETURN(receiver, EvalField(idents[i], {}, nullptr, receiver));
+      ASSIGN_OR_RETURN(receiver, EvalField(dot, node, idents[i], {}, nullptr, receiver));
     }
-    return EvalField(idents.back(), args, final, receiver);
+    return EvalField(dot, node, idents.back(), args, final, receiver);
   }
 
-  Expected<Value> EvalField(const std::string& name, Args args, const Value* final, const Value& receiver) {
+  // A field, map key or method of the receiver; as in Go, a method wins (its arguments are
+  // the command's other words, and a pipeline's value as the last).
+  Expected<Value> EvalField(const Value& dot, const Node* node, const std::string& name, Args args, const Value* final,
+                            const Value& receiver) {
     if (receiver.kind() == Kind::kInvalid) return Value::Invalid();  // e.g. a field of a missing map key
     std::string type(receiver.static_type_name());
-    if (receiver.kind() == Kind::kNil) return Errorf("nil pointer evaluating " + type + "." + name);
+    if (const Method* method = FindMethod(receiver, name)) return EvalMethod(dot, node, *method, args, final, receiver);
+    if (receiver.kind() == Kind::kNil) {
+      // time.Time has no exported fields: Go says so before it looks at the nil pointer.
+      if (receiver.type_name() == "*time.Time") return Errorf("can't evaluate field " + name + " in type " + type);
+      return Errorf("nil pointer evaluating " + type + "." + name);
+    }
     bool has_args = args.size() > 1 || final != nullptr;
     const Value& r = receiver;
     if (r.kind() == Kind::kStruct) {
@@ -324,6 +333,40 @@ class Executor {
       return found != nullptr ? *found : Value::Invalid();
     }
     return Errorf("can't evaluate field " + name + " in type " + type);
+  }
+
+  // Go's evalCall for a method value: the argument count, then the result count, then each
+  // argument against its parameter type.
+  Expected<Value> EvalMethod(const Value& dot, const Node* node, const Method& method, Args args, const Value* final,
+                             const Value& receiver) {
+    const std::string name(method.name);
+    if (!args.empty()) args = args.subspan(1);  // the field itself
+    size_t num_in = args.size() + (final != nullptr ? 1 : 0);
+    if (num_in != method.params.size()) {
+      return Errorf("wrong number of args for " + name + ": want " + std::to_string(method.params.size()) + " got " +
+                    std::to_string(num_in));
+    }
+    if (method.num_out != 1) {
+      return Errorf("can't call method/function " + Quote(name) + " with " + std::to_string(method.num_out) +
+                    " results");
+    }
+    std::vector<Value> argv;
+    for (size_t i = 0; i < args.size(); ++i) {
+      ASSIGN_OR_RETURN(Value v, EvalArg(dot, method.params[i], args[i]));
+      argv.push_back(std::move(v));
+    }
+    if (final != nullptr) {
+      ASSIGN_OR_RETURN(Value v, ValidateType(*final, method.params.back()));
+      argv.push_back(std::move(v));
+    }
+    At(node);
+    if (receiver.kind() == Kind::kNil) {
+      // A value method through a nil pointer: Go's runtime panics, text/template reports it.
+      return Errorf("error calling " + name + ": value method time.Time." + name + " called using nil *Time pointer");
+    }
+    auto result = method.call(receiver, argv);
+    if (!result.ok()) return Errorf("error calling " + name + ": " + result.status().message());
+    return std::move(result).value();
   }
 
   Expected<Value> EvalFunction(const Value& dot, const IdentifierNode* ident, const Node* cmd, Args args,
@@ -429,9 +472,15 @@ class Executor {
           return Value::Int(static_cast<const NumberNode*>(n)->num.int_value);
         }
         return Errorf("expected integer; found " + n->String());
+      case ParamType::kDuration:
+        if (n->type == NodeType::kNumber && static_cast<const NumberNode*>(n)->num.is_int) {
+          return Value::Int(static_cast<const NumberNode*>(n)->num.int_value, "time.Duration");
+        }
+        return Errorf("expected integer; found " + n->String());
       case ParamType::kAny:
       case ParamType::kValue: return EvalEmptyInterface(dot, n);
-      case ParamType::kStringSlice: break;
+      case ParamType::kStringSlice:
+      case ParamType::kTime: break;
     }
     return Errorf("can't handle " + n->String() + " for arg of type " + std::string(ParamTypeName(type)));
   }
@@ -463,6 +512,15 @@ class Executor {
       case ParamType::kString: want = "string"; break;
       case ParamType::kInt: want = "int"; break;
       case ParamType::kStringSlice: want = "[]string"; break;
+      case ParamType::kTime:
+        // A *time.Time goes in as the time it points to (Go's validateType dereferences).
+        if (value.IsPointer() && value.kind() == Kind::kNil && value.type_name() == "*time.Time") {
+          return Errorf("dereference of nil pointer of type time.Time");
+        }
+        if (value.kind() == Kind::kTime) return Unbox(value.Elem());
+        want = "time.Time";
+        break;
+      case ParamType::kDuration: want = "time.Duration"; break;
     }
     if (!value.IsPointer() && value.kind() != Kind::kNil && value.type_name() == want) return Unbox(std::move(value));
     std::string got(value.kind() == Kind::kNil && !value.IsPointer() ? "interface {}" : value.type_name());

@@ -75,6 +75,13 @@ Value Value::Time(int64_t unix_seconds, int32_t nanos) {
   return v;
 }
 
+Value Value::Time(const GoTime& t) {
+  Value v = Time(t.unix_seconds, t.nanos);
+  v.zone_offset_ = t.offset;
+  if (t.zone != "UTC" || t.offset != 0) v.str_ = std::string(t.zone);
+  return v;
+}
+
 Value Value::NilPointer(TypeName pointer_type) {
   Value v;
   v.kind_ = Kind::kNil;

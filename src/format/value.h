@@ -16,6 +16,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "format/gotime.h"
+
 namespace kiln::format {
 
 // A Go type name as reflect spells it. Built from a character array, meant for string
@@ -47,7 +49,7 @@ enum class Kind : uint8_t {
   kUint,
   kFloat,
   kString,
-  kTime,  // time.Time, always UTC
+  kTime,  // time.Time: an instant and the zone it shows in (UTC unless made by Local)
   kSlice,
   kMap,  // string keys, kept sorted
   kStruct,
@@ -75,6 +77,8 @@ class Value {
   static Value Uint(uint64_t u, TypeName type = "uint");
   // A time.Time instant in UTC.
   static Value Time(int64_t unix_seconds, int32_t nanos = 0);
+  // A time.Time shown in a zone other than UTC (t.zone is copied).
+  static Value Time(const GoTime& t);
   // A nil pointer of the given type, e.g. NilPointer("*v1.ImageConfig").
   static Value NilPointer(TypeName pointer_type);
   // The "no value" of a missing map key.
@@ -152,6 +156,10 @@ class Value {
   const std::string& AsString() const { return str_; }
   int64_t UnixSeconds() const { return num_.i; }
   int32_t Nanos() const { return nanos_; }
+  // A time as the formatting functions take it; its zone name lives as long as the value.
+  GoTime AsGoTime() const {
+    return GoTime{num_.i, nanos_, zone_offset_, str_.empty() ? std::string_view("UTC") : std::string_view(str_)};
+  }
 
   // Slice elements, map entries (sorted by key) and struct fields; empty for other kinds.
   const std::vector<Value>& Items() const;
@@ -175,6 +183,7 @@ class Value {
   bool boxed_ = false;
   bool nil_container_ = false;
   int32_t nanos_ = 0;
+  int32_t zone_offset_ = 0;  // kTime: seconds east of UTC (the zone's name is in str_, "" for UTC)
   TypeName type_;
   union {
     bool b;

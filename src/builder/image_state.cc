@@ -126,7 +126,7 @@ void ImageState::Normalize() {
   }
   config["config"] = Reordered(rt, {"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir",
                                     "Labels", "StopSignal", "ArgsEscaped", "Healthcheck", "OnBuild", "Shell"});
-  config = Reordered(config, {"created", "author", "architecture", "os", "os.version", "os.features", "variant",
+  config = Reordered(config, {"created", "author", "architecture", "variant", "os", "os.version", "os.features",
                               "config", "rootfs", "history"});
 }
 
@@ -185,8 +185,31 @@ std::string FinalConfigFlags::Describe() const {
   for (const auto& k : unset_env) u.push_back(k);
   d["unsetenv"] = u;
   d["omit-history"] = omit_history;
+  d["os-version"] = os_version;
+  d["variant"] = variant;
+  Json feat = Json::array();
+  for (const auto& f : os_features) feat.push_back(f);
+  d["os-feature"] = feat;
   return d.dump();
 }
+
+namespace {
+
+// buildah's --os-feature: "F" adds F once, "F-" removes it, in order; none left: no key.
+void ApplyOsFeatures(Json& config, const std::vector<std::string>& changes) {
+  for (const auto& f : changes) {
+    Json& features = config["os.features"];
+    if (!features.is_array()) features = Json::array();
+    bool remove = !f.empty() && f.back() == '-';
+    std::string name = remove ? f.substr(0, f.size() - 1) : f;
+    auto at = std::find(features.begin(), features.end(), Json(name));
+    if (remove && at != features.end()) features.erase(at);
+    if (!remove && at == features.end()) features.push_back(name);
+  }
+  if (config.contains("os.features") && config["os.features"].empty()) config.erase("os.features");
+}
+
+}  // namespace
 
 void ApplyFinalConfig(ImageState& state, const FinalConfigFlags& flags,
                       const std::function<void(const std::string&)>& warn) {
@@ -203,6 +226,9 @@ void ApplyFinalConfig(ImageState& state, const FinalConfigFlags& flags,
   }
   for (const auto& k : flags.unset_env) state.UnsetEnv(k);
   if (flags.omit_history) state.config.erase("history");
+  if (!flags.os_version.empty()) state.config["os.version"] = flags.os_version;
+  if (!flags.variant.empty()) state.config["variant"] = flags.variant;
+  ApplyOsFeatures(state.config, flags.os_features);
 }
 
 ImageState StateFromBase(const image::ImageConfig& base, std::vector<store::LayerInfo> layers, std::string image_id) {

@@ -50,8 +50,9 @@ struct ImageState {
 };
 
 // The build flags that change only the final image's config (--env, --unsetenv,
-// --omit-history). They are applied after the last step's cache lookup, as podman applies
-// them in its final commit, so that a cached last step still gets them.
+// --omit-history, --os-version, --os-feature, --variant). They are applied after the last
+// step's cache lookup, as podman applies them in its final commit, so that a cached last
+// step still gets them.
 struct FinalConfigFlags {
   struct Env {
     std::string name;
@@ -61,15 +62,23 @@ struct FinalConfigFlags {
   std::vector<Env> env;                // set in order, after the steps' ENV
   std::vector<std::string> unset_env;  // removed last
   bool omit_history = false;
+  std::string os_version;                // "" leaves the base's
+  std::vector<std::string> os_features;  // "F" adds F, "F-" removes it, in order
+  std::string variant;                   // "" leaves the base's
 
-  bool empty() const { return env.empty() && unset_env.empty() && !omit_history; }
+  bool empty() const {
+    return env.empty() && unset_env.empty() && !omit_history && os_version.empty() && os_features.empty() &&
+           variant.empty();
+  }
   // The flags as text, for the final image's cache key.
   std::string Describe() const;
 };
 
 // Applies the flags to a state, as buildah's commit does: each --env value expanded with Go's
 // os.Expand against the image's variables at that point (an unset one becomes its own name,
-// reported through `warn`), then --unsetenv, then --omit-history drops the history.
+// reported through `warn`), then --unsetenv, then --omit-history drops the history; the
+// OS version, features and the variant go to the config's "os.version", "os.features" and
+// "variant".
 void ApplyFinalConfig(ImageState& state, const FinalConfigFlags& flags,
                       const std::function<void(const std::string&)>& warn);
 

@@ -59,6 +59,28 @@ TEST(ImageStateTest, FinalConfigSetsExpandsUnsetsAndOmitsHistory) {
   EXPECT_NE(f.Describe(), FinalConfigFlags{}.Describe());
 }
 
+TEST(ImageStateTest, FinalConfigOsVersionFeaturesAndVariant) {
+  ImageState s = StateFromScratch();
+  FinalConfigFlags f;
+  f.os_version = "10.1";
+  f.os_features = {"f1", "f2", "f3", "f1-", "f2"};  // as buildah: added once, "-" removes
+  f.variant = "v3";
+  ApplyFinalConfig(s, f, nullptr);
+  EXPECT_EQ(s.config["os.version"], "10.1");
+  EXPECT_EQ(s.config["os.features"], Json::array({"f2", "f3"}));
+  EXPECT_NE(f.Describe(), FinalConfigFlags{}.Describe());
+  s.Normalize();  // the image-spec's order, as podman writes it
+  std::string text = s.config.dump();
+  EXPECT_LT(text.find("\"architecture\""), text.find("\"variant\""));
+  EXPECT_LT(text.find("\"variant\""), text.find("\"os\""));
+  EXPECT_LT(text.find("\"os\""), text.find("\"os.version\""));
+  EXPECT_LT(text.find("\"os.version\""), text.find("\"os.features\""));
+  EXPECT_LT(text.find("\"os.features\""), text.find("\"config\""));
+  f.os_features = {"f2-", "f3-"};
+  ApplyFinalConfig(s, f, nullptr);
+  EXPECT_FALSE(s.config.contains("os.features"));
+}
+
 TEST(ImageStateTest, BaseWithoutPathGetsBuildahDefault) {
   image::ImageConfig base;
   base.json = Json::parse(R"({"config":{"Env":["X=1"]}})");

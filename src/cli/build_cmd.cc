@@ -21,8 +21,10 @@ namespace {
 
 struct BuildFlags {
   std::vector<std::string> positional;  // [CONTEXT]
-  std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, envs, unset_envs;
-  std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch;
+  std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, envs, unset_envs,
+      os_features;
+  std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
+      variant;
   std::string tls_verify, cert_dir, authfile, creds;
   bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = false;
   std::string identity_label, omit_history;  // pflag bools: "" (not given), else the value
@@ -81,15 +83,23 @@ Expected<bool> BoolFlag(const std::string& name, const std::string& raw, bool un
                          raw + "\": invalid syntax");
 }
 
-// --platform, --os, --arch: only the host's (RUN steps run here).
-Status CheckHostPlatform(const BuildFlags& f) {
-  if (!f.platform.empty() && f.platform != "linux/amd64" && f.platform != "linux/x86_64")
+// --platform OS/ARCH[/VARIANT], --os, --arch: only the host's (RUN steps run here). Returns
+// the variant to write into the image: the platform's, else --variant's ("" keeps the base's).
+Expected<std::string> CheckHostPlatform(const BuildFlags& f) {
+  std::string platform = f.platform, variant = f.variant;
+  size_t first = platform.find('/');
+  size_t second = first == std::string::npos ? first : platform.find('/', first + 1);
+  if (second != std::string::npos) {
+    variant = platform.substr(second + 1);
+    platform.resize(second);
+  }
+  if (!platform.empty() && platform != "linux/amd64" && platform != "linux/x86_64")
     return Unsupported("building for platform " + f.platform + " is not supported on this linux/amd64 host");
   if (!f.os.empty() && f.os != "linux")
     return Unsupported("building for OS " + f.os + " is not supported on this linux/amd64 host");
   if (!f.arch.empty() && f.arch != "amd64" && f.arch != "x86_64")
     return Unsupported("building for architecture " + f.arch + " is not supported on this linux/amd64 host");
-  return Status::Ok();
+  return variant;
 }
 
 Status ReadBuildArgFile(const std::string& path, build::KeyValues& out) {
@@ -151,6 +161,8 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   for (const auto& a : f.annotations) RETURN_IF_ERROR(SplitKeyValue(a, o.annotations, false));
   for (const auto& e : f.envs) o.final_config.env.push_back(ParseEnvFlag(e));
   o.final_config.unset_env = SplitCommas(f.unset_envs);
+  o.final_config.os_version = f.os_version;
+  o.final_config.os_features = f.os_features;
   ASSIGN_OR_RETURN(o.final_config.omit_history, BoolFlag("--omit-history", f.omit_history, false));
   ASSIGN_OR_RETURN(o.identity_label, BoolFlag("--identity-label", f.identity_label, true));
   for (const auto& sec : f.secrets) {
@@ -175,7 +187,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
       pull != "ifnewer")
     return InvalidArgument("invalid pull policy \"" + f.pull + "\"");
   o.pull = pull == "ifmissing" ? "missing" : pull == "ifnewer" ? "newer" : pull;
-  RETURN_IF_ERROR(CheckHostPlatform(f));
+  ASSIGN_OR_RETURN(o.final_config.variant, CheckHostPlatform(f));
   ASSIGN_OR_RETURN(o.network, containers::ParseNetwork(f.network));
   ASSIGN_OR_RETURN(containers::IsolationChoice iso, containers::ChooseIsolation(f.isolation, f.runtime, Warn));
   o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
@@ -240,9 +252,12 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--network", f->network, "network mode for RUN instructions (host, none, private)");
   cmd->add_option("--isolation", f->isolation, "`type` of process isolation to use (chroot or oci)");
   cmd->add_option("--runtime", f->runtime, "`path` to an alternate OCI runtime");
-  cmd->add_option("--platform", f->platform, "set the OS/ARCH of the built image (only the host's)");
+  cmd->add_option("--platform", f->platform, "set the OS/ARCH[/VARIANT] of the built image (only the host's OS/ARCH)");
   cmd->add_option("--os", f->os, "set the OS of the image (only the host's: linux)");
   cmd->add_option("--arch", f->arch, "set the ARCH of the image (only the host's: amd64)");
+  cmd->add_option("--os-version", f->os_version, "set required OS `version` for the target image instead of the value from the base image");
+  cmd->add_option("--variant", f->variant, "override the `variant` of the specified image");
+  AddRepeatable(cmd, "--os-feature", f->os_features, "set required OS `feature` for the target image in addition to values from the base image");
   cmd->add_option("--timestamp", f->timestamp, "set created timestamp to the specified epoch seconds");
   cmd->add_flag("--tls-verify{true}", f->tls_verify, "require HTTPS and verify certificates when accessing the registry");
   cmd->add_option("--cert-dir", f->cert_dir, "use certificates at the specified path to access the registry");

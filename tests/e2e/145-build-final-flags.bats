@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # The flags a build applies to its final image (--label, --annotation, --env, --unsetenv,
-# --timestamp, --identity-label, --format, --omit-history) with a warm layer cache: the result
-# must differ from the cached image and carry the flag's effect, and a rebuild with the same
-# flag must be fully cached and give the same image.
+# --timestamp, --identity-label, --format, --omit-history, --os-version, --os-feature,
+# --variant) with a warm layer cache: the result must differ from the cached image and carry
+# the flag's effect, and a rebuild with the same flag must be fully cached and give the same
+# image.
 load helpers
 
 setup() {
@@ -142,6 +143,56 @@ CF
   build_warm_then_flagged --omit-history
   run -0 kiln inspect --format '{{len .History}} {{len .RootFS.Layers}}' flagged
   [ "$output" = "0 2" ]
+}
+
+# The config JSON of an image, through an oci-dir save (inspect does not show every key).
+config_of() {
+  rm -rf "$TEST_ROOT/oci"
+  kiln save -q --format oci-dir -o "$TEST_ROOT/oci" "$1" >/dev/null 2>&1
+  python3 - "$TEST_ROOT/oci" <<'PY'
+import json, sys
+d = sys.argv[1]
+blob = lambda digest: json.load(open(d + "/blobs/sha256/" + digest.split(":")[1]))
+manifest = blob(json.load(open(d + "/index.json"))["manifests"][0]["digest"])
+print(json.dumps(blob(manifest["config"]["digest"])))
+PY
+}
+
+@test "build flags: --os-version, --os-feature and --variant with a warm cache" {
+  build_warm_then_flagged --os-version 10.1 --os-feature f1 --os-feature f2 --os-feature f1- --variant v3
+  run -0 config_of flagged
+  [[ "$output" == *'"architecture": "amd64", "variant": "v3", "os": "linux", "os.version": "10.1", "os.features": ["f2"], "config": '* ]]
+  run -0 config_of plain
+  [[ "$output" != *os.version* && "$output" != *variant* ]]
+  # --platform's third part is the variant
+  run -0 kiln build -q --platform linux/amd64/v2 "$CTX"
+  run -0 config_of "$output"
+  [[ "$output" == *'"variant": "v2", "os": "linux", "config": '* ]]
+}
+
+@test "build flags: --os-version, --os-feature and --variant give podman's config" {
+  has_podman || skip "podman not installed"
+  # FROM scratch: podman looks for a base image of the asked variant, which kiln does not
+  mkdir -p "$TEST_ROOT/scratch"
+  echo hi > "$TEST_ROOT/scratch/f"
+  printf 'FROM scratch\nCOPY f /f\n' > "$TEST_ROOT/scratch/Containerfile"
+  local flags=(--os-version 10.1 --os-feature f1 --os-feature f2 --os-feature f3 --os-feature f1- --os-feature 'a,b'
+    --variant v3 --identity-label=false)
+  kiln build -q "$TEST_ROOT/scratch" >/dev/null
+  got=$(config_of "$(kiln build -q "${flags[@]}" "$TEST_ROOT/scratch")" | python3 -c 'import json, sys; c = json.load(sys.stdin); [c.pop(k) for k in ("created", "history", "rootfs")]; print(json.dumps(c))')
+  id=$(pm build -q --no-cache "${flags[@]}" "$TEST_ROOT/scratch")
+  rm -rf "$TEST_ROOT/pmoci"
+  pm save -q --format oci-dir -o "$TEST_ROOT/pmoci" "$id"
+  want=$(python3 - "$TEST_ROOT/pmoci" <<'PY'
+import json, sys
+d = sys.argv[1]
+blob = lambda digest: json.load(open(d + "/blobs/sha256/" + digest.split(":")[1]))
+c = blob(blob(json.load(open(d + "/index.json"))["manifests"][0]["digest"])["config"]["digest"])
+[c.pop(k) for k in ("created", "history", "rootfs")]  # layer tars differ in bytes (compat.md)
+print(json.dumps(c))
+PY
+)
+  assert_same "$want" "$got"
 }
 
 @test "build flags: --os/--arch take only the host's values" {

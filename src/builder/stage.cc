@@ -346,13 +346,14 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
 }
 
 // --layers=false: a step only adds its history entry; the stage's one container collects
-// the files and becomes one layer at the end (Finish).
+// the files and becomes one layer at the end (Finish). As in podman, only the last entry,
+// the one committed, names the base.
 Status StageBuilder::UnlayeredStep(const std::string& created_by, bool changes_files, bool last) {
   if (changes_files) work_changed_ = true;
   image::HistoryEntry h;
   h.created = run_.CreatedNanos();
   h.created_by = created_by;
-  h.comment = pending_comment_;
+  h.comment = last ? pending_comment_ : "";
   h.empty_layer = true;
   state_.AddHistory(h, std::nullopt);
   return last ? Finish(true, false) : Status::Ok();

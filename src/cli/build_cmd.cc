@@ -26,8 +26,8 @@ struct BuildFlags {
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
       variant;
   std::string tls_verify, cert_dir, authfile, creds;
-  bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = false;
-  std::string identity_label, omit_history;  // pflag bools: "" (not given), else the value
+  bool no_cache = false, quiet = false, layers = true, layers_given = false, rm = true, force_rm = false;
+  std::string identity_label, omit_history, squash;  // pflag bools: "" (not given), else the value
   int jobs = 0;
   int64_t timestamp = -1;
 };
@@ -100,6 +100,16 @@ Expected<std::string> CheckHostPlatform(const BuildFlags& f) {
   if (!f.arch.empty() && f.arch != "amd64" && f.arch != "x86_64")
     return Unsupported("building for architecture " + f.arch + " is not supported on this linux/amd64 host");
   return variant;
+}
+
+// --squash is podman's --layers=false (one new layer, no cache); podman refuses it beside an
+// explicit --layers.
+Status ApplySquash(const BuildFlags& f, build::BuildOptions& o) {
+  ASSIGN_OR_RETURN(bool squash, BoolFlag("--squash", f.squash, false));
+  if (!f.squash.empty() && f.layers_given)
+    return InvalidArgument("cannot specify --squash with --layers and --squash-all with --squash");
+  if (squash) o.layers = false;
+  return Status::Ok();
 }
 
 Status ReadBuildArgFile(const std::string& path, build::KeyValues& out) {
@@ -176,6 +186,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   o.target = f.target;
   o.no_cache = f.no_cache;
   o.layers = f.layers;
+  RETURN_IF_ERROR(ApplySquash(f, o));
   o.quiet = f.quiet;
   o.jobs = f.jobs;
   std::string format = f.format.empty() ? (getenv("BUILDAH_FORMAT") ? getenv("BUILDAH_FORMAT") : "oci") : f.format;
@@ -245,7 +256,8 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_flag("-q,--quiet", f->quiet, "refrain from announcing build instructions and image read/write progress");
   cmd->add_option("--format", f->format, "`format` of the built image's manifest and metadata (oci or docker)");
   cmd->add_option("--pull", f->pull, "pull image policy (always, missing, never, newer)")->expected(0, 1)->default_str("missing");
-  AddBoolValue(cmd, "--layers", f->layers, "cache intermediate layers during build");
+  CLI::Option* layers = AddBoolValue(cmd, "--layers", f->layers, "cache intermediate layers during build");
+  cmd->add_flag("--squash{true}", f->squash, "squash all image layers into a single layer");
   AddBoolValue(cmd, "--rm", f->rm, "remove intermediate containers after a successful build");
   AddBoolValue(cmd, "--force-rm", f->force_rm, "always remove intermediate containers after a build, even if the build is unsuccessful");
   cmd->add_option("--jobs", f->jobs, "how many stages to run in parallel");
@@ -263,7 +275,10 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--cert-dir", f->cert_dir, "use certificates at the specified path to access the registry");
   cmd->add_option("--authfile", f->authfile, "path of the authentication file");
   cmd->add_option("--creds", f->creds, "use `[username[:password]]` for accessing the registry");
-  cmd->callback([&r, f] { r.exit_code = RunBuild(r.ctx, *f); });
+  cmd->callback([&r, f, layers] {
+    f->layers_given = layers->count() > 0;
+    r.exit_code = RunBuild(r.ctx, *f);
+  });
 }
 
 }  // namespace

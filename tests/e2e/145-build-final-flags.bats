@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # The flags a build applies to its final image (--label, --annotation, --env, --unsetenv,
 # --timestamp, --identity-label, --format, --omit-history, --os-version, --os-feature,
-# --variant) with a warm layer cache: the result must differ from the cached image and carry
-# the flag's effect, and a rebuild with the same flag must be fully cached and give the same
-# image.
+# --variant, --squash) with a warm layer cache: the result must differ from the cached image
+# and carry the flag's effect, and a rebuild with the same flag must be fully cached and give
+# the same image (except --squash, which like podman's uses no cache).
 load helpers
 
 setup() {
@@ -192,6 +192,39 @@ c = blob(blob(json.load(open(d + "/index.json"))["manifests"][0]["digest"])["con
 print(json.dumps(c))
 PY
 )
+  assert_same "$want" "$got"
+}
+
+@test "build flags: --squash with a warm cache makes one new layer, as podman's" {
+  printf 'RUN echo 2 > /f\n' >> "$CTX/Containerfile"
+  PLAIN=$(kiln build -q -t plain "$CTX")
+  run -0 kiln build --squash -t squashed "$CTX"
+  [ "$(cached_count "$output")" = 0 ]
+  [ "${lines[-1]}" != "$PLAIN" ]
+  run -0 kiln inspect --format '{{len .RootFS.Layers}} {{len .History}}' plain
+  [ "$output" = "3 4" ]
+  run -0 kiln inspect --format '{{len .RootFS.Layers}} {{len .History}}' squashed
+  [ "$output" = "2 4" ]
+  run -0 kiln run --rm squashed cat /e /f
+  [ "$output" = $'E= K=v\n2' ]
+  # the cache still gives the layered image to a build without the flag
+  [ "$(kiln build -q "$CTX")" = "$PLAIN" ]
+  run -125 kiln build --squash --layers=false "$CTX"
+  [ "$output" = "Error: cannot specify --squash with --layers and --squash-all with --squash" ]
+}
+
+@test "build flags: --squash output and history match podman's" {
+  has_podman || skip "podman not installed"
+  printf 'RUN echo 2 > /f\n' >> "$CTX/Containerfile"
+  pm import -q "$(busybox_tar)" localhost/busybox:latest >/dev/null
+  pm build -q "$CTX" >/dev/null
+  kiln build -q "$CTX" >/dev/null
+  want=$(pm build --squash "$CTX" | grep -E '^(STEP|--> Using cache|COMMIT)')
+  got=$(kiln build --squash "$CTX" | grep -E '^(STEP|--> Using cache|COMMIT)')
+  assert_same "$want" "$got"
+  local tmpl='{{len .RootFS.Layers}}{{range .History}} [{{.CreatedBy}}|{{.EmptyLayer}}|{{.Comment}}]{{end}}'
+  want=$(pm inspect --format "$tmpl" "$(pm build -q --squash "$CTX")")
+  got=$(kiln inspect --format "$tmpl" "$(kiln build -q --squash "$CTX")")
   assert_same "$want" "$got"
 }
 

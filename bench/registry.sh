@@ -149,3 +149,14 @@ if [ $have_igzip = 1 ]; then
 fi
 floor "sha256 of the layer tar (openssl dgst)" "${fsha[@]}"
 floor "tar -x of the layer tar (no fsync)" "${ftar[@]}"
+
+# The goal: kiln within 1.15x of what no client can go below — the registry's ingest of a
+# plain upload (push) and tar(1) extracting the layer (pull) — medians of the same runs.
+med() { printf '%s\n' "$@" | median; }
+vs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo
+echo "| kiln against the floors (medians, same runs) | kiln ms | floor ms | kiln / floor |"
+echo "|---|---|---|---|"
+echo "| push / curl upload, POST + monolithic PUT | $(med "${kpush[@]}") | $(med "${fput[@]}") | $(vs "$(med "${kpush[@]}")" "$(med "${fput[@]}")") |"
+echo "| push / curl upload, POST + chunked PATCH + PUT | $(med "${kpush[@]}") | $(med "${fpatch[@]}") | $(vs "$(med "${kpush[@]}")" "$(med "${fpatch[@]}")") |"
+echo "| pull / tar -x of the layer | $(med "${kpull[@]}") | $(med "${ftar[@]}") | $(vs "$(med "${kpull[@]}")" "$(med "${ftar[@]}")") |"

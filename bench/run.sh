@@ -3,9 +3,11 @@
 # same run with hyperfine, reported as ratios (kiln / podman). Results go to stdout as a
 # Markdown table; docs/benchmarks.md records them.
 #
-# usage: bench/run.sh [KILN_BINARY]      env: BENCH_LARGE=1000 (images in the large store)
+# usage: bench/run.sh [KILN_BINARY]
+#   env: BENCH_SMALL=25 BENCH_LARGE=1000 (images in the two stores), BENCH_RUNS=15
 set -euo pipefail
 KILN_BIN=$(readlink -f "${1:-build/kiln}")
+SMALL=${BENCH_SMALL:-25}
 LARGE=${BENCH_LARGE:-1000}
 RUNS=${BENCH_RUNS:-15}
 work=$(mktemp -d /tmp/kiln-bench.XXXXXX)
@@ -35,11 +37,11 @@ fill() {
   done
 }
 
-echo "preparing stores (kiln: 20 and $LARGE images; podman: 20 and $LARGE)…" >&2
-fill k small 20
+echo "preparing stores (kiln: $SMALL and $LARGE images; podman: $SMALL and $LARGE)…" >&2
+fill k small "$SMALL"
 fill k large "$LARGE"
 if [ $have_podman = 1 ]; then
-  fill p small 20
+  fill p small "$SMALL"
   [ "${BENCH_SKIP_PODMAN_LARGE:-0}" = 1 ] || fill p large "$LARGE"
 fi
 
@@ -66,9 +68,28 @@ row() {
   fi
 }
 
+# Start-up, against the floor of any dynamically linked program: /bin/true. Both take about a
+# millisecond, so the machine's drift matters: 7 rounds of 100 runs each, in turn, and the
+# median of the rounds' ratios.
+startup() {
+  local rows=$work/startup.txt
+  : > "$rows"
+  for _ in 1 2 3 4 5 6 7; do
+    echo "$(median k-version "" "$KILN_BIN --version" 100 10) $(median true "" "/bin/true" 100 10)" >> "$rows"
+  done
+  sort -n "$rows" | awk '{k[NR]=$1} END {printf "%.2f ", k[int((NR+1)/2)]*1000}'
+  awk '{print $2}' "$rows" | sort -n | awk '{t[NR]=$1} END {printf "%.2f ", t[int((NR+1)/2)]*1000}'
+  awk '{print $1/$2}' "$rows" | sort -n | awk '{r[NR]=$1} END {printf "%.2f\n", r[int((NR+1)/2)]}'
+}
+read -r kv tv ratio < <(startup)
+echo "| start-up (medians of 7 rounds of 100 runs) | kiln ms | /bin/true ms | kiln / true |"
+echo "|---|---|---|---|"
+echo "| \`kiln --version\` | $kv | $tv | $ratio |"
+echo
+
 echo "| operation | kiln ms (median) | podman ms (median) | kiln / podman |"
 echo "|---|---|---|---|"
-row "images (20 images)" "" "$(K small) images" "" "$(P small) images"
+row "images ($SMALL images)" "" "$(K small) images" "" "$(P small) images"
 # podman needs minutes for one listing of a large store (7 min for 1000 images here), so
 # it is timed once, and the -q/--format variants only for kiln.
 have_podman_saved=$have_podman

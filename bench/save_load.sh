@@ -92,6 +92,12 @@ for kind in rnd txt; do
     # all load the same (kiln-written) archive
     row "load $fmt, $label" "rm -rf $work/k-load $work/kr-load" "$(K load) load -q -i $kout" \
         "$(P load) rmi -a -f" "$(P load) load -q -i $kout" "${dload[@]}"
+    # The cycle a user repeats: remove the image, load it again, in the same store (both
+    # delete the layers at rmi). bash -c runs both halves; its start-up is on both sides.
+    if [ $fmt = docker-archive ]; then
+      row "rmi + load $fmt, $label" "" "bash -c '$(K load) rmi -a -f >/dev/null 2>&1; $(K load) load -q -i $kout'" \
+          "" "bash -c '$(P load) rmi -a -f >/dev/null 2>&1; $(P load) load -q -i $kout'"
+    fi
   done
 done
 printf '| plain copy of the %s MB archive (cp) | %s | | | | |\n' "$MB" \

@@ -5,7 +5,7 @@ set -euo pipefail
 
 BUILD_DEPS=(
   build-essential cmake ninja-build pkg-config clang
-  libarchive-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev libssl-dev
+  libarchive-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev nettle-dev
   zlib1g-dev libisal-dev libzstd-dev liblzma-dev libbz2-dev libcurl4-openssl-dev
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   libacl1-dev liblz4-dev libxml2-dev libicu-dev

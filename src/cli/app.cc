@@ -1,7 +1,10 @@
 #include "cli/app.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/commands.h"
 
@@ -62,15 +65,56 @@ void TakeLastOfRepeatedValues(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) TakeLastOfRepeatedValues(*sub);
 }
 
+// Each command group and the argv words that select one of its commands, at any level
+// (`rmi`, `image rm`, `container rm` ...). Building every command's options costs more than
+// the rest of a short command's start-up, so Main registers only the groups whose words
+// appear in argv; cli_test checks that these lists name every command a group registers.
+const std::vector<CommandGroup>& CommandGroups() {
+  static const std::vector<CommandGroup> groups = {
+      {RegisterImageListCommands, {"images", "ls", "list", "exists"}},
+      {RegisterTagCommands, {"tag", "untag"}},
+      {RegisterRemoveCommands, {"rmi", "rm", "prune"}},
+      {RegisterInspectCommands, {"inspect", "history", "tree"}},
+      {RegisterSystemCommands, {"df", "prune", "reset"}},
+      {RegisterCheckCommand, {"check"}},
+      {RegisterImportCommand, {"import"}},
+      {RegisterRegistryCommands, {"pull", "push", "login", "logout", "search"}},
+      {RegisterContainerCommands, {"container", "run", "create", "start", "stop", "kill", "wait", "logs", "rm",
+                                   "export", "ps", "ls", "list", "__monitor", "prune", "exists"}},
+      {RegisterSaveLoadCommands, {"save", "load"}},
+      {RegisterBuildCommands, {"build"}},
+  };
+  return groups;
+}
+
+void AddGlobalFlags(CLI::App& app, GlobalOptions& options) {
+  app.add_option("--root", options.root, "Path to the root directory in which data is stored");
+  app.add_option("--runroot", options.runroot, "Path to the 'run directory' where all state information is stored");
+  app.add_option("--log-level", options.log_level, "Log messages above specified level (debug, info, warn, error)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}));
+}
+
+// Registers the groups that argv can select. Help, and a command line that names no
+// command (usage, errors), get every group: they list them all.
+void RegisterCommandGroups(Registry& r, int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  auto has = [&](std::string_view w) { return std::find(args.begin(), args.end(), w) != args.end(); };
+  bool help = has("-h") || has("--help") || has("--help-all");
+  bool version = has("-v") || has("--version");
+  std::vector<const CommandGroup*> chosen;
+  for (const CommandGroup& g : CommandGroups())
+    if (help || std::any_of(g.words.begin(), g.words.end(), has)) chosen.push_back(&g);
+  if (chosen.empty() && !version)
+    for (const CommandGroup& g : CommandGroups()) chosen.push_back(&g);
+  for (const CommandGroup* g : chosen) g->add(r);
+}
+
 int Main(int argc, char** argv) {
   Context ctx;
   int exit_code = 0;
   CLI::App app{"kiln: build and manage OCI container images, daemonless", "kiln"};
   app.set_version_flag("-v,--version", std::string("kiln version ") + kVersion);
-  app.add_option("--root", ctx.options.root, "Path to the root directory in which data is stored");
-  app.add_option("--runroot", ctx.options.runroot, "Path to the 'run directory' where all state information is stored");
-  app.add_option("--log-level", ctx.options.log_level, "Log messages above specified level (debug, info, warn, error)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}));
+  AddGlobalFlags(app, ctx.options);
   app.require_subcommand(1);
 
   CLI::App* image = AddCommand(app, "image", "Manage images");
@@ -79,17 +123,7 @@ int Main(int argc, char** argv) {
   system->require_subcommand(1);
 
   Registry r{app, *image, *system, ctx, exit_code};
-  RegisterImageListCommands(r);
-  RegisterTagCommands(r);
-  RegisterRemoveCommands(r);
-  RegisterInspectCommands(r);
-  RegisterSystemCommands(r);
-  RegisterCheckCommand(r);
-  RegisterImportCommand(r);
-  RegisterRegistryCommands(r);
-  RegisterContainerCommands(r);
-  RegisterSaveLoadCommands(r);
-  RegisterBuildCommands(r);
+  RegisterCommandGroups(r, argc, argv);
 
   TakeLastOfRepeatedValues(app);
   try {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string_view>
+#include <vector>
 
 #include "cli/context.h"
 #include "store/store.h"
@@ -36,6 +38,15 @@ Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string
 
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 void RegisterBuildCommands(Registry& r);      // build, image build
+
+// A Register*Commands function and every name of a command it adds, at any level.
+struct CommandGroup {
+  void (*add)(Registry&);
+  std::vector<std::string_view> words;
+};
+const std::vector<CommandGroup>& CommandGroups();
+// The global flags (--root, --runroot, --log-level ...), before any command.
+void AddGlobalFlags(CLI::App& app, GlobalOptions& options);
 
 // `image tree` (also `images --tree`, which the tutorial still uses).
 int PrintImageTree(Context& ctx, const std::string& ref, bool what_requires);

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/values.h"
 #include "containers/containers.h"
 #include "containers/logs.h"
 #include "containers/run.h"
@@ -310,10 +311,6 @@ std::string StatusText(const ContainerRecord& c, int64_t now) {
   if (c.state == "exited") return "Exited (" + std::to_string(c.exit_code) + ") " + format::TimeAgo(c.finished, now);
   if (c.state == "created") return "Created";
   return c.state;
-}
-
-format::Value TimeValue(int64_t nanos) {
-  return format::Value::Time(nanos / 1000000000, static_cast<int32_t>(nanos % 1000000000));
 }
 
 format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {

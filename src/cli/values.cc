@@ -7,7 +7,6 @@
 #include "util/time.h"
 
 namespace kiln::cli {
-namespace {
 
 using format::Value;
 
@@ -16,6 +15,8 @@ Value TimeValue(int64_t nanos) {
   if (frac < 0) frac += 1000000000, --secs;
   return Value::Time(secs, static_cast<int32_t>(frac));
 }
+
+namespace {
 
 Value StringsFromJson(const image::Json& j) {
   std::vector<std::string> items;

@@ -20,6 +20,8 @@ namespace kiln::cli {
 using FieldSet = std::optional<std::set<std::string, std::less<>>>;
 FieldSet ReferencedFields(std::string_view format);
 
+// A Go time.Time from nanoseconds since the epoch.
+format::Value TimeValue(int64_t nanos);
 // One row of `images` (podman's images.imageReporter embedding entities.ImageSummary),
 // with only the fields in `wanted` (all when nullopt).
 format::Value ImageRowValue(const ImageRow& row, bool no_trunc, int64_t now_nanos, const FieldSet& wanted = {});

@@ -58,6 +58,14 @@ Expected<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   // the last transactions, never corrupt the database.
   RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
   RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  // Each kiln command is one short connection, the last to close: SQLite then checkpoints
+  // the WAL (kept: readers never replay a long WAL) and, by default, deletes the WAL and
+  // -shm files, so that the next command creates them again (and its first write syncs the
+  // directory). Kept at zero length instead, they cost no command a create, unlink or
+  // directory sync.
+  int persist = 1;
+  sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  RETURN_IF_ERROR(db->Exec("PRAGMA journal_size_limit=0"));
   return db;
 }
 

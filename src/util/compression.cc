@@ -1,6 +1,7 @@
 #include "util/compression.h"
 
 #include <bzlib.h>
+#include <dlfcn.h>
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <lzma.h>
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace kiln {
@@ -20,6 +22,47 @@ namespace {
 constexpr size_t kMaxStep = 1u << 30;
 
 uint32_t Clamp32(size_t n) { return static_cast<uint32_t>(std::min(n, kMaxStep)); }
+
+// ISA-L is opened on first use, not linked: a shared library in the program's NEEDED list
+// is mapped and relocated at every start (~10 page faults, a tenth of `kiln --version`),
+// and most commands never compress. Debian ships no static libisal.
+struct IsalApi {
+  decltype(&::isal_inflate_init) inflate_init;
+  decltype(&::isal_inflate_reset) inflate_reset;
+  decltype(&::isal_inflate) inflate;
+  decltype(&::isal_deflate_init) deflate_init;
+  decltype(&::isal_deflate) deflate;
+  decltype(&::isal_deflate_stateless_init) deflate_stateless_init;
+  decltype(&::isal_deflate_stateless) deflate_stateless;
+  decltype(&::crc32_gzip_refl) crc32_gzip_refl;
+};
+
+Expected<IsalApi> LoadIsal() {
+  void* lib = dlopen("libisal.so.2", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) return Unsupported("gzip needs ISA-L (apt-get install libisal2)");
+  IsalApi api{};
+  bool complete = true;
+  auto sym = [&](auto& field, const char* name) {
+    field = reinterpret_cast<std::remove_reference_t<decltype(field)>>(dlsym(lib, name));
+    complete = complete && field != nullptr;
+  };
+  sym(api.inflate_init, "isal_inflate_init");
+  sym(api.inflate_reset, "isal_inflate_reset");
+  sym(api.inflate, "isal_inflate");
+  sym(api.deflate_init, "isal_deflate_init");
+  sym(api.deflate, "isal_deflate");
+  sym(api.deflate_stateless_init, "isal_deflate_stateless_init");
+  sym(api.deflate_stateless, "isal_deflate_stateless");
+  sym(api.crc32_gzip_refl, "crc32_gzip_refl");
+  if (!complete) return Unsupported("libisal.so.2 lacks functions kiln uses");
+  return api;
+}
+
+// Loaded once per process (thread-safe), never changed after.
+const Expected<IsalApi>& Isal() {
+  static const Expected<IsalApi> api = LoadIsal();
+  return api;
+}
 
 // ---------------------------------------------------------------------------------------
 // Input side.
@@ -121,7 +164,9 @@ Expected<size_t> ParseGzipHeader(std::string_view b) {
 // the trailer, where the next member, if any, starts.
 class GzipReader final : public Reader {
  public:
-  explicit GzipReader(std::unique_ptr<Reader> src) : in_(std::move(src)) { isal_inflate_init(&st_); }
+  GzipReader(const IsalApi& isal, std::unique_ptr<Reader> src) : isal_(isal), in_(std::move(src)) {
+    isal_.inflate_init(&st_);
+  }
 
   Expected<size_t> Read(void* buf, size_t n) override {
     for (;;) {
@@ -158,7 +203,7 @@ class GzipReader final : public Reader {
       }
       in_.Consume(take);
     }
-    isal_inflate_reset(&st_);
+    isal_.inflate_reset(&st_);
     st_.crc_flag = ISAL_GZIP_NO_HDR_VER;
     in_member_ = true;
     ++members_;
@@ -172,7 +217,7 @@ class GzipReader final : public Reader {
     st_.avail_out = Clamp32(n);
     uint32_t out_before = st_.avail_out;
     uint32_t in_before = st_.avail_in;
-    int ret = isal_inflate(&st_);
+    int ret = isal_.inflate(&st_);
     in_.Consume(in_before - st_.avail_in);
     if (ret != ISAL_DECOMP_OK) return Error(ret);
     if (st_.block_state == ISAL_BLOCK_FINISH) in_member_ = false;
@@ -184,6 +229,7 @@ class GzipReader final : public Reader {
     return Corrupt("gzip: corrupt deflate data (isa-l error " + std::to_string(ret) + ")");
   }
 
+  const IsalApi& isal_;
   InputBuffer in_;
   inflate_state st_;
   bool in_member_ = false;
@@ -367,9 +413,9 @@ class CompressingWriter : public Writer {
 
 class IsalGzipWriter final : public CompressingWriter {
  public:
-  IsalGzipWriter(std::unique_ptr<Writer> dst, int isal_level)
-      : CompressingWriter(std::move(dst)), level_buf_(LevelBufSize(isal_level)) {
-    isal_deflate_init(&zs_);
+  IsalGzipWriter(const IsalApi& isal, std::unique_ptr<Writer> dst, int isal_level)
+      : CompressingWriter(std::move(dst)), isal_(isal), level_buf_(LevelBufSize(isal_level)) {
+    isal_.deflate_init(&zs_);
     zs_.level = static_cast<uint32_t>(isal_level);
     zs_.level_buf = level_buf_.data();
     zs_.level_buf_size = static_cast<uint32_t>(level_buf_.size());
@@ -407,11 +453,12 @@ class IsalGzipWriter final : public CompressingWriter {
   Status Step() {
     zs_.next_out = out();
     zs_.avail_out = static_cast<uint32_t>(out_size());
-    int ret = isal_deflate(&zs_);
+    int ret = isal_.deflate(&zs_);
     if (ret != COMP_OK) return Internal("gzip: isa-l deflate failed (" + std::to_string(ret) + ")");
     return Emit(out_size() - zs_.avail_out);
   }
 
+  const IsalApi& isal_;
   std::vector<uint8_t> level_buf_;
   isal_zstream zs_;
 };
@@ -604,8 +651,10 @@ Expected<std::unique_ptr<Writer>> OpenGzipCompressor(std::unique_ptr<Writer> dst
   if (level == kDefaultCompressionLevel) level = 6;
   if (level < 0 || level > 9) return InvalidArgument("gzip: invalid compression level " + std::to_string(level));
   if (level == 0 || level >= 7) return MakeWriter<ZlibGzipWriter>(std::move(dst), level);
+  const Expected<IsalApi>& isal = Isal();
+  if (!isal.ok()) return isal.status();
   int isal_level = std::min(level, 3);
-  return std::unique_ptr<Writer>(std::make_unique<IsalGzipWriter>(std::move(dst), isal_level));
+  return std::unique_ptr<Writer>(std::make_unique<IsalGzipWriter>(*isal, std::move(dst), isal_level));
 }
 
 }  // namespace
@@ -653,7 +702,11 @@ Expected<std::unique_ptr<Reader>> OpenDecompressor(std::unique_ptr<Reader> src, 
 Expected<std::unique_ptr<Reader>> OpenDecompressorFor(Compression c, std::unique_ptr<Reader> src) {
   switch (c) {
     case Compression::kNone: return src;
-    case Compression::kGzip: return std::unique_ptr<Reader>(std::make_unique<GzipReader>(std::move(src)));
+    case Compression::kGzip: {
+      const Expected<IsalApi>& isal = Isal();
+      if (!isal.ok()) return isal.status();
+      return std::unique_ptr<Reader>(std::make_unique<GzipReader>(*isal, std::move(src)));
+    }
     case Compression::kZstd: return std::unique_ptr<Reader>(std::make_unique<ZstdReader>(std::move(src)));
     case Compression::kXz: {
       auto r = std::make_unique<XzReader>(std::move(src));
@@ -704,7 +757,10 @@ std::string GzipStoredMember(std::string_view data) {
     out.append(data.substr(off, n));
     off += n;
   } while (off < data.size());
-  PutLe32(out, crc32_gzip_refl(0, reinterpret_cast<const unsigned char*>(data.data()), data.size()));
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  const Expected<IsalApi>& isal = Isal();
+  PutLe32(out, isal.ok() ? isal->crc32_gzip_refl(0, bytes, data.size())
+                         : static_cast<uint32_t>(crc32_z(0, bytes, data.size())));
   PutLe32(out, static_cast<uint32_t>(data.size()));
   return out;
 }
@@ -713,10 +769,12 @@ bool LooksIncompressible(std::string_view data) {
   constexpr size_t kSample = 64 * 1024;
   std::string_view sample = data.substr(0, kSample);
   if (sample.size() < 4096) return false;
+  const Expected<IsalApi>& isal = Isal();
+  if (!isal.ok()) return false;
   std::vector<uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
   std::vector<uint8_t> out(sample.size() + sample.size() / 8 + 1024);
   isal_zstream zs;
-  isal_deflate_stateless_init(&zs);
+  isal->deflate_stateless_init(&zs);
   zs.level = 1;
   zs.level_buf = level_buf.data();
   zs.level_buf_size = static_cast<uint32_t>(level_buf.size());
@@ -726,7 +784,7 @@ bool LooksIncompressible(std::string_view data) {
   zs.avail_out = static_cast<uint32_t>(out.size());
   zs.end_of_stream = 1;
   zs.flush = NO_FLUSH;
-  if (isal_deflate_stateless(&zs) != COMP_OK) return false;
+  if (isal->deflate_stateless(&zs) != COMP_OK) return false;
   return zs.total_out * 100 >= sample.size() * 97;
 }
 

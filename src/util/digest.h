@@ -1,4 +1,4 @@
-// The one digest type of kiln: "sha256:<64 hex>", with streaming SHA-256 (OpenSSL EVP,
+// The one digest type of kiln: "sha256:<64 hex>", with streaming SHA-256 (nettle,
 // which uses SHA-NI where the CPU has it).
 #pragma once
 

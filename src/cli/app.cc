@@ -88,6 +88,7 @@ int Main(int argc, char** argv) {
   RegisterImportCommand(r);
   RegisterRegistryCommands(r);
   RegisterContainerCommands(r);
+  RegisterUnshareCommand(r);
   RegisterSaveLoadCommands(r);
   RegisterBuildCommands(r);
 

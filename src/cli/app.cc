@@ -89,6 +89,7 @@ int Main(int argc, char** argv) {
   RegisterRegistryCommands(r);
   RegisterContainerCommands(r);
   RegisterUnshareCommand(r);
+  RegisterInfoCommand(r);
   RegisterSaveLoadCommands(r);
   RegisterBuildCommands(r);
 

@@ -33,15 +33,11 @@ int RunUnshare(Context& ctx, std::vector<std::string> command) {
 }  // namespace
 
 void RegisterUnshareCommand(Registry& r) {
-  auto command = std::make_shared<std::vector<std::string>>();
   CLI::App* cmd = AddCommand(r.root, "unshare", "Run a command in a modified user namespace");
-  cmd->add_option("command", *command, "COMMAND [ARG...]");
+  // Everything from the first word on is the command and its own flags (sh -c '…').
   cmd->prefix_command();
-  cmd->callback([&r, command, cmd] {
-    std::vector<std::string> words = *command;
-    for (const auto& w : cmd->remaining()) words.push_back(w);
-    r.exit_code = RunUnshare(r.ctx, words);
-  });
+  cmd->allow_extras(true);
+  cmd->callback([&r, cmd] { r.exit_code = RunUnshare(r.ctx, cmd->remaining()); });
 }
 
 }  // namespace kiln::cli

@@ -277,8 +277,12 @@ bool SetgroupsDenied() {
   std::vector<gid_t> groups(u.groups.begin(), u.groups.end());
   // A user namespace mapped without newgidmap denies setgroups: the (empty) list stays.
   if ((setgroups(groups.size(), groups.data()) != 0 && !(errno == EPERM && SetgroupsDenied())) ||
-      setgid(u.gid) != 0 || setuid(u.uid) != 0)
+      setgid(u.gid) != 0 || setuid(u.uid) != 0) {
+    if (errno == EINVAL)  // the ID has no mapping in kiln's user namespace
+      ChildFail(err_fd, 125, "setting user " + std::to_string(u.uid) + ":" + std::to_string(u.gid) +
+                                 ": the ID is not mapped in the rootless user namespace (check /etc/subuid and /etc/subgid)");
     ChildFail(err_fd, 125, Errno("setting user"));
+  }
   if (u.uid == 0) {
     __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2]{};

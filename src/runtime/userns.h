@@ -40,7 +40,7 @@ struct UserNamespaceNotes {
 // namespace, creating it (and its pause process) first when there is none. Must be called
 // before any thread starts. Does nothing as root.
 Expected<UserNamespaceNotes> EnterUserNamespace();
-// Stops the user's pause process (system reset): the next kiln makes a fresh namespace,
+// Stops the user's pause process (`system migrate`): the next kiln makes a fresh namespace,
 // e.g. after /etc/subuid changed. Containers still running keep their own namespace.
 Status StopPauseProcess();
 

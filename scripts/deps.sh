@@ -10,9 +10,10 @@ BUILD_DEPS=(
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   libacl1-dev liblz4-dev libxml2-dev libicu-dev
 )
-# Runtime and test-time tools: the OCI runtime, the base image source, the test runner,
-# and the reference implementation that the e2e tests and benchmarks compare against.
-TOOL_DEPS=(bats busybox-static runc jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine)
+# Runtime and test-time tools: the OCI runtime, newuidmap/newgidmap for rootless kiln's user
+# namespace (uidmap), the base image source, the test runner, and the reference
+# implementation that the e2e tests and benchmarks compare against.
+TOOL_DEPS=(bats busybox-static runc uidmap jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine)
 
 missing=()
 for pkg in "${BUILD_DEPS[@]}" "${TOOL_DEPS[@]}"; do

@@ -217,8 +217,8 @@ FileStamp StampOf(const struct stat& st) {
 
 class Hasher {
  public:
-  Hasher(const IgnoreMatcher* ignore, IgnoreMatcher excludes, StatCache* cache)
-      : ignore_(ignore), excludes_(std::move(excludes)), cache_(cache), buf_(1 << 20), out_(hash_) {}
+  Hasher(const IgnoreMatcher* ignore, IgnoreMatcher excludes, StatCache* cache, Owners owners)
+      : ignore_(ignore), excludes_(std::move(excludes)), cache_(cache), owners_(owners), buf_(1 << 20), out_(hash_) {}
 
   Status Source(const std::string& root, const build::Source& s) {
     ASSIGN_OR_RETURN(Resolved r, ResolveInRoot(root, s.rel));
@@ -287,8 +287,8 @@ class Hasher {
     out_.Field(std::string(1, TypeChar(st.st_mode)));
     out_.Field(rel);
     out_.Number(st.st_mode & 07777);
-    out_.Number(st.st_uid);
-    out_.Number(st.st_gid);
+    out_.Number(owners_ == Owners::kHash ? st.st_uid : 0);
+    out_.Number(owners_ == Owners::kHash ? st.st_gid : 0);
     out_.Number(S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0);
     out_.Field(content.hex());
     out_.Field(target);
@@ -329,6 +329,7 @@ class Hasher {
   const IgnoreMatcher* ignore_;
   IgnoreMatcher excludes_;
   StatCache* cache_;
+  Owners owners_;
   std::vector<char> buf_;
   Sha256 hash_;
   RecordWriter out_;
@@ -347,9 +348,9 @@ Expected<std::vector<Source>> ResolveSources(const std::string& root, const std:
 }
 
 Expected<Digest> HashSources(const std::string& root, const std::vector<Source>& sources, const IgnoreMatcher* ignore,
-                             const std::vector<std::string>& excludes, StatCache* cache) {
+                             const std::vector<std::string>& excludes, StatCache* cache, Owners owners) {
   ASSIGN_OR_RETURN(IgnoreMatcher ex, IgnoreMatcher::FromPatterns(excludes));
-  Hasher hasher(ignore, std::move(ex), cache);
+  Hasher hasher(ignore, std::move(ex), cache, owners);
   for (const Source& s : sources) RETURN_IF_ERROR(hasher.Source(root, s));
   return hasher.Finish();
 }

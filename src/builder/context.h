@@ -52,9 +52,15 @@ class StatCache {
 // A digest of the selected sources' contents as a COPY would copy them: for each file (walking
 // directories in sorted order, skipping ignored paths, honouring `excludes` patterns of
 // COPY --exclude) its path relative to the source it came from, type, permission bits,
-// uid/gid, size, content digest and symlink target. Same bytes in another directory, with new
-// inodes and mtimes, give the same digest. `cache` may be null.
+// uid/gid (with Owners::kHash), size, content digest and symlink target. Same bytes in another
+// directory, with new inodes and mtimes, give the same digest. `cache` may be null.
+//
+// COPY gives every file its --chown owner or root, so it hashes with Owners::kIgnore: the
+// sources' owners, which differ between users and between rootless kiln (a user's file is
+// 0 there) and rootful kiln, must not change the step's digest and so the image. A RUN's
+// bind mount shows the owners to the command: kHash.
+enum class Owners { kHash, kIgnore };
 Expected<Digest> HashSources(const std::string& root, const std::vector<Source>& sources, const IgnoreMatcher* ignore,
-                             const std::vector<std::string>& excludes, StatCache* cache);
+                             const std::vector<std::string>& excludes, StatCache* cache, Owners owners);
 
 }  // namespace kiln::build

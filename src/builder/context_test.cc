@@ -44,11 +44,11 @@ class ContextTest : public ::testing::Test {
   }
 
   Digest Hash(const std::string& root, const std::vector<std::string>& patterns, const IgnoreMatcher* ignore = nullptr,
-              StatCache* cache = nullptr, const std::vector<std::string>& excludes = {}) {
+              StatCache* cache = nullptr, const std::vector<std::string>& excludes = {}, Owners owners = Owners::kHash) {
     auto s = ResolveSources(root, patterns, ignore);
     EXPECT_TRUE(s.ok()) << s.status().message();
     if (!s.ok()) return Digest();
-    auto d = HashSources(root, *s, ignore, excludes, cache);
+    auto d = HashSources(root, *s, ignore, excludes, cache, owners);
     EXPECT_TRUE(d.ok()) << d.status().message();
     return d.ok() ? *d : Digest();
   }
@@ -121,9 +121,9 @@ TEST_F(ContextTest, ResolveSourcesSymlinksStayInsideRoot) {
   // The digest is of ROOT/etc/passwd's bytes, the same as copying that file directly.
   auto a = ResolveSources(root_, {"out"}, nullptr);
   ASSERT_TRUE(a.ok());
-  auto via_link = HashSources(root_, {Source{"etc/passwd", false}}, nullptr, {}, nullptr);
+  auto via_link = HashSources(root_, {Source{"etc/passwd", false}}, nullptr, {}, nullptr, Owners::kHash);
   Write("etc/passwd", "changed");
-  auto after = HashSources(root_, {Source{"etc/passwd", false}}, nullptr, {}, nullptr);
+  auto after = HashSources(root_, {Source{"etc/passwd", false}}, nullptr, {}, nullptr, Owners::kHash);
   ASSERT_TRUE(via_link.ok() && after.ok());
   EXPECT_NE(*via_link, *after);
 }
@@ -214,6 +214,17 @@ TEST_F(ContextTest, HashSourcesSeesContentModeAndLinkChanges) {
   EXPECT_NE(link, Hash(root_, {"app"}));
   Write("app/new-empty", "");
   EXPECT_NE(link, Hash(root_, {"app"}));
+}
+
+// COPY resets owners, so its digest must not depend on them (rootless kiln sees a user's
+// files as 0, rootful kiln as the user's uid); a bind mount's does.
+TEST_F(ContextTest, HashSourcesOwnersOnlyWhenAsked) {
+  Write("app/data", "x");
+  Digest hashed = Hash(root_, {"app"}), ignored = Hash(root_, {"app"}, nullptr, nullptr, {}, Owners::kIgnore);
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown";
+  ASSERT_EQ(::lchown(JoinPath(root_, "app/data").c_str(), 123, 456), 0);
+  EXPECT_NE(hashed, Hash(root_, {"app"}));
+  EXPECT_EQ(ignored, Hash(root_, {"app"}, nullptr, nullptr, {}, Owners::kIgnore));
 }
 
 TEST_F(ContextTest, HashSourcesSkipsIgnoredAndExcluded) {

@@ -109,7 +109,7 @@ Expected<runtime::BindMount> StageBuilder::BindMountSource(std::map<std::string,
     key_part += "bind-from " + target + " " + (layers.empty() ? "" : layers.back().chain_id.hex()) + " " + source + "\n";
   } else {
     ASSIGN_OR_RETURN(std::vector<Source> srcs, ResolveSources(run_.opts.context_dir, {source}, &run_.ignore));
-    ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.locked_stat_cache));
+    ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.locked_stat_cache, Owners::kHash));
     key_part += "bind " + target + " " + d.hex() + (rw ? " rw\n" : "\n");
     if (!rw) return runtime::BindMount{JoinPath(run_.opts.context_dir, srcs.empty() ? "" : srcs[0].rel), target, true};
     req.source_root = run_.opts.context_dir;
@@ -335,13 +335,13 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
       req.sources.push_back(Source{name, false});
     }
     req.source_root = temp_root;
-    ASSIGN_OR_RETURN(content, HashSources(temp_root, req.sources, nullptr, {}, nullptr));
+    ASSIGN_OR_RETURN(content, HashSources(temp_root, req.sources, nullptr, {}, nullptr, Owners::kIgnore));
   } else {
     ASSIGN_OR_RETURN(req.sources, ResolveSources(run_.opts.context_dir, words, &run_.ignore));
     req.source_root = run_.opts.context_dir;
     req.ignore = &run_.ignore;
     ASSIGN_OR_RETURN(content, HashSources(run_.opts.context_dir, req.sources, &run_.ignore, req.options.excludes,
-                                          &run_.locked_stat_cache));
+                                          &run_.locked_stat_cache, Owners::kIgnore));
   }
   req.dest = JoinContainerPath(state_.WorkingDir(), dest_word, /*keep_slash=*/true);
   if (words.size() > 1 && req.dest.back() != '/') req.dest += '/';

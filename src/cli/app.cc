@@ -75,7 +75,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterTagCommands, {"tag", "untag"}},
       {RegisterRemoveCommands, {"rmi", "rm", "prune"}},
       {RegisterInspectCommands, {"inspect", "history", "tree"}},
-      {RegisterSystemCommands, {"df", "prune", "reset"}},
+      {RegisterSystemCommands, {"df", "prune", "reset", "migrate"}},
       {RegisterCheckCommand, {"check"}},
       {RegisterImportCommand, {"import"}},
       {RegisterRegistryCommands, {"pull", "push", "login", "logout", "search"}},
@@ -83,6 +83,8 @@ const std::vector<CommandGroup>& CommandGroups() {
                                    "export", "ps", "ls", "list", "__monitor", "prune", "exists"}},
       {RegisterSaveLoadCommands, {"save", "load"}},
       {RegisterBuildCommands, {"build"}},
+      {RegisterUnshareCommand, {"unshare"}},
+      {RegisterInfoCommand, {"info"}},
   };
   return groups;
 }

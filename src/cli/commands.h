@@ -28,6 +28,8 @@ void RegisterCheckCommand(Registry& r);        // system check
 void RegisterImportCommand(Registry& r);       // import, image import
 void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
 void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, container …
+void RegisterUnshareCommand(Registry& r);      // unshare (rootless)
+void RegisterInfoCommand(Registry& r);         // info, system info
 
 // Pulls a build's base image (FROM) with podman's lines on stderr.
 struct PullFlagsForBuild {

@@ -78,11 +78,6 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   cmd->prefix_command();
 }
 
-// run and start -a own their store: RunForeground closes it while the container runs.
-Expected<std::unique_ptr<store::Store>> OpenOwnStore(Context& ctx) {
-  return store::Store::Open({ctx.options.root, ctx.options.runroot});
-}
-
 int FailRun(const containers::RunResult& r) {
   if (!r.error.empty()) return Fail(InvalidArgument(r.error), r.exit_code);
   return r.exit_code;
@@ -90,7 +85,7 @@ int FailRun(const containers::RunResult& r) {
 
 int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   if (!o.publish.empty()) Warn("port publishing is not supported yet; kiln containers use --network host by default, so a port the container listens on is reachable directly");
-  auto st = OpenOwnStore(ctx);
+  auto st = ctx.OpenStore();  // RunForeground closes it while the container runs
   if (!st.ok()) return Fail(st.status());
   auto c = containers::Create(**st, CreateOptionsFrom(o, rest), Warn);
   if (!c.ok()) return Fail(c.status(), 125);  // podman: 125 for an unknown image too
@@ -126,7 +121,7 @@ struct StartOptions {
 int RunStart(Context& ctx, StartOptions& o) {
   if (o.names.empty()) return Fail(InvalidArgument("start requires at least one argument"));
   if (o.attach && o.names.size() > 1) return Fail(InvalidArgument("you cannot start and attach multiple containers at once"));
-  auto st = OpenOwnStore(ctx);
+  auto st = ctx.OpenStore();  // RunForeground closes it while the container runs
   if (!st.ok()) return Fail(st.status());
   int rc = 0;
   for (const auto& name : o.names) {

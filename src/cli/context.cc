@@ -3,13 +3,23 @@
 #include <ctime>
 #include <iostream>
 
+#include "runtime/runtime.h"
+#include "util/rootless.h"
+
 namespace kiln::cli {
 
 Expected<store::Store*> Context::Store() {
   if (!store_) {
-    ASSIGN_OR_RETURN(store_, store::Store::Open({options.root, options.runroot}));
+    ASSIGN_OR_RETURN(store_, OpenStore());
   }
   return store_.get();
+}
+
+Expected<std::unique_ptr<store::Store>> Context::OpenStore() const {
+  // As podman: rootless containers get no cgroup limits on a cgroup v1 host; said once.
+  if (Rootless() && runtime::CgroupV1OrHybrid())
+    Debug("running rootless on a cgroup v1 host: containers get no cgroup limits (as with podman)");
+  return store::Store::Open({options.root, options.runroot});
 }
 
 int ExitCodeFor(const Status& st) {
@@ -38,7 +48,10 @@ Expected<bool> Confirm(const std::string& warning) {
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
-void Warn(const std::string& message) {
+namespace {
+
+// logrus's text format: time="RFC 3339" level=LEVEL msg="…".
+void Log(const char* level, const std::string& message) {
   char buf[64];
   std::time_t now = std::time(nullptr);
   struct tm tm;
@@ -48,7 +61,15 @@ void Warn(const std::string& message) {
   // logrus prints RFC 3339: "Z" for UTC, else "+01:00".
   if (tm.tm_gmtoff == 0) ts = ts.substr(0, ts.size() - 5) + "Z";
   else if (ts.size() > 5) ts.insert(ts.size() - 2, ":");
-  std::fprintf(stderr, "time=\"%s\" level=warning msg=\"%s\"\n", ts.c_str(), message.c_str());
+  std::fprintf(stderr, "time=\"%s\" level=%s msg=\"%s\"\n", ts.c_str(), level, message.c_str());
+}
+
+}  // namespace
+
+void Warn(const std::string& message) { Log("warning", message); }
+
+void Context::Debug(const std::string& message) const {
+  if (options.log_level == "debug" || options.log_level == "trace") Log("debug", message);
 }
 
 }  // namespace kiln::cli

@@ -22,6 +22,10 @@ class Context {
 
   // The one way commands open the store.
   Expected<store::Store*> Store();
+  // A store of the caller's own (run and start -a close it while a container runs).
+  Expected<std::unique_ptr<store::Store>> OpenStore() const;
+  // logrus-style debug line on stderr with --log-level debug (or trace).
+  void Debug(const std::string& message) const;
 
  private:
   std::unique_ptr<store::Store> store_;

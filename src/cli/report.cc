@@ -5,7 +5,9 @@
 
 #include "cli/context.h"
 #include "cli/values.h"
+#include "format/gojson.h"
 #include "format/report.h"
+#include "format/yaml.h"
 #include "util/time.h"
 
 namespace kiln::cli {
@@ -115,6 +117,19 @@ int PrintHistoryFormatted(const std::vector<HistoryRow>& rows, const std::string
   opts.template_name = "history";
   opts.header_overrides = {{"CreatedBy", "CREATED BY"}};
   return RenderAndPrint(fmt, values, std::move(opts), "");
+}
+
+int PrintInfo(const format::Value& info, const std::string& fmt) {
+  if (fmt.empty() || IsJson(fmt)) {
+    auto j = image::Json::parse(format::GoJson(info));
+    std::string text = fmt.empty() ? format::Yaml(j) : j.dump(4) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  format::ReportOptions opts;
+  opts.template_name = "info";
+  opts.headers = false;
+  return RenderAndPrint(fmt, {info}, std::move(opts), "");
 }
 
 }  // namespace kiln::cli

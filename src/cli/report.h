@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/image_view.h"
+#include "format/value.h"
 
 namespace kiln::cli {
 
@@ -18,5 +19,8 @@ int PrintInspectJson(const std::vector<image::Json>& objects);
 int PrintInspectFormatted(const std::vector<image::Json>& objects, const std::string& format);
 // `history --format`.
 int PrintHistoryFormatted(const std::vector<HistoryRow>& rows, const std::string& format, bool no_trunc, bool human);
+
+// `info`: YAML without a format, indented JSON with "json", else the template.
+int PrintInfo(const format::Value& info, const std::string& format);
 
 }  // namespace kiln::cli

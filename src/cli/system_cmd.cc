@@ -12,6 +12,7 @@
 #include "store/containers.h"
 #include "format/tabwriter.h"
 #include "format/units.h"
+#include "runtime/userns.h"
 #include "util/time.h"
 
 namespace kiln::cli {
@@ -253,6 +254,15 @@ void RegisterSystemCommands(Registry& r) {
   prune->add_flag("-a,--all", *all, "Remove all unused data");
   prune->add_flag("-f,--force", *force, "Do not prompt for confirmation");
   prune->callback([&r, all, force] { r.exit_code = RunSystemPrune(r.ctx, *all, *force); });
+
+  // podman's `system migrate` restarts rootless state; kiln's only state is the pause
+  // process that holds the user namespace (the next command makes a fresh one, e.g. after
+  // /etc/subuid changed).
+  CLI::App* migrate = AddCommand(r.system, "migrate", "Migrate containers");
+  migrate->callback([&r] {
+    Status st = runtime::StopPauseProcess();
+    r.exit_code = st.ok() ? 0 : Fail(st);
+  });
 
   auto reset_force = std::make_shared<bool>(false);
   CLI::App* reset = AddCommand(r.system, "reset", "Reset kiln storage");

@@ -11,6 +11,7 @@
 #include "containers/containers.h"
 #include "image/reference.h"
 #include "util/fs.h"
+#include "util/rootless.h"
 #include "util/time.h"
 
 namespace kiln::containers {
@@ -134,7 +135,13 @@ Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const st
 Expected<runtime::Network> ParseNetwork(const std::string& n) {
   if (n.empty() || n == "host") return runtime::Network::kHost;
   if (n == "none") return runtime::Network::kNone;
-  if (n == "private" || n == "bridge" || n == "slirp4netns") return runtime::Network::kPrivate;
+  if (n == "private" || n == "bridge" || n == "slirp4netns" || n == "pasta") {
+    // A rootless private network is user-mode networking, podman's pasta or slirp4netns.
+    if (Rootless() && runtime::FindProgram("pasta").empty() && runtime::FindProgram("slirp4netns").empty())
+      return Unsupported("rootless private network needs pasta or slirp4netns, and neither is installed "
+                         "(install passt or slirp4netns, or use --network host or none)");
+    return runtime::Network::kPrivate;
+  }
   return InvalidArgument("unable to find network with name or ID " + n + ": network not found");
 }
 

@@ -9,6 +9,10 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <cstdlib>
+
+#include "util/fs.h"
+#include "util/rootless.h"
 
 namespace kiln::registry {
 namespace {
@@ -101,11 +105,25 @@ Client::Client(std::string domain, std::string path, ClientOptions options, std:
   verify_ = options_.tls_verify.value_or(!options_.insecure);
 }
 
+namespace {
+
+// containers/image's order: a rootless user's ~/.config/containers/certs.d/<host> first.
+std::string CertsDir(const std::string& domain) {
+  const char* home = std::getenv("HOME");
+  if (Rootless() && home && *home) {
+    std::string user = std::string(home) + "/.config/containers/certs.d/" + domain;
+    if (PathExists(user)) return user;
+  }
+  return "/etc/containers/certs.d/" + domain;
+}
+
+}  // namespace
+
 TlsOptions Client::Tls() const {
   TlsOptions t;
   t.verify = verify_;
   // certs.d/<host>/: *.crt are CAs, *.cert + *.key a client certificate (podman's layout).
-  std::string dir = options_.cert_dir.empty() ? "/etc/containers/certs.d/" + domain_ : options_.cert_dir;
+  std::string dir = options_.cert_dir.empty() ? CertsDir(domain_) : options_.cert_dir;
   if (DIR* d = ::opendir(dir.c_str())) {
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) names.push_back(e->d_name);

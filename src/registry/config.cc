@@ -13,6 +13,7 @@
 
 #include "registry/curl.h"
 #include "util/fs.h"
+#include "util/rootless.h"
 
 namespace kiln::registry {
 namespace {
@@ -193,8 +194,11 @@ std::string AuthFileForWrite(const std::string& flag) {
   if (!flag.empty()) return flag;
   std::string env = Env("REGISTRY_AUTH_FILE");
   if (!env.empty()) return env;
+  // podman: ${XDG_RUNTIME_DIR}/containers/auth.json, else /run/containers/UID/auth.json;
+  // rootless without XDG_RUNTIME_DIR, the user's fallback runtime directory (util/rootless.h).
   std::string xdg = Env("XDG_RUNTIME_DIR");
   if (!xdg.empty()) return xdg + "/containers/auth.json";
+  if (Rootless()) return RootlessRuntimeDir() + "/containers/auth.json";
   return "/run/containers/" + std::to_string(::getuid()) + "/auth.json";
 }
 

@@ -28,6 +28,7 @@
 #include <sstream>
 
 #include "util/fs.h"
+#include "util/rootless.h"
 
 namespace kiln::runtime {
 namespace {
@@ -193,6 +194,11 @@ void ChildTerminal(const std::string& root, const ContainerSpec& spec, const Use
   close(slave);
 }
 
+bool SetgroupsDenied() {
+  auto text = ReadFile("/proc/self/setgroups");
+  return text.ok() && text->rfind("deny", 0) == 0;
+}
+
 // Everything below runs in the container's init (kiln re-executed by StartChroot): pid 1 of
 // new pid, mount, ipc, uts (and net) namespaces. Reports failures through err_fd and exits.
 [[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
@@ -234,7 +240,9 @@ void ChildTerminal(const std::string& root, const ContainerSpec& spec, const Use
   for (auto [l, t] : {std::pair{"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
                       {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}, {"core", "/proc/kcore"}})
     (void)!symlink(t, (root + "/dev/" + l).c_str());
-  must("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  // Group 5 (tty) does not exist in a single-ID user namespace (rootless without subgids).
+  must("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+       SingleIdUserNamespace() ? "newinstance,ptmxmode=0666,mode=0620" : "newinstance,ptmxmode=0666,mode=0620,gid=5");
   if (console_fd >= 0) ChildTerminal(root, spec, u, console_fd, err_fd);
   must("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
   must("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, nullptr);
@@ -267,8 +275,14 @@ void ChildTerminal(const std::string& root, const ContainerSpec& spec, const Use
     if (!keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL) break;
   }
   std::vector<gid_t> groups(u.groups.begin(), u.groups.end());
-  if (setgroups(groups.size(), groups.data()) != 0 || setgid(u.gid) != 0 || setuid(u.uid) != 0)
+  // A user namespace mapped without newgidmap denies setgroups: the (empty) list stays.
+  if ((setgroups(groups.size(), groups.data()) != 0 && !(errno == EPERM && SetgroupsDenied())) ||
+      setgid(u.gid) != 0 || setuid(u.uid) != 0) {
+    if (errno == EINVAL)  // the ID has no mapping in kiln's user namespace
+      ChildFail(err_fd, 125, "setting user " + std::to_string(u.uid) + ":" + std::to_string(u.gid) +
+                                 ": the ID is not mapped in the rootless user namespace (check /etc/subuid and /etc/subgid)");
     ChildFail(err_fd, 125, Errno("setting user"));
+  }
   if (u.uid == 0) {
     __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2]{};
@@ -327,7 +341,12 @@ std::string RuntimeBaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::string FindOnPath(const std::string& name) {
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+std::string FindProgram(const std::string& name) {
   if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
   const char* path = getenv("PATH");
   std::istringstream dirs(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -342,10 +361,6 @@ std::string FindOnPath(const std::string& name) {
   return "";
 }
 
-}  // namespace
-
-// ---------------------------------------------------------------------------
-
 bool CgroupV1OrHybrid() {
   struct stat st;
   // A pure v2 host has cgroup.controllers at the top of /sys/fs/cgroup.
@@ -354,14 +369,14 @@ bool CgroupV1OrHybrid() {
 
 Expected<std::string> FindOciRuntime(const std::string& name) {
   if (!name.empty()) {
-    std::string p = FindOnPath(name);
+    std::string p = FindProgram(name);
     if (p.empty()) return NotFound("cannot find OCI runtime \"" + name + "\"");
     return p;
   }
   if (!CgroupV1OrHybrid()) {
-    if (std::string p = FindOnPath("crun"); !p.empty()) return p;
+    if (std::string p = FindProgram("crun"); !p.empty()) return p;
   }
-  if (std::string p = FindOnPath("runc"); !p.empty()) return p;
+  if (std::string p = FindProgram("runc"); !p.empty()) return p;
   return std::string();
 }
 
@@ -381,6 +396,23 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
     return ErrnoError("mounting overlay at " + target, errno);
   return Status::Ok();
 }
+
+// In kiln's user namespace (as in rootless podman's config): sysfs can only be mounted in a
+// network namespace of the container's own, so with the host's network /sys is the host's,
+// bound read-only; devpts cannot name group 5 in a single-ID namespace.
+namespace {
+
+void RootlessMounts(const ContainerSpec& spec, Json& mounts) {
+  for (auto& m : mounts) {
+    if (m["destination"] == "/sys" && spec.network == Network::kHost)
+      m = {{"destination", "/sys"}, {"type", "bind"}, {"source", "/sys"},
+           {"options", {"rprivate", "nosuid", "noexec", "nodev", "ro", "rbind"}}};
+    if (m["destination"] == "/dev/pts" && SingleIdUserNamespace())
+      m["options"] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
+  }
+}
+
+}  // namespace
 
 std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
                       const std::vector<std::string>& env) {
@@ -405,6 +437,7 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
       {{"destination", "/etc/hosts"}, {"type", "bind"}, {"source", spec.dir + "/hosts"}, {"options", {"bind", "rprivate"}}},
       {{"destination", "/etc/hostname"}, {"type", "bind"}, {"source", spec.dir + "/hostname"}, {"options", {"bind", "rprivate"}}},
   });
+  if (Rootless()) RootlessMounts(spec, mounts);
   for (const auto& b : spec.binds) {
     Json o = {"rbind", "rprivate"};
     if (b.readonly) o.push_back("ro");
@@ -965,6 +998,25 @@ Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs
   if (rc == 120 || rc == 121) return IoError("mounting the container's root filesystem failed");
   if (rc != 0) return IoError("writing the container's root filesystem failed");
   return Status::Ok();
+}
+
+Status ProbeOverlay(const std::string& dir) {
+  RETURN_IF_ERROR(MakeDirs(dir));
+  for (const char* sub : {"/lower", "/upper", "/work", "/merged"}) RETURN_IF_ERROR(MakeDirs(dir + sub));
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return ErrnoError("fork", errno);
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(errno & 0xff);
+    Status st = MountOverlay({dir + "/lower"}, dir + "/upper", dir + "/work", dir + "/merged");
+    _exit(st.ok() ? 0 : (errno ? errno & 0xff : EIO));
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return ErrnoError("waiting", errno);
+  (void)RemoveTree(dir);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
+  return ErrnoError("mounting overlay", WIFEXITED(status) ? WEXITSTATUS(status) : EIO);
 }
 
 int ChrootInitMain(int argc, char** argv) {

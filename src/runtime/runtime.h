@@ -122,6 +122,10 @@ Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio);
 //           slave would not exist in the container's /dev/pts.)
 Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master);
 
+// The path of a program: name itself when it holds a '/', else the first executable on
+// $PATH, else in the usual system directories. "" when there is none.
+std::string FindProgram(const std::string& name);
+
 // The OCI runtime to use: `name` (a name on PATH or a path), else crun when the host's
 // cgroups let it run (crun refuses cgroup v1 hybrid hosts), else runc. "" when none.
 Expected<std::string> FindOciRuntime(const std::string& name);
@@ -150,6 +154,11 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
 // Runs fn in a child process with a private mount namespace in which the container's rootfs
 // is mounted at dir/merged (for export of a stopped container). Returns fn's status.
 Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg);
+
+// Whether this process may mount overlayfs (rootless: inside its user namespace, which
+// needs kernel 5.11 or later): mounts one in a child's private mount namespace, in dir
+// (created, then removed). The error says what the kernel refused.
+Status ProbeOverlay(const std::string& dir);
 
 // Runs fn in a child process on the root filesystem of a running container (whose pid 1 the
 // host sees as pid), without the mounts on top of it (/proc, /sys, /dev, binds): a detached

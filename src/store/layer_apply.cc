@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "util/fs.h"
+#include "util/rootless.h"
 
 namespace kiln::store {
 namespace {
@@ -158,7 +159,9 @@ class Extractor {
  public:
   Extractor(int root_fd, const ApplyOptions& opts, ApplyStats& stats)
       : root_fd_(root_fd), opts_(opts), stats_(stats) {
-    bool root = ::geteuid() == 0;
+    // In a rootless single-ID user namespace only root exists: every file stays the caller's
+    // (0 inside), as podman does; entering the namespace warned about it (runtime/userns.h).
+    bool root = ::geteuid() == 0 && !SingleIdUserNamespace();
     chown_ = opts.ownership == OwnershipPolicy::kPreserve ||
              (opts.ownership == OwnershipPolicy::kAuto && root);
   }

@@ -64,7 +64,8 @@ enum class WhiteoutPolicy {
 };
 
 enum class OwnershipPolicy {
-  kAuto,      // kPreserve when running as root (euid 0), else kIgnore
+  kAuto,      // kPreserve when running as root (euid 0, rootless in a user namespace with
+              // subordinate IDs), else kIgnore
   kPreserve,  // chown to the (mapped) uid/gid of the tar; failure is an error
   kIgnore,    // files belong to the caller
 };

@@ -1,8 +1,8 @@
 #include "store/paths.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
+
+#include "util/rootless.h"
 
 namespace kiln::store {
 namespace {
@@ -16,15 +16,16 @@ std::string Env(const char* name) {
 
 std::string DefaultRoot() {
   if (auto root = Env("KILN_ROOT"); !root.empty()) return root;
-  if (::geteuid() == 0) return "/var/lib/kiln";
+  if (!Rootless()) return "/var/lib/kiln";
   if (auto xdg = Env("XDG_DATA_HOME"); !xdg.empty()) return xdg + "/kiln";
   return Env("HOME") + "/.local/share/kiln";
 }
 
 std::string DefaultRunRoot() {
-  if (::geteuid() == 0) return "/run/kiln";
+  if (!Rootless()) return "/run/kiln";
+  // Without $XDG_RUNTIME_DIR the fallback directory is kiln's own already.
   if (auto xdg = Env("XDG_RUNTIME_DIR"); !xdg.empty()) return xdg + "/kiln";
-  return "/tmp/kiln-" + std::to_string(::geteuid());
+  return RootlessRuntimeDir();
 }
 
 }  // namespace kiln::store

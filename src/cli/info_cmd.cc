@@ -1,0 +1,126 @@
+// `kiln info` (also `system info`): podman's info, the subset kiln has — host (kernel,
+// cgroups, OCI runtime, rootless and the user namespace's ID mappings, network helpers),
+// store (paths, driver, whether overlay mounts natively, image and container counts) and
+// registries. YAML by default, `--format json`, or a Go template over podman's field names.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "format/gojson.h"
+#include "format/value.h"
+#include "format/yaml.h"
+#include "registry/config.h"
+#include "registry/transfer.h"
+#include "runtime/runtime.h"
+#include "runtime/userns.h"
+#include "store/containers.h"
+#include "util/rootless.h"
+
+namespace kiln::cli {
+namespace {
+
+using format::Value;
+
+Value IdMaps(const std::vector<store::IdMapping>& maps) {
+  Value list = Value::Slice("[]idtools.IDMap");
+  for (const auto& m : maps)
+    list.Append(Value::Struct("idtools.IDMap")
+                    .Add("ContainerID", "container_id", Value::Int(m.container_id))
+                    .Add("HostID", "host_id", Value::Int(m.host_id))
+                    .Add("Size", "size", Value::Int(m.size)));
+  return list;
+}
+
+Value Program(format::TypeName type, const std::string& path) {
+  return Value::Struct(type).Add("Executable", "executable", Value(path));
+}
+
+Value HostInfo() {
+  std::string os, arch, variant;
+  registry::HostPlatform(os, arch, variant);
+  struct utsname u {};
+  (void)::uname(&u);
+  char hostname[256] = "";
+  (void)::gethostname(hostname, sizeof hostname - 1);
+  auto maps = runtime::CurrentIdMappings();
+  auto oci = runtime::FindOciRuntime("");
+  std::string oci_path = oci.ok() ? *oci : "";
+  std::string oci_name = oci_path.substr(oci_path.rfind('/') + 1);
+  Value host = Value::Struct("define.HostInfo")
+                   .Add("Arch", "arch", Value(arch))
+                   .Add("CgroupManager", "cgroupManager", Value("cgroupfs"))
+                   .Add("CgroupVersion", "cgroupVersion", Value(runtime::CgroupV1OrHybrid() ? "v1" : "v2"))
+                   .Add("Hostname", "hostname", Value(std::string(hostname)));
+  if (Rootless())
+    host.Add("IDMappings", "idMappings",
+             Value::Struct("define.IDMappings").Add("GIDMap", "gidmap", IdMaps(maps.gids)).Add("UIDMap", "uidmap", IdMaps(maps.uids)));
+  return std::move(host)
+      .Add("Kernel", "kernel", Value(std::string(u.release)))
+      .Add("OCIRuntime", "ociRuntime",
+           Value::Struct("define.OCIRuntimeInfo").Add("Name", "name", Value(oci_name)).Add("Path", "path", Value(oci_path)))
+      .Add("OS", "os", Value(os))
+      .Add("Pasta", "pasta", Program("define.PastaInfo", runtime::FindProgram("pasta")))
+      .Add("Security", "security", Value::Struct("define.SecurityInfo").Add("Rootless", "rootless", Value(Rootless())))
+      .Add("Slirp4NetNS", "slirp4netns", Program("define.SlirpInfo", runtime::FindProgram("slirp4netns")));
+}
+
+Value StoreInfo(store::Store& st) {
+  auto images = st.ListImages();
+  auto containers = store::Containers(st.db()).List();
+  int64_t running = 0, stopped = 0, total = 0;
+  if (containers.ok()) {
+    total = static_cast<int64_t>(containers->size());
+    for (const auto& c : *containers) (c.state == "running" ? running : stopped) += 1;
+  }
+  // Overlay snapshots mount natively (rootless: in the user namespace, kernel 5.11 or later);
+  // when the kernel refuses, kiln has no fallback yet and info says why.
+  Status overlay = runtime::ProbeOverlay(st.runroot() + "/overlay-probe-" + std::to_string(::getpid()));
+  Value status = Value::Map("map[string]string").Set("Native Overlay Diff", Value(overlay.ok() ? "true" : "false"));
+  if (!overlay.ok()) status.Set("Overlay Error", Value(overlay.message()));
+  return Value::Struct("define.StoreInfo")
+      .Add("ContainerStore", "containerStore",
+           Value::Struct("define.ContainerStore")
+               .Add("Number", "number", Value::Int(total))
+               .Add("Paused", "paused", Value::Int(0))
+               .Add("Running", "running", Value::Int(running))
+               .Add("Stopped", "stopped", Value::Int(stopped)))
+      .Add("GraphDriverName", "graphDriverName", Value("overlay"))
+      .Add("GraphRoot", "graphRoot", Value(st.root()))
+      .Add("GraphStatus", "graphStatus", std::move(status))
+      .Add("ImageStore", "imageStore",
+           Value::Struct("define.ImageStore").Add("Number", "number", Value::Int(images.ok() ? static_cast<int64_t>(images->size()) : 0)))
+      .Add("RunRoot", "runRoot", Value(st.runroot()));
+}
+
+Value RegistriesInfo() {
+  auto conf = registry::LoadRegistriesConf();
+  std::vector<std::string> search;
+  if (conf.ok()) search = conf->short_names.unqualified_search_registries;
+  return Value::Map().Set("search", Value::StringSlice(search));
+}
+
+int RunInfo(Context& ctx, const std::string& fmt) {
+  auto st = ctx.Store();
+  if (!st.ok()) return Fail(st.status());
+  Value info = Value::Struct("define.Info")
+                   .Add("Host", "host", HostInfo())
+                   .Add("Store", "store", StoreInfo(**st))
+                   .Add("Registries", "registries", RegistriesInfo());
+  return PrintInfo(info, fmt);
+}
+
+}  // namespace
+
+void RegisterInfoCommand(Registry& r) {
+  auto fmt = std::make_shared<std::string>();
+  for (CLI::App* parent : {&r.root, &r.system}) {
+    CLI::App* cmd = AddCommand(*parent, "info", "Display kiln system information");
+    cmd->add_option("-f,--format", *fmt, "Change the output format to JSON or a Go template");
+    cmd->callback([&r, fmt] { r.exit_code = RunInfo(r.ctx, *fmt); });
+  }
+}
+
+}  // namespace kiln::cli

@@ -135,7 +135,7 @@ Error: initializing source docker://$REG/nosuch:1: reading manifest 1 in $REG/no
   port=$($REG_TOOL free-port)
   $REG_TOOL proxy $port $REG_URL garbage 2>/dev/null &
   PROXY_PID=$!
-  sleep 0.5
+  wait_for_port $port
   run -125 kiln pull --tls-verify=false localhost:$port/bb:1
   [[ $output == *"localhost:$port/bb"* ]]
   [[ $output == *"not valid JSON"* ]]
@@ -152,7 +152,7 @@ Error: initializing source docker://$REG/nosuch:1: reading manifest 1 in $REG/no
   port=$($REG_TOOL free-port)
   $REG_TOOL proxy $port $REG_URL badblob 2>/dev/null &
   PROXY_PID=$!
-  sleep 0.5
+  wait_for_port $port
   run -125 kiln pull --tls-verify=false --retry 0 localhost:$port/multi:v1
   [[ $output == *"localhost:$port/multi:v1"* ]]
   [[ $output == *"sha256:"* ]]
@@ -169,7 +169,7 @@ Error: initializing source docker://$REG/nosuch:1: reading manifest 1 in $REG/no
   port=$($REG_TOOL free-port)
   $REG_TOOL proxy $port $REG_URL flaky 2>/dev/null &
   PROXY_PID=$!
-  sleep 0.5
+  wait_for_port $port
   kiln rmi -a -f >/dev/null
   run -0 kiln pull -q --tls-verify=false --retry 3 --retry-delay 50ms localhost:$port/bb:1
   run -125 kiln pull -q --tls-verify=false --retry 0 localhost:$port/bb:2
@@ -224,7 +224,7 @@ Error: initializing source docker://$REG/nosuch:1: reading manifest 1 in $REG/no
   port=$($REG_TOOL free-port)
   $REG_TOOL proxy $port $REG_URL bearer 2>/dev/null &
   PROXY_PID=$!
-  sleep 0.5
+  wait_for_port $port
   run -125 kiln push --tls-verify=false busybox localhost:$port/bb:1
   [[ $output == *"unauthorized"* ]]
   run -125 kiln login --tls-verify=false -u kilnuser -p nope localhost:$port

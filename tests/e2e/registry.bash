@@ -65,3 +65,17 @@ stop_registry() {
 
 # Requests for blobs of REPO the registry has served so far.
 blob_gets() { grep -a -c "\"GET /v2/$1/blobs/sha256" "$REG_DIR/log" || true; }
+
+# Waits (up to 10 s) until something listens on 127.0.0.1:PORT: registry-tool.py's proxy,
+# started in the background, takes more than half a second to start on a loaded machine.
+wait_for_port() {
+  local i
+  for i in $(seq 200); do
+    if python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()' "$1" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}

@@ -222,6 +222,7 @@ main() {
     verify_previous_images
     rerun
     k system check >/dev/null 2>&1 || fail "system check fails after the rerun: $(k system check 2>&1 | tail -3)"
+    [ $((trials % 10)) -ne 0 ] || echo "after $trials trials: kills $kills, repairs $repairs, losses $losses, rerun failures $rerun_failures"
   done
   for p in "${PROTECTED[@]}"; do k run --rm "$p" true >/dev/null 2>&1 || fail "$p no longer runs"; done
   local per_kind="" kd

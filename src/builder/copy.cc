@@ -447,54 +447,18 @@ bool LooksLikeTar(int fd) {
   return digits && recorded == sum;
 }
 
-// The cleaned names of the archive's entries (for --chown after extraction).
-Expected<std::set<std::string>> ArchiveNames(int fd) {
-  if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoError("seek", errno);
-  FdReader raw = FdReader::Borrow(fd);
-  ASSIGN_OR_RETURN(auto dec, OpenDecompressor(std::make_unique<ReaderRef>(raw)));
-  archive::TarReader tar(*dec);
-  std::set<std::string> names;
-  for (;;) {
-    ASSIGN_OR_RETURN(auto entry, tar.Next());
-    if (!entry) return names;
-    names.insert(entry->name);
-  }
-}
-
-Status ChownExtracted(int dest_dir, const std::set<std::string>& names, const Meta& meta) {
-  for (const std::string& name : names) {
-    int raw = OpenInRoot(dest_dir, name, O_PATH | O_NOFOLLOW);
-    if (raw < 0) continue;  // an entry a later one replaced or skipped
-    UniqueFd fd(raw);
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return ErrnoError("stat " + Quote(name), errno);
-    if (::fchownat(fd.get(), "", meta.uid, meta.gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
-      return ErrnoError("chown " + Quote(name), errno);
-    }
-    if (S_ISREG(st.st_mode) && (st.st_mode & 06000)) {  // chown cleared setuid/setgid
-      std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-      if (::chmod(proc.c_str(), st.st_mode & 07777) != 0) return ErrnoError("chmod " + Quote(name), errno);
-    }
-  }
-  return Status::Ok();
-}
-
 // Unpacks the archive in fd into dest_dir (an open directory inside the destination root).
-Status ExtractArchive(int fd, int dest_dir, const CopyOptions& opts, const Meta& meta) {
+// The entries keep the archive's owners and modes: --chown and --chmod apply to the
+// directories ADD creates, not to what the archive holds (as buildah does).
+Status ExtractArchive(int fd, int dest_dir) {
   if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoError("seek", errno);
-  bool chown = opts.uid.has_value() || opts.gid.has_value();
   store::ApplyOptions apply;
   apply.whiteouts = store::WhiteoutPolicy::kKeep;
-  apply.ownership = chown ? store::OwnershipPolicy::kIgnore : store::OwnershipPolicy::kAuto;
-  {
-    FdReader raw = FdReader::Borrow(fd);
-    ASSIGN_OR_RETURN(auto tar, OpenDecompressor(std::make_unique<ReaderRef>(raw)));
-    std::string dir = "/proc/self/fd/" + std::to_string(dest_dir);
-    RETURN_IF_ERROR(store::ApplyLayer(*tar, dir, apply, nullptr));
-  }
-  if (!chown) return Status::Ok();
-  ASSIGN_OR_RETURN(auto names, ArchiveNames(fd));
-  return ChownExtracted(dest_dir, names, meta);
+  apply.ownership = store::OwnershipPolicy::kAuto;
+  FdReader raw = FdReader::Borrow(fd);
+  ASSIGN_OR_RETURN(auto tar, OpenDecompressor(std::make_unique<ReaderRef>(raw)));
+  std::string dir = "/proc/self/fd/" + std::to_string(dest_dir);
+  return store::ApplyLayer(*tar, dir, apply, nullptr);
 }
 
 // ---- top level ----
@@ -524,7 +488,7 @@ class Copy {
     }
     if (opts_.extract_archives && S_ISREG(st.st_mode) && LooksLikeTar(src.get())) {
       ASSIGN_OR_RETURN(UniqueFd d, dst_.MakeDirs(dir, dir.size()));
-      return ExtractArchive(src.get(), d.get(), opts_, meta_);
+      return ExtractArchive(src.get(), d.get());
     }
     if (!into_dir && !opts_.parents && !dst_.IsDir(dir)) {
       std::string name = dir.back();

@@ -281,4 +281,16 @@ std::string NormalizePort(const std::string& port) {
 
 std::string NopCreatedBy(const std::string& text) { return "/bin/sh -c #(nop) " + text; }
 
+std::string RunCommandText(const std::string& original) {
+  return "/bin/sh -c " + original.substr(std::min<size_t>(4, original.size()));
+}
+
+std::string RunCreatedBy(const std::string& command, const std::vector<std::pair<std::string, std::string>>& args) {
+  if (args.empty()) return command;
+  std::string list;
+  for (const auto& [k, v] : args) list += (list.empty() ? "" : " ") + k + "=" + v;
+  size_t words = 1 + static_cast<size_t>(std::count(list.begin(), list.end(), ' '));
+  return "|" + std::to_string(words) + " " + list + " " + command;
+}
+
 }  // namespace kiln::build

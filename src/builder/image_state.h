@@ -100,4 +100,11 @@ std::string NormalizePort(const std::string& port);
 // The history text of a metadata step: "/bin/sh -c #(nop) ENV A=b".
 std::string NopCreatedBy(const std::string& text);
 
+// The history text of a RUN step, as buildah writes it: "/bin/sh -c " and the line after
+// "RUN " as written (flags such as --mount=… and trailing blanks kept, whatever SHELL says).
+std::string RunCommandText(const std::string& original);
+// That text after "|N K=V… " when build args are visible (N counts the space-separated
+// words of the "K=V" list, as buildah counts them, so a value with a space counts twice).
+std::string RunCreatedBy(const std::string& command, const std::vector<std::pair<std::string, std::string>>& args);
+
 }  // namespace kiln::build

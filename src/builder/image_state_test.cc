@@ -112,6 +112,13 @@ TEST(ImageStateTest, HistoryAndDiffIds) {
   EXPECT_EQ(s.config["rootfs"]["diff_ids"][0], d.str());
 }
 
+TEST(ImageStateTest, RunCreatedByKeepsTheLineAsWritten) {
+  EXPECT_EQ(RunCommandText("RUN --mount=type=cache,target=/c ls /c "), "/bin/sh -c --mount=type=cache,target=/c ls /c ");
+  EXPECT_EQ(RunCommandText("run [\"ls\"]"), "/bin/sh -c [\"ls\"]");
+  EXPECT_EQ(RunCreatedBy("/bin/sh -c ls", {}), "/bin/sh -c ls");
+  EXPECT_EQ(RunCreatedBy("/bin/sh -c echo $A", {{"A", "1"}, {"B", "x y"}}), "|3 A=1 B=x y /bin/sh -c echo $A");
+}
+
 TEST(ImageStateTest, Ports) {
   EXPECT_EQ(NormalizePort("8080"), "8080/tcp");
   EXPECT_EQ(NormalizePort("53/udp"), "53/udp");

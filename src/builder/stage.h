@@ -90,6 +90,7 @@ class StageBuilder {
   Status UseBaseImage(const store::ImageRecord& found, const std::string& base);
   Status StartFromBase();
   Status RunOnBuildTriggers();
+  Status EmptyStage();
   Status Step(const Instruction& ins, bool last);
   Status MetadataStep(const Instruction& ins, bool last);
   Status UnlayeredStep(const std::string& created_by, bool changes_files, bool last);
@@ -99,6 +100,9 @@ class StageBuilder {
   VarLookup Vars() const;
   Expected<std::string> Expand(const std::string& word) const;
   KeyValues VisibleArgs() const;  // declared ARGs with values, not shadowed by ENV, sorted
+  // What buildah lists before a RUN in history: declared ARGs with values, sorted, an ENV of
+  // the same name giving the value.
+  KeyValues HistoryArgs() const;
   std::string StepKey(const std::string& descriptor) const;
   // Looks the key up; on a hit moves the state to the cached image and prints podman's lines.
   Expected<bool> UseCache(const std::string& key, bool last);

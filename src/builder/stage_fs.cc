@@ -30,6 +30,16 @@ std::string UrlBaseName(const std::string& url) {
   return base.empty() ? "download" : base;
 }
 
+// Whether path names a directory in the image made of these layers (top first): the topmost
+// layer that has the path decides. For the history's "dir:"/"file:" only.
+bool IsDirInLayers(const std::vector<std::string>& lowers, const std::string& path) {
+  for (const auto& dir : lowers) {
+    struct stat st;
+    if (lstat((dir + "/" + path).c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> StageBuilder::RunEnv() const {
@@ -208,13 +218,8 @@ Expected<store::LayerInfo> StageBuilder::CommitLayer(const Digest& parent, const
 Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   std::string shown;
   ASSIGN_OR_RETURN(std::vector<std::string> argv, RunArgv(ins, shown));
-  KeyValues visible = VisibleArgs();
-  std::string created_by = shown;
-  if (!visible.empty()) {
-    std::string prefix = "|" + std::to_string(visible.size());
-    for (const auto& [k, v] : visible) prefix += " " + k + "=" + v;
-    created_by = prefix + " " + shown;
-  }
+  // podman 4.3.1 has no heredocs: the script as run stands for them.
+  std::string created_by = RunCreatedBy(ins.heredocs.empty() ? RunCommandText(ins.original) : shown, HistoryArgs());
   std::unique_ptr<StepDir> own;
   ASSIGN_OR_RETURN(const StepDir* step_dir, DirForStep(own));
   const StepDir& dir = *step_dir;
@@ -348,8 +353,10 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
 
   std::string kind = "multi";
   if (req.sources.size() == 1 && !req.resolve_in_child) kind = req.sources[0].is_dir ? "dir" : "file";
-  if (req.resolve_in_child && words.size() == 1) kind = "file";
-  std::string created_by = NopCreatedBy(ins.keyword + " " + kind + ":" + content.hex() + " in " + dest_word + " ");
+  if (req.resolve_in_child && words.size() == 1) kind = IsDirInLayers(req.source_lowers, words[0]) ? "dir" : "file";
+  // The destination as written (buildah's node value: variables unexpanded).
+  std::string created_by =
+      NopCreatedBy(ins.keyword + " " + kind + ":" + content.hex() + " in " + ins.args.back() + " ");
   std::string flags_key;
   for (const auto& f : ins.flags) flags_key += f.name + "=" + f.value + "\n";
   std::string key = StepKey(ins.keyword + "\n" + created_by + "\n" + req.dest + "\n" + flags_key + key_extra +

@@ -167,22 +167,29 @@ Status ResolveOne(const std::string& root, const std::string& pattern, const Ign
   if (HasGlobMeta(rel)) {
     ASSIGN_OR_RETURN(candidates, ExpandGlob(root, rel));
   }
-  size_t before = out->size();
+  size_t before = out->size(), filtered = 0;
   bool any = false;
   for (const std::string& c : candidates) {
     ASSIGN_OR_RETURN(Resolved r, ResolveInRoot(root, c));
     if (!r.exists) continue;
     any = true;
     bool is_dir = S_ISDIR(r.st.st_mode);
-    if (Ignored(ignore, c, is_dir)) continue;
+    if (Ignored(ignore, c, is_dir)) {
+      ++filtered;
+      continue;
+    }
     out->push_back(Source{c, is_dir});
   }
   if (!any && HasGlobMeta(rel)) {
     *skipped_glob = "/" + rel;
     return Status::Ok();
   }
-  if (out->size() == before) return NoSuchSource(root, rel);
-  return Status::Ok();
+  if (out->size() > before) return Status::Ok();
+  if (filtered == 0) return NoSuchSource(root, rel);
+  // buildah's words when the ignore file took every match
+  std::string from = ignore->origin().empty() ? "" : " using " + ignore->origin();
+  return NotFound("no items matching glob \"" + JoinPath(root, rel) + "\" copied (" + std::to_string(filtered) +
+                  " filtered out" + from + "): no such file or directory");
 }
 
 // Length-prefixed fields, so that no two different records encode alike.

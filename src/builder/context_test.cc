@@ -148,8 +148,13 @@ TEST_F(ContextTest, ResolveSourcesIgnoredNotMatched) {
   EXPECT_EQ(Rels({"*.txt"}, &*ignore), V({"keep.txt"}));
   auto r = ResolveSources(root_, {"secret.txt"}, &*ignore);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "checking on sources under \"" + root_ + "\": copier: stat: \"/secret.txt\": no such file or directory");
+  EXPECT_EQ(r.status().code(), Code::kNotFound);
+  EXPECT_EQ(r.status().message(), "no items matching glob \"" + root_ + "/secret.txt\" copied (1 filtered out): no such file or directory");
+  ignore->set_origin(root_ + "/.dockerignore");
+  r = ResolveSources(root_, {"*.txt", "secret.*"}, &*ignore);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "no items matching glob \"" + root_ + "/secret.*\" copied (1 filtered out using " +
+                                      root_ + "/.dockerignore): no such file or directory");
   EXPECT_FALSE(ResolveSources(root_, {"logs/a.log"}, &*ignore).ok());
   EXPECT_EQ(Rels({"."}, &*ignore), V({"/"}));
 }

@@ -61,6 +61,14 @@ std::string JoinParts(const std::vector<std::string>& parts, size_t n) {
 
 std::string Shown(const std::string& rel) { return "/" + rel; }
 
+// The path an open descriptor names, as the kernel reports it ("" when it cannot).
+std::string FdPath(int fd) {
+  char buf[PATH_MAX];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t len = ::readlink(link.c_str(), buf, sizeof buf);
+  return len > 0 ? std::string(buf, static_cast<size_t>(len)) : std::string();
+}
+
 // openat2 below `root` as if it were "/": symlinks (absolute ones included) and ".." stay
 // inside it. Returns the descriptor or -errno.
 int OpenInRoot(int root, const std::string& rel, uint64_t flags) {
@@ -372,13 +380,6 @@ class DestRoot {
   }
 
  private:
-  static std::string FdPath(int fd) {
-    char buf[PATH_MAX];
-    std::string link = "/proc/self/fd/" + std::to_string(fd);
-    ssize_t len = ::readlink(link.c_str(), buf, sizeof buf);
-    return len > 0 ? std::string(buf, static_cast<size_t>(len)) : std::string();
-  }
-
   // When parent/parts[i] is a symlink whose target does not exist, the path (relative to
   // the root) that parts[0..n) names through it; nullopt otherwise.
   std::optional<std::vector<std::string>> FollowDangling(int parent, const std::vector<std::string>& parts, size_t i,
@@ -576,6 +577,22 @@ Status WriteFileInto(const std::string& dest_root, const std::string& dest, std:
   ASSIGN_OR_RETURN(UniqueFd out, CreateFile(dir.get(), parts.back(), shown));
   RETURN_IF_ERROR(WriteAll(out.get(), data.data(), data.size()).Wrap("writing " + Quote(shown)));
   return SetMetaFd(out.get(), meta, opts.chmod.value_or(mode & 07777), nullptr, shown);
+}
+
+Expected<std::string> MakeDirIn(const std::string& root, const std::string& dir, uid_t uid, gid_t gid) {
+  ASSIGN_OR_RETURN(UniqueFd root_fd, OpenRootDir(root, "root"));
+  std::string root_path = FdPath(root_fd.get());
+  Meta meta;
+  meta.uid = uid;
+  meta.gid = gid;
+  DestRoot dst(std::move(root_fd), meta);
+  std::vector<std::string> parts = SplitPath(dir);
+  ASSIGN_OR_RETURN(UniqueFd made, dst.MakeDirs(parts, parts.size()));
+  std::string made_path = FdPath(made.get());
+  if (root_path.empty() || made_path.compare(0, root_path.size(), root_path) != 0)
+    return Internal("resolving " + Quote(dir) + " inside " + Quote(root));
+  std::string resolved = made_path.substr(root_path.size());
+  return resolved.empty() ? std::string("/") : resolved;
 }
 
 Expected<mode_t> ParseChmod(const std::string& text) {

@@ -174,6 +174,9 @@ Status StageBuilder::StartFromBase() {
   if (run_.opts.timestamp) key_ = Digest::OfBytes(key_ + " timestamp " + std::to_string(*run_.opts.timestamp)).hex();
   if (run_.opts.docker_format) key_ = Digest::OfBytes(key_ + " format docker").hex();
   if (!run_.opts.identity_label) key_ = Digest::OfBytes(key_ + " identity-label=false").hex();
+  // The default PATH counts as set by this stage (buildah sets it with the stage's ENVs).
+  stage_env_.clear();
+  if (dep < 0 && state_.path_defaulted) stage_env_.push_back("PATH");
   pending_comment_ = base_name_.empty() ? "" : "FROM " + base_name_;
   if (dep >= 0) pending_comment_ = "FROM " + state_.image_id.substr(0, 12);  // buildah names the stage's image
   return Status::Ok();
@@ -249,6 +252,7 @@ Status StageBuilder::Step(const Instruction& ins, bool last) {
   } else {
     st = MetadataStep(ins, last);
   }
+  if (st.ok()) AfterStep(ins);
   if (st.ok() || st.message().rfind("building at STEP", 0) == 0) return st;
   return StepError(ins, st);
 }
@@ -294,7 +298,10 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
       ASSIGN_OR_RETURN(std::string k, Expand(ins.args[i]));
       ASSIGN_OR_RETURN(std::string v, Expand(ins.args[i + 1]));
       state_.SetEnv(k, v);
+      if (std::find(stage_env_.begin(), stage_env_.end(), k) == stage_env_.end()) stage_env_.push_back(k);
     }
+    // buildah commits the stage's ENV names after the base's, in the order first set here.
+    state_.MoveEnvToEnd(stage_env_);
   } else if (kw == "LABEL") {
     for (size_t i = 0; i + 1 < ins.args.size(); i += 2) {
       ASSIGN_OR_RETURN(std::string k, Expand(ins.args[i]));
@@ -317,6 +324,7 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
       ASSIGN_OR_RETURN(std::string v, Expand(a));
       if (v.empty()) return InvalidArgument("VOLUME specified can not be an empty string");
       rt["Volumes"][v] = Json::object();
+      if (VolumeSetAdd(volume_set_, v) && RunFollows(ins)) Preserve(v);
     }
   } else if (kw == "ENTRYPOINT" || kw == "CMD") {
     std::vector<std::string> cmd = ins.json ? ins.args : state_.Shell(shell_);
@@ -433,6 +441,7 @@ Expected<bool> StageBuilder::LoadCached(const std::string& key) {
   state_.layers = std::move(layers);
   state_.image_id = rec.id;
   state_.cmd_set_in_stage = cmd_set;
+  parent_name_ = rec.names.empty() ? "" : rec.names.front();
   key_ = key;
   committed_any_ = true;
   return true;
@@ -472,7 +481,8 @@ Status StageBuilder::CommitFinalImage() {
 
 std::string StageBuilder::HistoryComment() const {
   if (!committed_any_) return pending_comment_;
-  return "FROM " + state_.image_id.substr(0, 12);
+  // buildah names the parent by its first name when it has one (a cache hit on a tagged image)
+  return "FROM " + (parent_name_.empty() ? state_.image_id.substr(0, 12) : parent_name_);
 }
 
 Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entry,
@@ -484,6 +494,7 @@ Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entr
   bool final_image = last && final_ && !HasFinalEdits();
   ASSIGN_OR_RETURN(std::string id, CommitImage(final_image ? run_.opts.tags : std::vector<std::string>{}, final_image));
   state_.image_id = id;
+  parent_name_.clear();
   key_ = key;
   committed_any_ = true;
   {

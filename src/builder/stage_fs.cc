@@ -120,7 +120,10 @@ Expected<runtime::ContainerSpec> StageBuilder::ContainerFor(const std::string& d
 }
 
 Expected<std::vector<std::string>> StageBuilder::RunArgv(const Instruction& ins, std::string& shown) const {
-  std::vector<std::string> shell = state_.Shell(shell_);
+  // buildah runs a shell-form RUN with SHELL only for a docker-format image; the OCI format
+  // has no Shell, and its warning says SHELL "will be ignored": /bin/sh -c it is.
+  std::vector<std::string> shell =
+      run_.opts.docker_format ? state_.Shell(shell_) : std::vector<std::string>{"/bin/sh", "-c"};
   if (ins.json) {
     shown = "/bin/sh -c " + ins.rest;
     return ins.args;

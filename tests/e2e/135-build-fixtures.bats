@@ -249,3 +249,11 @@ CF
   run -0 kiln run --rm volruntime sh -c 'ls /kept && wc -c < /listing'
   [ "$output" = "$(printf '/kept\n0')" ]
 }
+
+@test "build fixtures: SHELL changes RUN only for --format docker, as podman (OCI: ignored, with its warning)" {
+  printf 'FROM localhost/busybox\nSHELL ["/bin/nosuchshell", "-c"]\nRUN echo "ran by $0"\n' | containerfile
+  run -0 kiln build "$CTX"
+  grep -qx 'ran by /bin/sh' <<<"$output"
+  grep -q 'SHELL is not supported for OCI image format' <<<"$output"
+  run -127 kiln build --format docker "$CTX"
+}

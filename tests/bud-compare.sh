@@ -185,12 +185,11 @@ ln -s busybox "$work/base/bin/bash"
 # useradd [--create-home|-m] [--home|-d HOME] NAME: enough for the fixtures.
 cat > "$work/base/usr/sbin/adduser" <<'SH'
 #!/bin/sh
-home= group= uid= mk=1
+home= group= uid= mk=1 name= second=
 while [ $# -gt 0 ]; do case $1 in
   -D|-S) ;; -H) mk= ;; -h|--home|-d) home=$2; shift ;; -g|-s) shift ;; -u) uid=$2; shift ;; -G) group=$2; shift ;;
-  -m|--create-home) mk=1 ;; *) break ;; esac; shift; done
-name=$1
-if [ -n "$2" ]; then exec addgroup "$1" "$2"; fi
+  -m|--create-home) mk=1 ;; *) if [ -z "$name" ]; then name=$1; else second=$1; fi ;; esac; shift; done
+if [ -n "$second" ]; then exec addgroup "$name" "$second"; fi
 [ -n "$uid" ] || uid=$(awk -F: 'BEGIN{m=999} $3>m && $3<60000 {m=$3} END{print m+1}' /etc/passwd)
 [ -n "$home" ] || home=/home/$name
 echo "$name:x:$uid:$uid:$name:$home:/bin/sh" >> /etc/passwd

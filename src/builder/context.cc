@@ -151,8 +151,10 @@ Expected<std::vector<std::string>> ExpandGlob(const std::string& root, const std
   return candidates;
 }
 
+// Adds what pattern selects to out. A glob that matches no name at all is not an error here
+// (*skipped_glob is set): buildah skips it, and fails only when every pattern was such a glob.
 Status ResolveOne(const std::string& root, const std::string& pattern, const IgnoreMatcher* ignore,
-                  std::vector<Source>* out) {
+                  std::vector<Source>* out, std::string* skipped_glob) {
   std::string_view p = pattern;
   while (!p.empty() && p[0] == '/') p.remove_prefix(1);
   std::string clean = CleanPath(p);
@@ -165,16 +167,29 @@ Status ResolveOne(const std::string& root, const std::string& pattern, const Ign
   if (HasGlobMeta(rel)) {
     ASSIGN_OR_RETURN(candidates, ExpandGlob(root, rel));
   }
-  size_t before = out->size();
+  size_t before = out->size(), filtered = 0;
+  bool any = false;
   for (const std::string& c : candidates) {
     ASSIGN_OR_RETURN(Resolved r, ResolveInRoot(root, c));
     if (!r.exists) continue;
+    any = true;
     bool is_dir = S_ISDIR(r.st.st_mode);
-    if (Ignored(ignore, c, is_dir)) continue;
+    if (Ignored(ignore, c, is_dir)) {
+      ++filtered;
+      continue;
+    }
     out->push_back(Source{c, is_dir});
   }
-  if (out->size() == before) return NoSuchSource(root, rel);
-  return Status::Ok();
+  if (!any && HasGlobMeta(rel)) {
+    *skipped_glob = "/" + rel;
+    return Status::Ok();
+  }
+  if (out->size() > before) return Status::Ok();
+  if (filtered == 0) return NoSuchSource(root, rel);
+  // buildah's words when the ignore file took every match
+  std::string from = ignore->origin().empty() ? "" : " using " + ignore->origin();
+  return NotFound("no items matching glob \"" + JoinPath(root, rel) + "\" copied (" + std::to_string(filtered) +
+                  " filtered out" + from + "): no such file or directory");
 }
 
 // Length-prefixed fields, so that no two different records encode alike.
@@ -340,7 +355,16 @@ class Hasher {
 Expected<std::vector<Source>> ResolveSources(const std::string& root, const std::vector<std::string>& patterns,
                                              const IgnoreMatcher* ignore) {
   std::vector<Source> out;
-  for (const std::string& pattern : patterns) RETURN_IF_ERROR(ResolveOne(root, pattern, ignore, &out));
+  std::string skipped;  // the globs that matched nothing, as Go's %q of a []string prints them
+  for (const std::string& pattern : patterns) {
+    std::string glob;
+    RETURN_IF_ERROR(ResolveOne(root, pattern, ignore, &out, &glob));
+    if (!glob.empty()) skipped += (skipped.empty() ? "" : " ") + ("\"" + glob + "\"");
+  }
+  if (out.empty()) {  // buildah's text, its stray "Rel:" complaint included
+    return NotFound("checking on sources under \"" + root + "\": Rel: can't make  relative to " + root +
+                    "; copier: stat: [" + skipped + "]: no such file or directory");
+  }
   std::sort(out.begin(), out.end(), [](const Source& a, const Source& b) { return a.rel < b.rel; });
   out.erase(std::unique(out.begin(), out.end(), [](const Source& a, const Source& b) { return a.rel == b.rel; }),
             out.end());

@@ -27,6 +27,9 @@ struct Source {
 // kInvalidArgument naming the pattern). Globs follow Go's filepath.Match per element.
 // A pattern that matches nothing is kNotFound with buildah's text:
 //   checking on sources under "ROOT": copier: stat: "/nosuch.txt": no such file or directory
+// except a glob that matches no name at all: it is skipped, as buildah does, and only when
+// every pattern is such a glob is it kNotFound, listing them:
+//   checking on sources under "ROOT": Rel: can't make  relative to ROOT; copier: stat: ["/*foo" "/*bar"]: no such file or directory
 // Excluded (ignored) paths never match; `ignore` may be null (for --from sources).
 Expected<std::vector<Source>> ResolveSources(const std::string& root, const std::vector<std::string>& patterns,
                                              const IgnoreMatcher* ignore);

@@ -85,11 +85,22 @@ TEST_F(ContextTest, ResolveSourcesMissingHasPodmanText) {
   EXPECT_EQ(r.status().code(), Code::kNotFound);
   EXPECT_EQ(r.status().message(),
             "checking on sources under \"" + root_ + "\": copier: stat: \"/nosuch.txt\": no such file or directory");
-  auto g = ResolveSources(root_, {"./x/../*.nothing"}, nullptr);
+  auto g = ResolveSources(root_, {"./x/../*.nothing", "*.none"}, nullptr);
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), Code::kNotFound);
-  EXPECT_EQ(g.status().message(),
-            "checking on sources under \"" + root_ + "\": copier: stat: \"/*.nothing\": no such file or directory");
+  EXPECT_EQ(g.status().message(), "checking on sources under \"" + root_ + "\": Rel: can't make  relative to " + root_ +
+                                      "; copier: stat: [\"/*.nothing\" \"/*.none\"]: no such file or directory");
+}
+
+TEST_F(ContextTest, ResolveSourcesSkipsAGlobThatMatchesNothing) {
+  Write("a.txt", "a");
+  Write("b.txt", "b");
+  EXPECT_EQ(Rels({"*.nothing", "*.txt"}), V({"a.txt", "b.txt"}));
+  // A missing plain path still fails, glob or not before it.
+  auto r = ResolveSources(root_, {"*.nothing", "nosuch.txt"}, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "checking on sources under \"" + root_ + "\": copier: stat: \"/nosuch.txt\": no such file or directory");
 }
 
 TEST_F(ContextTest, ResolveSourcesRefusesEscape) {
@@ -137,8 +148,13 @@ TEST_F(ContextTest, ResolveSourcesIgnoredNotMatched) {
   EXPECT_EQ(Rels({"*.txt"}, &*ignore), V({"keep.txt"}));
   auto r = ResolveSources(root_, {"secret.txt"}, &*ignore);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "checking on sources under \"" + root_ + "\": copier: stat: \"/secret.txt\": no such file or directory");
+  EXPECT_EQ(r.status().code(), Code::kNotFound);
+  EXPECT_EQ(r.status().message(), "no items matching glob \"" + root_ + "/secret.txt\" copied (1 filtered out): no such file or directory");
+  ignore->set_origin(root_ + "/.dockerignore");
+  r = ResolveSources(root_, {"*.txt", "secret.*"}, &*ignore);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "no items matching glob \"" + root_ + "/secret.*\" copied (1 filtered out using " +
+                                      root_ + "/.dockerignore): no such file or directory");
   EXPECT_FALSE(ResolveSources(root_, {"logs/a.log"}, &*ignore).ok());
   EXPECT_EQ(Rels({"."}, &*ignore), V({"/"}));
 }

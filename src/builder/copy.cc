@@ -61,6 +61,14 @@ std::string JoinParts(const std::vector<std::string>& parts, size_t n) {
 
 std::string Shown(const std::string& rel) { return "/" + rel; }
 
+// The path an open descriptor names, as the kernel reports it ("" when it cannot).
+std::string FdPath(int fd) {
+  char buf[PATH_MAX];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t len = ::readlink(link.c_str(), buf, sizeof buf);
+  return len > 0 ? std::string(buf, static_cast<size_t>(len)) : std::string();
+}
+
 // openat2 below `root` as if it were "/": symlinks (absolute ones included) and ".." stay
 // inside it. Returns the descriptor or -errno.
 int OpenInRoot(int root, const std::string& rel, uint64_t flags) {
@@ -372,13 +380,6 @@ class DestRoot {
   }
 
  private:
-  static std::string FdPath(int fd) {
-    char buf[PATH_MAX];
-    std::string link = "/proc/self/fd/" + std::to_string(fd);
-    ssize_t len = ::readlink(link.c_str(), buf, sizeof buf);
-    return len > 0 ? std::string(buf, static_cast<size_t>(len)) : std::string();
-  }
-
   // When parent/parts[i] is a symlink whose target does not exist, the path (relative to
   // the root) that parts[0..n) names through it; nullopt otherwise.
   std::optional<std::vector<std::string>> FollowDangling(int parent, const std::vector<std::string>& parts, size_t i,
@@ -447,54 +448,18 @@ bool LooksLikeTar(int fd) {
   return digits && recorded == sum;
 }
 
-// The cleaned names of the archive's entries (for --chown after extraction).
-Expected<std::set<std::string>> ArchiveNames(int fd) {
-  if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoError("seek", errno);
-  FdReader raw = FdReader::Borrow(fd);
-  ASSIGN_OR_RETURN(auto dec, OpenDecompressor(std::make_unique<ReaderRef>(raw)));
-  archive::TarReader tar(*dec);
-  std::set<std::string> names;
-  for (;;) {
-    ASSIGN_OR_RETURN(auto entry, tar.Next());
-    if (!entry) return names;
-    names.insert(entry->name);
-  }
-}
-
-Status ChownExtracted(int dest_dir, const std::set<std::string>& names, const Meta& meta) {
-  for (const std::string& name : names) {
-    int raw = OpenInRoot(dest_dir, name, O_PATH | O_NOFOLLOW);
-    if (raw < 0) continue;  // an entry a later one replaced or skipped
-    UniqueFd fd(raw);
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return ErrnoError("stat " + Quote(name), errno);
-    if (::fchownat(fd.get(), "", meta.uid, meta.gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
-      return ErrnoError("chown " + Quote(name), errno);
-    }
-    if (S_ISREG(st.st_mode) && (st.st_mode & 06000)) {  // chown cleared setuid/setgid
-      std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-      if (::chmod(proc.c_str(), st.st_mode & 07777) != 0) return ErrnoError("chmod " + Quote(name), errno);
-    }
-  }
-  return Status::Ok();
-}
-
 // Unpacks the archive in fd into dest_dir (an open directory inside the destination root).
-Status ExtractArchive(int fd, int dest_dir, const CopyOptions& opts, const Meta& meta) {
+// The entries keep the archive's owners and modes: --chown and --chmod apply to the
+// directories ADD creates, not to what the archive holds (as buildah does).
+Status ExtractArchive(int fd, int dest_dir) {
   if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoError("seek", errno);
-  bool chown = opts.uid.has_value() || opts.gid.has_value();
   store::ApplyOptions apply;
   apply.whiteouts = store::WhiteoutPolicy::kKeep;
-  apply.ownership = chown ? store::OwnershipPolicy::kIgnore : store::OwnershipPolicy::kAuto;
-  {
-    FdReader raw = FdReader::Borrow(fd);
-    ASSIGN_OR_RETURN(auto tar, OpenDecompressor(std::make_unique<ReaderRef>(raw)));
-    std::string dir = "/proc/self/fd/" + std::to_string(dest_dir);
-    RETURN_IF_ERROR(store::ApplyLayer(*tar, dir, apply, nullptr));
-  }
-  if (!chown) return Status::Ok();
-  ASSIGN_OR_RETURN(auto names, ArchiveNames(fd));
-  return ChownExtracted(dest_dir, names, meta);
+  apply.ownership = store::OwnershipPolicy::kAuto;
+  FdReader raw = FdReader::Borrow(fd);
+  ASSIGN_OR_RETURN(auto tar, OpenDecompressor(std::make_unique<ReaderRef>(raw)));
+  std::string dir = "/proc/self/fd/" + std::to_string(dest_dir);
+  return store::ApplyLayer(*tar, dir, apply, nullptr);
 }
 
 // ---- top level ----
@@ -524,7 +489,7 @@ class Copy {
     }
     if (opts_.extract_archives && S_ISREG(st.st_mode) && LooksLikeTar(src.get())) {
       ASSIGN_OR_RETURN(UniqueFd d, dst_.MakeDirs(dir, dir.size()));
-      return ExtractArchive(src.get(), d.get(), opts_, meta_);
+      return ExtractArchive(src.get(), d.get());
     }
     if (!into_dir && !opts_.parents && !dst_.IsDir(dir)) {
       std::string name = dir.back();
@@ -612,6 +577,22 @@ Status WriteFileInto(const std::string& dest_root, const std::string& dest, std:
   ASSIGN_OR_RETURN(UniqueFd out, CreateFile(dir.get(), parts.back(), shown));
   RETURN_IF_ERROR(WriteAll(out.get(), data.data(), data.size()).Wrap("writing " + Quote(shown)));
   return SetMetaFd(out.get(), meta, opts.chmod.value_or(mode & 07777), nullptr, shown);
+}
+
+Expected<std::string> MakeDirIn(const std::string& root, const std::string& dir, uid_t uid, gid_t gid) {
+  ASSIGN_OR_RETURN(UniqueFd root_fd, OpenRootDir(root, "root"));
+  std::string root_path = FdPath(root_fd.get());
+  Meta meta;
+  meta.uid = uid;
+  meta.gid = gid;
+  DestRoot dst(std::move(root_fd), meta);
+  std::vector<std::string> parts = SplitPath(dir);
+  ASSIGN_OR_RETURN(UniqueFd made, dst.MakeDirs(parts, parts.size()));
+  std::string made_path = FdPath(made.get());
+  if (root_path.empty() || made_path.compare(0, root_path.size(), root_path) != 0)
+    return Internal("resolving " + Quote(dir) + " inside " + Quote(root));
+  std::string resolved = made_path.substr(root_path.size());
+  return resolved.empty() ? std::string("/") : resolved;
 }
 
 Expected<mode_t> ParseChmod(const std::string& text) {

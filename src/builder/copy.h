@@ -42,6 +42,12 @@ Status CopySources(const std::string& source_root, const std::vector<Source>& so
 Status WriteFileInto(const std::string& dest_root, const std::string& dest, std::string_view data, mode_t mode,
                      const CopyOptions& opts);
 
+// Creates dir (absolute inside the root filesystem at root) and its missing parents, 0755
+// and owned by uid:gid, following symlinks inside root (a dangling one gets its target
+// created), as buildah's copier.Mkdir does for WORKDIR and VOLUME. Returns the directory's
+// path inside root with every symlink resolved ("/test-log/test" → "/data/log/test").
+Expected<std::string> MakeDirIn(const std::string& root, const std::string& dir, uid_t uid, gid_t gid);
+
 // "--chmod=755" → 0755; kInvalidArgument otherwise.
 Expected<mode_t> ParseChmod(const std::string& text);
 

@@ -433,17 +433,21 @@ TEST_F(AddTest, ExtractsEveryCompression) {
   }
 }
 
-TEST_F(AddTest, ChownAppliesToExtractedEntries) {
+// As buildah: --chown gives the directories ADD creates their owner; the archive's entries
+// keep theirs (its "./" entry is /x/y itself).
+TEST_F(AddTest, ChownLeavesTheArchiveOwners) {
   MakeTar("t.tgz", "-z");
   CopyOptions opts;
   opts.uid = 11;
   opts.gid = 12;
-  ASSERT_TRUE(Add("t.tgz", "/x", opts).ok());
-  for (const char* p : {"/x/etc", "/x/etc/conf", "/x/bin/tool"}) {
-    EXPECT_EQ(Lstat(dst_ + p).st_uid, 11u) << p;
-    EXPECT_EQ(Lstat(dst_ + p).st_gid, 12u) << p;
+  ASSERT_TRUE(Add("t.tgz", "/x/y", opts).ok());
+  EXPECT_EQ(Lstat(dst_ + "/x").st_uid, 11u);
+  EXPECT_EQ(Lstat(dst_ + "/x").st_gid, 12u);
+  for (const char* p : {"/x/y", "/x/y/etc", "/x/y/etc/conf", "/x/y/bin/tool"}) {
+    EXPECT_EQ(Lstat(dst_ + p).st_uid, 7u) << p;
+    EXPECT_EQ(Lstat(dst_ + p).st_gid, 8u) << p;
   }
-  EXPECT_EQ(Lstat(dst_ + "/x/bin/tool").st_mode & 07777, 0755u);
+  EXPECT_EQ(Lstat(dst_ + "/x/y/bin/tool").st_mode & 07777, 0755u);
 }
 
 TEST_F(AddTest, NonArchivesAreCopied) {

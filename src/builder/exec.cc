@@ -126,6 +126,70 @@ int CopyChild(const std::string& rootfs, void* arg) {
 
 }  // namespace
 
+namespace {
+
+struct PrepareJob {
+  const std::vector<DirToEnsure>* dirs;
+  std::vector<std::pair<uid_t, gid_t>> owners;  // parallel to dirs
+  const std::vector<std::string>* resolve;
+  int out_fd;
+};
+
+// In the child with the rootfs mounted: "+" and a resolved path per line, or "!" and an error.
+int PrepareChild(const std::string& rootfs, void* arg) {
+  auto* job = static_cast<PrepareJob*>(arg);
+  auto fail = [&](const Status& st) {
+    std::string msg = "!" + st.message();
+    (void)WriteAll(job->out_fd, msg.data(), msg.size());
+    return 1;
+  };
+  for (size_t i = 0; i < job->dirs->size(); ++i) {
+    auto made = MakeDirIn(rootfs, (*job->dirs)[i].path, job->owners[i].first, job->owners[i].second);
+    if (!made.ok()) return fail(made.status());
+  }
+  std::string out;
+  for (const std::string& path : *job->resolve) {
+    auto made = MakeDirIn(rootfs, path, 0, 0);
+    if (!made.ok()) return fail(made.status());
+    out += "+" + *made + "\n";
+  }
+  (void)WriteAll(job->out_fd, out.data(), out.size());
+  return 0;
+}
+
+}  // namespace
+
+Expected<std::vector<std::string>> PrepareRootfs(const runtime::ContainerSpec& spec,
+                                                 const std::vector<DirToEnsure>& dirs,
+                                                 const std::vector<std::string>& resolve) {
+  PrepareJob job{&dirs, {}, &resolve, -1};
+  for (const auto& d : dirs) {
+    auto u = d.user.empty() ? Expected<runtime::User>(runtime::User{}) : runtime::ResolveUser(spec.lowers, d.user);
+    // buildah creates it as root when the user is unknown
+    job.owners.emplace_back(u.ok() ? u->uid : 0, u.ok() ? u->gid : 0);
+  }
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+  UniqueFd rd(p[0]), wr(p[1]);
+  job.out_fd = wr.get();
+  Status st = runtime::WithRootfs(spec, PrepareChild, &job);
+  wr = UniqueFd();
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(rd.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  if (!text.empty() && text[0] == '!') return InvalidArgument(text.substr(1));
+  RETURN_IF_ERROR(st);
+  std::vector<std::string> resolved;
+  for (size_t i = 0; i < text.size();) {
+    size_t nl = text.find('\n', i);
+    if (nl == std::string::npos) break;
+    resolved.push_back(text.substr(i + 1, nl - i - 1));
+    i = nl + 1;
+  }
+  if (resolved.size() != resolve.size()) return Internal("preparing the container's root filesystem: short answer");
+  return resolved;
+}
+
 Status CopyInContainer(const runtime::ContainerSpec& spec, const CopyRequest& req) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);

@@ -58,6 +58,20 @@ struct CopyRequest {
   CopyOptions options;
 };
 
+// A directory a build step makes sure of before it runs: WORKDIR's (owned by the USER of
+// the time), or a VOLUME's.
+struct DirToEnsure {
+  std::string path;  // absolute in the container, as written
+  std::string user;  // "" for root; resolved against the image (root when it is unknown)
+};
+
+// Creates the missing directories in the rootfs of spec (its upper dir gets them), symlinks
+// followed inside it, and returns each of `resolve`'s paths with its symlinks resolved
+// inside the rootfs (created too when missing). Runs in a child with its own mount namespace.
+Expected<std::vector<std::string>> PrepareRootfs(const runtime::ContainerSpec& spec,
+                                                 const std::vector<DirToEnsure>& dirs,
+                                                 const std::vector<std::string>& resolve);
+
 // Copies into the overlay of spec.lowers with spec.dir's upper, in a child process with a
 // private mount namespace (nothing is ever mounted in the host's table).
 Status CopyInContainer(const runtime::ContainerSpec& spec, const CopyRequest& req);

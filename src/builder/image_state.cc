@@ -87,6 +87,25 @@ void ImageState::UnsetEnv(const std::string& key) {
   env = kept;
 }
 
+void ImageState::MoveEnvToEnd(const std::vector<std::string>& keys) {
+  Json& env = Runtime()["Env"];
+  if (!env.is_array()) return;
+  auto key_of = [](const Json& e) {
+    std::string s = e.is_string() ? e.get<std::string>() : "";
+    return s.substr(0, s.find('='));
+  };
+  Json out = Json::array();
+  for (const auto& e : env)
+    if (std::find(keys.begin(), keys.end(), key_of(e)) == keys.end()) out.push_back(e);
+  for (const auto& k : keys)
+    for (const auto& e : env)
+      if (key_of(e) == k) {
+        out.push_back(e);
+        break;
+      }
+  env = std::move(out);
+}
+
 std::string ImageState::WorkingDir() const {
   std::string wd = Runtime().value("WorkingDir", "");
   return wd.empty() ? "/" : wd;
@@ -236,10 +255,11 @@ ImageState StateFromBase(const image::ImageConfig& base, std::vector<store::Laye
   s.config = base.json;
   s.layers = std::move(layers);
   s.image_id = std::move(image_id);
-  if (!s.GetEnv("PATH")) {
+  if (!s.GetEnv("PATH")) {  // buildah sets it as the stage's first ENV: after the base's
     Json& env = s.Runtime()["Env"];
     if (!env.is_array()) env = Json::array();
-    env.insert(env.begin(), kDefaultPath);
+    env.push_back(kDefaultPath);
+    s.path_defaulted = true;
   }
   return s;
 }
@@ -249,6 +269,7 @@ ImageState StateFromScratch() {
   s.config = Json{{"created", ""}, {"architecture", "amd64"}, {"os", "linux"}, {"config", Json::object()},
                   {"rootfs", Json{{"type", "layers"}, {"diff_ids", Json::array()}}}, {"history", Json::array()}};
   s.config["config"]["Env"] = Json::array({kDefaultPath});
+  s.path_defaulted = true;
   return s;
 }
 
@@ -279,6 +300,37 @@ std::string NormalizePort(const std::string& port) {
   return port.find('/') == std::string::npos ? port + "/tcp" : port;
 }
 
+bool VolumeSetAdd(std::vector<std::string>& set, const std::string& path) {
+  if (path == "/") {
+    bool changed = set.size() != 1 || !set[0].empty();
+    set = {""};
+    return changed;
+  }
+  std::string p = path;
+  if (p.size() > 1 && p.back() == '/') p.pop_back();
+  std::vector<std::string> kept;
+  for (const auto& v : set) {
+    if (v == p || p.rfind(v + "/", 0) == 0) return false;
+    if (v.rfind(p + "/", 0) == 0) continue;
+    kept.push_back(v);
+  }
+  kept.push_back(p);
+  set = std::move(kept);
+  return true;
+}
+
 std::string NopCreatedBy(const std::string& text) { return "/bin/sh -c #(nop) " + text; }
+
+std::string RunCommandText(const std::string& original) {
+  return "/bin/sh -c " + original.substr(std::min<size_t>(4, original.size()));
+}
+
+std::string RunCreatedBy(const std::string& command, const std::vector<std::pair<std::string, std::string>>& args) {
+  if (args.empty()) return command;
+  std::string list;
+  for (const auto& [k, v] : args) list += (list.empty() ? "" : " ") + k + "=" + v;
+  size_t words = 1 + static_cast<size_t>(std::count(list.begin(), list.end(), ' '));
+  return "|" + std::to_string(words) + " " + list + " " + command;
+}
 
 }  // namespace kiln::build

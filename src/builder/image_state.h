@@ -28,6 +28,7 @@ struct ImageState {
   std::vector<store::LayerInfo> layers;   // bottom to top
   std::string image_id;                   // the image this state was last committed as ("" for scratch)
   bool cmd_set_in_stage = false;          // ENTRYPOINT resets an inherited CMD unless CMD was set here
+  bool path_defaulted = false;            // the base had no PATH: buildah's default was added
 
   Json& Runtime();  // config["config"], created as an object if missing
   const Json& Runtime() const;
@@ -37,6 +38,8 @@ struct ImageState {
   std::optional<std::string> GetEnv(const std::string& key) const;
   void SetEnv(const std::string& key, const std::string& value);
   void UnsetEnv(const std::string& key);
+  // Moves these variables (those present) to the end of Env, in this order.
+  void MoveEnvToEnd(const std::vector<std::string>& keys);
 
   std::string WorkingDir() const;  // "/" when unset
   std::string User() const;
@@ -94,10 +97,21 @@ ImageState StateFromScratch();
 // keeping a trailing '/' when `keep_slash`.
 std::string JoinContainerPath(const std::string& base, const std::string& path, bool keep_slash = false);
 
+// Adds path to a set of volumes as imagebuilder's VolumeSet does: false when it is in the
+// set or below one; a new parent replaces the paths below it. "/" stands for everything.
+bool VolumeSetAdd(std::vector<std::string>& set, const std::string& path);
+
 // "8080" → "8080/tcp"; "53/udp" stays.
 std::string NormalizePort(const std::string& port);
 
 // The history text of a metadata step: "/bin/sh -c #(nop) ENV A=b".
 std::string NopCreatedBy(const std::string& text);
+
+// The history text of a RUN step, as buildah writes it: "/bin/sh -c " and the line after
+// "RUN " as written (flags such as --mount=… and trailing blanks kept, whatever SHELL says).
+std::string RunCommandText(const std::string& original);
+// That text after "|N K=V… " when build args are visible (N counts the space-separated
+// words of the "K=V" list, as buildah counts them, so a value with a space counts twice).
+std::string RunCreatedBy(const std::string& command, const std::vector<std::pair<std::string, std::string>>& args);
 
 }  // namespace kiln::build

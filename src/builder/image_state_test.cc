@@ -85,7 +85,11 @@ TEST(ImageStateTest, BaseWithoutPathGetsBuildahDefault) {
   image::ImageConfig base;
   base.json = Json::parse(R"({"config":{"Env":["X=1"]}})");
   ImageState s = StateFromBase(base, {}, "id");
-  EXPECT_EQ(s.Env(), (std::vector<std::string>{kDefaultPath, "X=1"}));
+  // after the base's variables, as podman's `FROM` of such an image gives ["X=1","PATH=…"]
+  EXPECT_EQ(s.Env(), (std::vector<std::string>{"X=1", kDefaultPath}));
+  EXPECT_TRUE(s.path_defaulted);
+  base.json = Json::parse(R"({"config":{"Env":["PATH=/bin"]}})");
+  EXPECT_FALSE(StateFromBase(base, {}, "id").path_defaulted);
 }
 
 TEST(ImageStateTest, NormalizeOrdersLikeGo) {
@@ -110,6 +114,38 @@ TEST(ImageStateTest, HistoryAndDiffIds) {
   EXPECT_EQ(s.config["history"].size(), 2u);
   EXPECT_EQ(s.config["history"][0]["created_by"], "/bin/sh -c #(nop) ENV A=b");
   EXPECT_EQ(s.config["rootfs"]["diff_ids"][0], d.str());
+}
+
+TEST(ImageStateTest, RunCreatedByKeepsTheLineAsWritten) {
+  EXPECT_EQ(RunCommandText("RUN --mount=type=cache,target=/c ls /c "), "/bin/sh -c --mount=type=cache,target=/c ls /c ");
+  EXPECT_EQ(RunCommandText("run [\"ls\"]"), "/bin/sh -c [\"ls\"]");
+  EXPECT_EQ(RunCreatedBy("/bin/sh -c ls", {}), "/bin/sh -c ls");
+  EXPECT_EQ(RunCreatedBy("/bin/sh -c echo $A", {{"A", "1"}, {"B", "x y"}}), "|3 A=1 B=x y /bin/sh -c echo $A");
+}
+
+TEST(ImageStateTest, MoveEnvToEndKeepsTheOthersInOrder) {
+  ImageState s;
+  s.SetEnv("PATH", "/bin");
+  s.SetEnv("B", "1");
+  s.SetEnv("C", "2");
+  s.SetEnv("D", "3");
+  s.MoveEnvToEnd({"B", "X"});
+  EXPECT_EQ(s.Env(), (std::vector<std::string>{"PATH=/bin", "C=2", "D=3", "B=1"}));
+  s.MoveEnvToEnd({"D", "B"});
+  EXPECT_EQ(s.Env(), (std::vector<std::string>{"PATH=/bin", "C=2", "D=3", "B=1"}));
+}
+
+TEST(ImageStateTest, VolumeSetAsImagebuilder) {
+  std::vector<std::string> set;
+  EXPECT_TRUE(VolumeSetAdd(set, "/vol/subvol"));
+  EXPECT_FALSE(VolumeSetAdd(set, "/vol/subvol/"));
+  EXPECT_FALSE(VolumeSetAdd(set, "/vol/subvol/x"));
+  EXPECT_TRUE(VolumeSetAdd(set, "/other"));
+  EXPECT_TRUE(VolumeSetAdd(set, "/vol"));  // replaces /vol/subvol
+  EXPECT_EQ(set, (std::vector<std::string>{"/other", "/vol"}));
+  EXPECT_FALSE(VolumeSetAdd(set, "/vol/subvol"));
+  EXPECT_TRUE(VolumeSetAdd(set, "/"));
+  EXPECT_FALSE(VolumeSetAdd(set, "/anything"));
 }
 
 TEST(ImageStateTest, Ports) {

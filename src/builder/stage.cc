@@ -82,6 +82,16 @@ KeyValues StageBuilder::VisibleArgs() const {
   return out;
 }
 
+KeyValues StageBuilder::HistoryArgs() const {
+  KeyValues out;
+  for (const auto& [name, value] : args_) {
+    if (!value) continue;
+    auto env = state_.GetEnv(name);
+    out.emplace_back(name, env ? *env : *value);
+  }
+  return out;
+}
+
 // ---- FROM ----
 
 // FROM: the base (an earlier stage, scratch or an image), then the base's ONBUILD triggers.
@@ -131,10 +141,15 @@ Status StageBuilder::UseBaseImage(const store::ImageRecord& found, const std::st
   ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(found.id));
   state_ = StateFromBase(cfg, std::move(layers), found.id);
   base_digest_ = found.manifest_digest;
+  // The name the lookup matched ("alpine" → docker.io/library/alpine:latest even when the
+  // image has other names), as podman records it.
   base_name_ = found.names.empty() ? base : found.names.front();
-  if (auto q = image::ParseTagTarget(base);
-      q.ok() && std::find(found.names.begin(), found.names.end(), q->String()) != found.names.end())
-    base_name_ = q->String();
+  if (auto q = image::ParseQuery(base); q.ok()) {
+    auto hit = std::find_if(q->candidates.begin(), q->candidates.end(), [&](const std::string& c) {
+      return std::find(found.names.begin(), found.names.end(), c) != found.names.end();
+    });
+    if (hit != q->candidates.end()) base_name_ = *hit;
+  }
   key_ = Digest::OfBytes("image:" + found.id).hex();
   return Status::Ok();
 }
@@ -159,7 +174,11 @@ Status StageBuilder::StartFromBase() {
   if (run_.opts.timestamp) key_ = Digest::OfBytes(key_ + " timestamp " + std::to_string(*run_.opts.timestamp)).hex();
   if (run_.opts.docker_format) key_ = Digest::OfBytes(key_ + " format docker").hex();
   if (!run_.opts.identity_label) key_ = Digest::OfBytes(key_ + " identity-label=false").hex();
+  // The default PATH counts as set by this stage (buildah sets it with the stage's ENVs).
+  stage_env_.clear();
+  if (dep < 0 && state_.path_defaulted) stage_env_.push_back("PATH");
   pending_comment_ = base_name_.empty() ? "" : "FROM " + base_name_;
+  if (dep >= 0) pending_comment_ = "FROM " + state_.image_id.substr(0, 12);  // buildah names the stage's image
   return Status::Ok();
 }
 
@@ -192,13 +211,34 @@ Expected<ImageState> StageBuilder::Build() {
   const std::string prefix = StagePrefix();
   run_.Print(prefix + "STEP 1/" + std::to_string(steps) + ": " + stage_.from.original);
   RETURN_IF_ERROR(From());
-  if (stage_.instructions.empty()) RETURN_IF_ERROR(Finish(true, false));
+  if (stage_.instructions.empty()) RETURN_IF_ERROR(EmptyStage());
   for (size_t i = 0; i < stage_.instructions.size(); ++i) {
     const Instruction& ins = stage_.instructions[i];
     run_.Print(prefix + "STEP " + std::to_string(i + 2) + "/" + std::to_string(steps) + ": " + ins.original);
     RETURN_IF_ERROR(Step(ins, i + 1 == stage_.instructions.size()));
   }
   return state_;
+}
+
+// A stage that is only FROM: an image (or stage) is used as it is; scratch becomes an image
+// of one empty layer, history "/bin/sh", as buildah commits its empty container.
+Status StageBuilder::EmptyStage() {
+  if (!state_.image_id.empty()) return Finish(true, false);
+  std::string key = StepKey("EMPTY");
+  ASSIGN_OR_RETURN(bool hit, UseCache(key, true));
+  if (hit) return Status::Ok();
+  ASSIGN_OR_RETURN(StepDir dir, StepDir::Create(run_.store.root()));
+  image::HistoryEntry h;
+  h.created_by = "/bin/sh";
+  if (!layered()) {
+    work_changed_ = true;  // Finish commits the stage's container, empty here, as its layer
+    work_ = std::make_unique<StepDir>(std::move(dir));
+    h.empty_layer = true;
+    h.created = run_.CreatedNanos();
+    state_.AddHistory(h, std::nullopt);
+    return Finish(true, false);
+  }
+  return FilesystemChange(key, h.created_by, dir, true);
 }
 
 Status StageBuilder::Step(const Instruction& ins, bool last) {
@@ -212,6 +252,7 @@ Status StageBuilder::Step(const Instruction& ins, bool last) {
   } else {
     st = MetadataStep(ins, last);
   }
+  if (st.ok()) AfterStep(ins);
   if (st.ok() || st.message().rfind("building at STEP", 0) == 0) return st;
   return StepError(ins, st);
 }
@@ -246,8 +287,10 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
   Json& rt = state_.Runtime();
   if (kw == "ARG") {
     RETURN_IF_ERROR(ApplyArg(ins));
+    // buildah lists every ARG of the stage so far that has a value, sorted (not this line's).
     std::string names;
-    for (size_t i = 0; i < ins.args.size(); i += 2) names += (names.empty() ? "" : " ") + ins.args[i];
+    for (const auto& [name, value] : args_)
+      if (value) names += (names.empty() ? "" : " ") + name;
     return NopCreatedBy("ARG " + names);
   }
   if (kw == "ENV") {
@@ -255,7 +298,10 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
       ASSIGN_OR_RETURN(std::string k, Expand(ins.args[i]));
       ASSIGN_OR_RETURN(std::string v, Expand(ins.args[i + 1]));
       state_.SetEnv(k, v);
+      if (std::find(stage_env_.begin(), stage_env_.end(), k) == stage_env_.end()) stage_env_.push_back(k);
     }
+    // buildah commits the stage's ENV names after the base's, in the order first set here.
+    state_.MoveEnvToEnd(stage_env_);
   } else if (kw == "LABEL") {
     for (size_t i = 0; i + 1 < ins.args.size(); i += 2) {
       ASSIGN_OR_RETURN(std::string k, Expand(ins.args[i]));
@@ -278,6 +324,7 @@ Expected<std::string> StageBuilder::ApplyMetadata(const Instruction& ins) {
       ASSIGN_OR_RETURN(std::string v, Expand(a));
       if (v.empty()) return InvalidArgument("VOLUME specified can not be an empty string");
       rt["Volumes"][v] = Json::object();
+      if (VolumeSetAdd(volume_set_, v) && RunFollows(ins)) Preserve(v);
     }
   } else if (kw == "ENTRYPOINT" || kw == "CMD") {
     std::vector<std::string> cmd = ins.json ? ins.args : state_.Shell(shell_);
@@ -394,6 +441,7 @@ Expected<bool> StageBuilder::LoadCached(const std::string& key) {
   state_.layers = std::move(layers);
   state_.image_id = rec.id;
   state_.cmd_set_in_stage = cmd_set;
+  parent_name_ = rec.names.empty() ? "" : rec.names.front();
   key_ = key;
   committed_any_ = true;
   return true;
@@ -433,7 +481,8 @@ Status StageBuilder::CommitFinalImage() {
 
 std::string StageBuilder::HistoryComment() const {
   if (!committed_any_) return pending_comment_;
-  return "FROM " + state_.image_id.substr(0, 12);
+  // buildah names the parent by its first name when it has one (a cache hit on a tagged image)
+  return "FROM " + (parent_name_.empty() ? state_.image_id.substr(0, 12) : parent_name_);
 }
 
 Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entry,
@@ -445,6 +494,7 @@ Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entr
   bool final_image = last && final_ && !HasFinalEdits();
   ASSIGN_OR_RETURN(std::string id, CommitImage(final_image ? run_.opts.tags : std::vector<std::string>{}, final_image));
   state_.image_id = id;
+  parent_name_.clear();
   key_ = key;
   committed_any_ = true;
   {

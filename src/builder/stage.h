@@ -90,6 +90,7 @@ class StageBuilder {
   Status UseBaseImage(const store::ImageRecord& found, const std::string& base);
   Status StartFromBase();
   Status RunOnBuildTriggers();
+  Status EmptyStage();
   Status Step(const Instruction& ins, bool last);
   Status MetadataStep(const Instruction& ins, bool last);
   Status UnlayeredStep(const std::string& created_by, bool changes_files, bool last);
@@ -99,6 +100,9 @@ class StageBuilder {
   VarLookup Vars() const;
   Expected<std::string> Expand(const std::string& word) const;
   KeyValues VisibleArgs() const;  // declared ARGs with values, not shadowed by ENV, sorted
+  // What buildah lists before a RUN in history: declared ARGs with values, sorted, an ENV of
+  // the same name giving the value.
+  KeyValues HistoryArgs() const;
   std::string StepKey(const std::string& descriptor) const;
   // Looks the key up; on a hit moves the state to the cached image and prints podman's lines.
   Expected<bool> UseCache(const std::string& key, bool last);
@@ -118,6 +122,7 @@ class StageBuilder {
   Status RunStep(const Instruction& ins, bool last);
   Status CopyStep(const Instruction& ins, bool last);
   Expected<runtime::ContainerSpec> ContainerFor(const std::string& dir) const;
+  Expected<runtime::BindMount> ContainerEnvFile(const std::string& dir) const;
   Expected<std::vector<std::string>> RunArgv(const Instruction& ins, std::string& shown) const;
   Expected<std::vector<runtime::BindMount>> RunMounts(const Instruction& ins, std::string& key_part,
                                                       const std::string& step_dir);
@@ -127,6 +132,15 @@ class StageBuilder {
                                                std::string& key_part, const std::string& step_dir, size_t n);
   Expected<const StepDir*> DirForStep(std::unique_ptr<StepDir>& own);
   Status FilesystemChange(const std::string& key, const std::string& created_by, const StepDir& dir, bool last);
+  // WORKDIR and VOLUME directories (stage_fs.cc).
+  void AfterStep(const Instruction& ins);
+  bool RunFollows(const Instruction& ins) const;
+  void Preserve(const std::string& volume);
+  std::string DirsKey() const;
+  // Creates the pending directories in the step's rootfs; returns the preserved volumes'
+  // paths resolved inside it (for RUN's discard_writes).
+  Expected<std::vector<std::string>> EnsureDirs(const runtime::ContainerSpec& spec);
+  void DirsEnsured();
   std::vector<std::string> RunEnv() const;
 
   BuildRun& run_;
@@ -139,12 +153,21 @@ class StageBuilder {
   std::vector<std::string> shell_;
   std::string key_;
   bool committed_any_ = false;
+  std::string parent_name_;  // the first name of the image last taken from the cache, if any
   std::string pending_comment_;  // comment of the next history entry
   // --layers=false: one container for the whole stage, one layer at the end.
   std::unique_ptr<StepDir> work_;
   std::vector<store::LayerInfo> base_layers_;
   bool work_changed_ = false;
   int exit_code_ = 125;
+  // buildah makes the WORKDIR exist after every step (owned by the USER of the time) and a
+  // VOLUME's directory when a RUN follows; here they are made before the next RUN/COPY/ADD,
+  // in its layer.
+  std::vector<DirToEnsure> pending_dirs_;
+  std::set<std::string> ensured_dirs_;   // made in this stage already
+  std::vector<std::string> volume_set_;  // imagebuilder's VolumeSet of the stage's VOLUMEs
+  std::vector<std::string> preserved_;   // volumes whose RUN writes are discarded, as written
+  std::vector<std::string> stage_env_;   // names the stage's ENV set, in first-set order
 };
 
 // A --from=/FROM value that names a stage: its index, or -1.

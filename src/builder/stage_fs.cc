@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "builder/flags.h"
 #include "builder/stage.h"
@@ -30,6 +31,53 @@ std::string UrlBaseName(const std::string& url) {
   return base.empty() ? "download" : base;
 }
 
+// Whether path names a directory (symlinks followed) in the image made of these layers (top
+// first): the topmost layer that has a path decides. For the history's "dir:"/"file:" only.
+bool IsDirInLayers(const std::vector<std::string>& lowers, const std::string& path) {
+  auto lookup = [&](const std::string& p, struct stat* st) {
+    for (const auto& dir : lowers)
+      if (lstat((dir + p).c_str(), st) == 0) return std::optional<std::string>(dir + p);
+    return std::optional<std::string>();
+  };
+  std::vector<std::string> todo;  // components still to walk, last first
+  auto push = [&](const std::string& p) {
+    std::vector<std::string> parts;
+    for (size_t i = 0; i <= p.size();) {
+      size_t j = std::min(p.find('/', i), p.size());
+      if (j > i) parts.push_back(p.substr(i, j - i));
+      i = j + 1;
+    }
+    todo.insert(todo.end(), parts.rbegin(), parts.rend());
+  };
+  push(path);
+  std::string cur;
+  struct stat st {};
+  st.st_mode = S_IFDIR;
+  for (int hops = 0; !todo.empty();) {
+    std::string part = todo.back();
+    todo.pop_back();
+    if (part == ".") continue;
+    if (part == "..") {
+      cur = cur.substr(0, cur.rfind('/') == std::string::npos ? 0 : cur.rfind('/'));
+      continue;
+    }
+    auto found = lookup(cur + "/" + part, &st);
+    if (!found) return false;
+    if (!S_ISLNK(st.st_mode)) {
+      cur += "/" + part;
+      continue;
+    }
+    if (++hops > 40) return false;
+    char buf[4096];
+    ssize_t n = readlink(found->c_str(), buf, sizeof buf);
+    if (n <= 0) return false;
+    std::string target(buf, static_cast<size_t>(n));
+    if (target[0] == '/') cur.clear();
+    push(target);
+  }
+  return S_ISDIR(st.st_mode);
+}
+
 }  // namespace
 
 std::vector<std::string> StageBuilder::RunEnv() const {
@@ -39,6 +87,20 @@ std::vector<std::string> StageBuilder::RunEnv() const {
     if (auto v = run_.BuildArg(p); v && !args_.count(p)) env.push_back(std::string(p) + "=" + *v);
   for (const auto& e : state_.Env()) env.push_back(e);
   return env;
+}
+
+// /run/.containerenv, as buildah mounts it in a RUN step's container (it tells programs that
+// they run in a container); the runtime removes the mount point from the layer afterwards.
+Expected<runtime::BindMount> StageBuilder::ContainerEnvFile(const std::string& dir) const {
+  std::string image = base_name_.empty() ? "" : base_name_;
+  std::string name = image.empty() ? "working-container" : image.substr(image.rfind('/') + 1);
+  name = name.substr(0, name.find(':')) + (image.empty() ? "" : "-working-container");
+  std::string text = "engine=\"buildah-" + std::string(kBuildahVersion) + "\"\nname=\"" + name + "\"\nid=\"" +
+                     dir.substr(dir.rfind('/') + 1) + "\"\nimage=\"" + image + "\"\nimageid=\"" +
+                     state_.image_id + "\"\nrootless=" + (::geteuid() == 0 ? "0" : "1") + "\n";
+  std::string path = dir + "/containerenv";
+  RETURN_IF_ERROR(WriteFileAtomic(path, text, 0755));
+  return runtime::BindMount{path, "/run/.containerenv", false};
 }
 
 Expected<runtime::ContainerSpec> StageBuilder::ContainerFor(const std::string& dir) const {
@@ -58,7 +120,10 @@ Expected<runtime::ContainerSpec> StageBuilder::ContainerFor(const std::string& d
 }
 
 Expected<std::vector<std::string>> StageBuilder::RunArgv(const Instruction& ins, std::string& shown) const {
-  std::vector<std::string> shell = state_.Shell(shell_);
+  // buildah runs a shell-form RUN with SHELL only for a docker-format image; the OCI format
+  // has no Shell, and its warning says SHELL "will be ignored": /bin/sh -c it is.
+  std::vector<std::string> shell =
+      run_.opts.docker_format ? state_.Shell(shell_) : std::vector<std::string>{"/bin/sh", "-c"};
   if (ins.json) {
     shown = "/bin/sh -c " + ins.rest;
     return ins.args;
@@ -74,7 +139,8 @@ Expected<std::vector<std::string>> StageBuilder::RunArgv(const Instruction& ins,
     }
   }
   shown = JoinWords(shell) + " " + script;
-  shell.push_back(script);
+  // An empty RUN runs the shell with no script, as buildah does (`sh -c` then fails).
+  if (!script.empty() || !ins.heredocs.empty()) shell.push_back(script);
   return shell;
 }
 
@@ -100,7 +166,7 @@ Expected<runtime::BindMount> StageBuilder::BindMountSource(std::map<std::string,
   const std::string scratch = step_dir + "/bind-" + std::to_string(n);
   CopyRequest req;
   req.dest = "/m/";
-  if (m.count("from") && !m["from"].empty()) {
+  if (m.count("from")) {
     ASSIGN_OR_RETURN(std::string name, Expand(m["from"]));
     ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, LayersOf(name));
     ASSIGN_OR_RETURN(req.source_lowers, LowerDirs(run_.store, layers, step_dir));
@@ -137,11 +203,23 @@ Expected<std::vector<runtime::BindMount>> StageBuilder::RunMounts(const Instruct
   for (const auto& f : ins.flags) {
     if (f.name != "mount") continue;
     auto m = ParseFlagFields(f.value);
+    if (m.count("from")) {  // checked first, with buildah's words
+      if (m["from"].empty()) return InvalidArgument("unable to resolve argument for `from=`: from points to an empty value");
+      ASSIGN_OR_RETURN(std::string from, Expand(m["from"]));
+      if (!LayersOf(from).ok()) return NotFound(f.value + " from=" + from + ": no stage or image found with that name");
+    }
     std::string type = m.count("type") ? m["type"] : "bind";
     std::string target = m["target"];
     if (target.empty() && type != "secret") return InvalidArgument("mount: target is required: " + f.value);
     target = JoinContainerPath(state_.WorkingDir(), target.empty() ? "/run/secrets/" + m["id"] : target);
     if (type == "bind") {
+      ASSIGN_OR_RETURN(runtime::BindMount b, BindMountSource(m, target, key_part, step_dir, binds.size()));
+      binds.push_back(b);
+    } else if (type == "cache" && m.count("from")) {
+      // buildah: no cache on the host, an earlier stage's directory is mounted instead
+      ASSIGN_OR_RETURN(std::string from, Expand(m["from"]));
+      if (FindStage(run_.file, from, stage_.index) < 0) return NotFound("no stage found with name " + from);
+      m["rw"] = "";
       ASSIGN_OR_RETURN(runtime::BindMount b, BindMountSource(m, target, key_part, step_dir, binds.size()));
       binds.push_back(b);
     } else if (type == "cache") {
@@ -185,6 +263,55 @@ Expected<const StepDir*> StageBuilder::DirForStep(std::unique_ptr<StepDir>& own)
   return slot.get();
 }
 
+// ---- WORKDIR and VOLUME directories ----
+
+// After every step, as imagebuilder does: the working directory must exist, owned by the
+// USER of the time (the first time decides: an existing directory is left alone).
+void StageBuilder::AfterStep(const Instruction&) {
+  std::string wd = state_.Runtime().value("WorkingDir", "");
+  if (wd.empty() || ensured_dirs_.count(wd)) return;
+  for (const auto& d : pending_dirs_)
+    if (d.path == wd) return;
+  pending_dirs_.push_back({wd, state_.User()});
+}
+
+// Whether a RUN comes after ins in this stage (an ONBUILD trigger: any RUN of the stage).
+bool StageBuilder::RunFollows(const Instruction& ins) const {
+  const auto& all = stage_.instructions;
+  auto here = std::find_if(all.begin(), all.end(), [&](const Instruction& i) { return &i == &ins; });
+  auto from = here == all.end() ? all.begin() : here + 1;
+  return std::any_of(from, all.end(), [](const Instruction& i) { return i.keyword == "RUN"; });
+}
+
+// A VOLUME with a RUN after it: its directory is made, and RUN steps' writes below it are
+// thrown away (COPY and ADD still write there), as buildah does.
+void StageBuilder::Preserve(const std::string& volume) {
+  std::string v = volume == "/" ? "/" : JoinContainerPath("/", volume);
+  preserved_.erase(std::remove_if(preserved_.begin(), preserved_.end(),
+                                  [&](const std::string& p) { return v == "/" || p.rfind(v + "/", 0) == 0; }),
+                   preserved_.end());
+  preserved_.push_back(v);
+}
+
+std::string StageBuilder::DirsKey() const {
+  std::string key;
+  for (const auto& d : pending_dirs_) key += "ensure " + d.path + " " + d.user + "\n";
+  for (const auto& v : preserved_) key += "volume " + v + "\n";
+  return key;
+}
+
+Expected<std::vector<std::string>> StageBuilder::EnsureDirs(const runtime::ContainerSpec& spec) {
+  if (pending_dirs_.empty() && preserved_.empty()) return std::vector<std::string>{};
+  ASSIGN_OR_RETURN(std::vector<std::string> resolved, PrepareRootfs(spec, pending_dirs_, preserved_));
+  DirsEnsured();
+  return resolved;
+}
+
+void StageBuilder::DirsEnsured() {
+  for (const auto& d : pending_dirs_) ensured_dirs_.insert(d.path);
+  pending_dirs_.clear();
+}
+
 Status StageBuilder::FilesystemChange(const std::string& key, const std::string& created_by, const StepDir& dir,
                                       bool last) {
   image::HistoryEntry h;
@@ -208,13 +335,8 @@ Expected<store::LayerInfo> StageBuilder::CommitLayer(const Digest& parent, const
 Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   std::string shown;
   ASSIGN_OR_RETURN(std::vector<std::string> argv, RunArgv(ins, shown));
-  KeyValues visible = VisibleArgs();
-  std::string created_by = shown;
-  if (!visible.empty()) {
-    std::string prefix = "|" + std::to_string(visible.size());
-    for (const auto& [k, v] : visible) prefix += " " + k + "=" + v;
-    created_by = prefix + " " + shown;
-  }
+  // podman 4.3.1 has no heredocs: the script as run stands for them.
+  std::string created_by = RunCreatedBy(ins.heredocs.empty() ? RunCommandText(ins.original) : shown, HistoryArgs());
   std::unique_ptr<StepDir> own;
   ASSIGN_OR_RETURN(const StepDir* step_dir, DirForStep(own));
   const StepDir& dir = *step_dir;
@@ -229,12 +351,18 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   std::vector<std::string> env = RunEnv();
   Json key_doc = {{"argv", argv}, {"env", env}, {"user", state_.User()}, {"cwd", state_.WorkingDir()},
                   {"network", static_cast<int>(network)}, {"mounts", mounts_key}};
-  std::string key = StepKey("RUN\n" + created_by + "\n" + key_doc.dump());
+  std::string key = StepKey("RUN\n" + created_by + "\n" + key_doc.dump() + "\n" + DirsKey());
   if (layered()) {
     ASSIGN_OR_RETURN(bool hit, UseCache(key, last));
-    if (hit) return Status::Ok();
+    if (hit) {
+      DirsEnsured();
+      return Status::Ok();
+    }
   }
   ASSIGN_OR_RETURN(runtime::ContainerSpec spec, ContainerFor(dir.path()));
+  ASSIGN_OR_RETURN(spec.discard_writes, EnsureDirs(spec));
+  ASSIGN_OR_RETURN(runtime::BindMount env_file, ContainerEnvFile(dir.path()));
+  binds.push_back(env_file);
   spec.args = argv;
   spec.env = env;
   spec.network = network;
@@ -277,6 +405,9 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
   ASSIGN_OR_RETURN(runtime::ContainerSpec spec, ContainerFor(dir.path()));
   if (const Flag* f = FindFlag(ins, "chown")) {
     ASSIGN_OR_RETURN(std::string v, Expand(f->value));
+    // buildah looks the user part up by name: an empty one (--chown=${UNSET}:${UNSET}) is unknown
+    if (v.empty() || v[0] == ':')
+      return NotFound("looking up UID/GID for \"" + v + "\": can't find uid for user " + v);
     ASSIGN_OR_RETURN(runtime::User u, runtime::ResolveUser(spec.lowers, v));
     req.options.uid = u.uid;
     req.options.gid = u.gid;
@@ -348,16 +479,22 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
 
   std::string kind = "multi";
   if (req.sources.size() == 1 && !req.resolve_in_child) kind = req.sources[0].is_dir ? "dir" : "file";
-  if (req.resolve_in_child && words.size() == 1) kind = "file";
-  std::string created_by = NopCreatedBy(ins.keyword + " " + kind + ":" + content.hex() + " in " + dest_word + " ");
+  if (req.resolve_in_child && words.size() == 1) kind = IsDirInLayers(req.source_lowers, words[0]) ? "dir" : "file";
+  // The destination as written (buildah's node value: variables unexpanded).
+  std::string created_by =
+      NopCreatedBy(ins.keyword + " " + kind + ":" + content.hex() + " in " + ins.args.back() + " ");
   std::string flags_key;
   for (const auto& f : ins.flags) flags_key += f.name + "=" + f.value + "\n";
   std::string key = StepKey(ins.keyword + "\n" + created_by + "\n" + req.dest + "\n" + flags_key + key_extra +
-                            state_.User() + "\n" + state_.WorkingDir());
+                            state_.User() + "\n" + state_.WorkingDir() + "\n" + DirsKey());
   if (layered()) {
     ASSIGN_OR_RETURN(bool hit, UseCache(key, last));
-    if (hit) return Status::Ok();
+    if (hit) {
+      DirsEnsured();
+      return Status::Ok();
+    }
   }
+  RETURN_IF_ERROR(EnsureDirs(spec).status());
   RETURN_IF_ERROR(CopyInContainer(spec, req));
   if (!layered()) return UnlayeredStep(created_by, /*changes_files=*/true, last);
   return FilesystemChange(key, created_by, dir, last);

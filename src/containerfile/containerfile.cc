@@ -450,7 +450,9 @@ Status FillArgs(Instruction* inst, char escape) {
 Expected<Instruction> ParseLogical(std::string_view line, char escape, bool trigger) {
   Instruction inst;
   std::string_view text = Trim(line);
-  inst.original = std::string(text);
+  // Trailing blanks stay in the original, as in Docker's node.Original: podman prints them
+  // in "STEP n/m: …" and in history's created_by.
+  inst.original = std::string(TrimNewline(TrimLeft(line)));
   size_t end = 0;
   while (end < text.size() && !IsBlank(text[end])) ++end;
   inst.keyword = Upper(text.substr(0, end));

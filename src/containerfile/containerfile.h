@@ -34,7 +34,8 @@ struct Instruction {
   int line = 0;          // 1-based line of the keyword
   std::string keyword;   // upper case: "RUN", "COPY", ...
   // The logical line as written, with the keyword as written, continuations (escape char +
-  // newline) removed and comment lines inside continuations dropped, trimmed. For a heredoc
+  // newline) removed and comment lines inside continuations dropped, leading blanks trimmed
+  // (trailing ones kept, as Docker's node.Original keeps them). For a heredoc
   // instruction only the first line (e.g. "RUN <<EOF"). This is what podman prints in
   // "STEP n/m: ..." and what history's created_by shows for metadata steps.
   std::string original;

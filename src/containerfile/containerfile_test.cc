@@ -125,6 +125,18 @@ TEST(ContainerfileTest, ContinuationsAndComments) {
   EXPECT_EQ(insts[1].line, 9);
 }
 
+// podman prints a line's trailing blanks in "STEP n/m:" and history (Docker's node.Original).
+TEST(ContainerfileTest, OriginalKeepsTrailingBlanks) {
+  auto f = ParseContainerfile("FROM scratch\nRUN ls /tmp \t\r\nCOPY a /b \n", "Containerfile");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  const auto& insts = f->stages[0].instructions;
+  ASSERT_EQ(insts.size(), 2u);
+  EXPECT_EQ(insts[0].original, "RUN ls /tmp \t");
+  EXPECT_EQ(insts[0].args, (Strings{"ls /tmp"}));
+  EXPECT_EQ(insts[1].original, "COPY a /b ");
+  EXPECT_EQ(insts[1].args, (Strings{"a", "/b"}));
+}
+
 TEST(ContainerfileTest, EscapedEscapeIsNotAContinuation) {
   Expected<Containerfile> f = ParseContainerfile("FROM scratch\nRUN echo a\\\\\nRUN b\n", "Containerfile");
   ASSERT_TRUE(f.ok()) << f.status().message();

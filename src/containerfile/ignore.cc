@@ -421,6 +421,7 @@ Expected<IgnoreMatcher> LoadIgnoreFile(const std::string& context_dir, const std
     ASSIGN_OR_RETURN(std::string text, ReadFile(path));
     auto m = IgnoreMatcher::Parse(text);
     if (!m.ok()) return m.status().Wrap("parsing " + path);
+    m->set_origin(path);
     return m;
   }
   return IgnoreMatcher();

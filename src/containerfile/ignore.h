@@ -38,6 +38,9 @@ class IgnoreMatcher {
   // re-include something below it.
   bool MayReincludeBelow(std::string_view rel_dir) const;
   bool empty() const { return patterns_.empty(); }
+  // The file the patterns came from ("" when none), for buildah's "filtered out using FILE".
+  const std::string& origin() const { return origin_; }
+  void set_origin(std::string path) { origin_ = std::move(path); }
 
  private:
   // patternmatcher's match types: plain text compares as a string, the rest runs the NFA.
@@ -55,6 +58,7 @@ class IgnoreMatcher {
   static bool CouldMatchBelow(const Pattern& p, std::string_view dir);
   std::vector<Pattern> patterns_;
   bool has_exclusions_ = false;
+  std::string origin_;
 };
 
 // Go's filepath.Match(pattern, name) with '/' as the separator: '*' and '?' never match '/',

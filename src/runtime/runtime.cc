@@ -102,6 +102,9 @@ void TouchFile(const std::string& path) {
   if (fd >= 0) close(fd);
 }
 
+// The scratch upper and work dirs of the spec's i-th discard_writes overlay.
+std::string DiscardDir(const ContainerSpec& spec, size_t i) { return spec.dir + "/discard-" + std::to_string(i); }
+
 Status BindInto(const std::string& root, const BindMount& b) {
   struct stat st;
   if (stat(b.source.c_str(), &st) != 0) return ErrnoError("statfs " + b.source, errno);
@@ -217,6 +220,11 @@ bool SetgroupsDenied() {
   const std::string root = spec.dir + "/merged";
   if (Status st = MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", root); !st.ok())
     ChildFail(err_fd, 125, st.message());
+  for (size_t i = 0; i < spec.discard_writes.size(); ++i) {
+    const std::string scratch = DiscardDir(spec, i), target = root + spec.discard_writes[i];
+    if (Status st = MountOverlay({target}, scratch + "/upper", scratch + "/work", target); !st.ok())
+      ChildFail(err_fd, 125, st.message());
+  }
   auto must = [&](const char* src, const std::string& dst, const char* type, unsigned long flags, const char* data) {
     MkdirP(root + dst);
     if (mount(src, (root + dst).c_str(), type, flags, data) != 0) ChildFail(err_fd, 125, Errno("mounting " + dst));
@@ -438,6 +446,12 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
       {{"destination", "/etc/hostname"}, {"type", "bind"}, {"source", spec.dir + "/hostname"}, {"options", {"bind", "rprivate"}}},
   });
   if (Rootless()) RootlessMounts(spec, mounts);
+  for (size_t i = 0; i < spec.discard_writes.size(); ++i) {
+    const std::string& path = spec.discard_writes[i];
+    Json o = {"lowerdir=" + spec.dir + "/merged" + path, "upperdir=" + DiscardDir(spec, i) + "/upper",
+              "workdir=" + DiscardDir(spec, i) + "/work"};
+    mounts.push_back({{"destination", path}, {"type", "overlay"}, {"source", "overlay"}, {"options", o}});
+  }
   for (const auto& b : spec.binds) {
     Json o = {"rbind", "rprivate"};
     if (b.readonly) o.push_back("ro");
@@ -466,7 +480,8 @@ std::string SpecToJson(const ContainerSpec& s) {
   Json j = {{"id", s.id}, {"lowers", s.lowers}, {"dir", s.dir}, {"args", s.args}, {"env", s.env}, {"cwd", s.cwd},
             {"user", s.user}, {"hostname", s.hostname}, {"network", static_cast<int>(s.network)}, {"binds", binds},
             {"isolation", static_cast<int>(s.isolation)}, {"oci_runtime", s.oci_runtime}, {"state_root", s.state_root},
-            {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols}};
+            {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols},
+            {"discard_writes", s.discard_writes}};
   return j.dump();
 }
 
@@ -490,6 +505,7 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
     s.oci_runtime = j.at("oci_runtime").get<std::string>();
     s.state_root = j.at("state_root").get<std::string>();
     s.terminal = j.value("terminal", false);
+    if (j.contains("discard_writes")) s.discard_writes = j.at("discard_writes").get<std::vector<std::string>>();
     s.terminal_rows = j.value("terminal_rows", uint16_t{0});
     s.terminal_cols = j.value("terminal_cols", uint16_t{0});
   } catch (const std::exception& e) {
@@ -500,6 +516,8 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
 
 Status PrepareBundle(const ContainerSpec& spec) {
   for (const char* d : {"upper", "work", "merged"}) RETURN_IF_ERROR(MakeDirs(spec.dir + "/" + d));
+  for (size_t i = 0; i < spec.discard_writes.size(); ++i)
+    for (const char* d : {"/upper", "/work"}) RETURN_IF_ERROR(MakeDirs(DiscardDir(spec, i) + d));
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/hostname", spec.hostname + "\n"));
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/hosts", HostsFile(spec.hostname)));
   std::string resolv;

@@ -43,6 +43,10 @@ struct ContainerSpec {
   std::string hostname;
   Network network = Network::kHost;
   std::vector<BindMount> binds;
+  // Directories (absolute in the container, no symlink on the way) whose changes are thrown
+  // away when the container ends: each gets an overlay of itself over a scratch upper dir,
+  // dir/discard-N/ (a build's RUN after VOLUME, as buildah does with its "O" mounts).
+  std::vector<std::string> discard_writes;
   Isolation isolation = Isolation::kChroot;
   std::string oci_runtime;  // path of runc/crun when isolation is kOci
   std::string state_root;   // the OCI runtime's --root (under kiln's runroot)

@@ -80,6 +80,27 @@ TEST_F(RuntimeTest, SpecRoundTripsThroughJson) {
   EXPECT_FALSE(back->terminal);
 }
 
+// A build's RUN after VOLUME: the volume gets an overlay of itself whose upper is thrown away.
+TEST_F(RuntimeTest, DiscardWritesRoundTripsAndBecomesAnOverlayMount) {
+  ContainerSpec s;
+  s.dir = "/d";
+  s.args = {"true"};
+  s.discard_writes = {"/vol/subvol"};
+  auto back = SpecFromJson(SpecToJson(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->discard_writes, s.discard_writes);
+  auto j = nlohmann::json::parse(OciConfig(s, 0, 0, {}, {}));
+  bool found = false;
+  for (const auto& m : j["mounts"]) {
+    if (m["destination"] != "/vol/subvol") continue;
+    found = true;
+    EXPECT_EQ(m["type"], "overlay");
+    EXPECT_EQ(m["options"], nlohmann::json({"lowerdir=/d/merged/vol/subvol", "upperdir=/d/discard-0/upper",
+                                            "workdir=/d/discard-0/work"}));
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(RuntimeTest, TerminalSpecRoundTripsAndSetsTheOciProcess) {
   ContainerSpec s;
   s.dir = "/c";

@@ -175,6 +175,47 @@ PY
   [ -z "$(kiln images -q)" ]
 }
 
+@test "load: OCI archives with wrong digests, wrong sizes and oversized configs are refused" {
+  for mode in manifest-digest layer-size config-size bigconfig; do
+    python3 - "$mode" "$BATS_TEST_TMPDIR/$mode.tar" <<'PY'
+import hashlib, io, json, sys, tarfile
+mode, out = sys.argv[1], sys.argv[2]
+sha = lambda b: hashlib.sha256(b).hexdigest()
+ti = tarfile.TarInfo('etc/hello'); body = b'hello\n'; ti.size = len(body)
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode='w') as t: t.addfile(ti, io.BytesIO(body))
+layer = buf.getvalue()
+cfg = {"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(layer)]}}
+if mode == 'bigconfig':
+    cfg["pad"] = "x" * (40 << 20)
+cfg = json.dumps(cfg).encode()
+ldesc = {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:" + sha(layer), "size": len(layer)}
+cdesc = {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + sha(cfg), "size": len(cfg)}
+if mode == 'layer-size': ldesc["size"] += 1000
+if mode == 'config-size': cdesc["size"] -= 1
+man = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                  "config": cdesc, "layers": [ldesc]}).encode()
+blobs = {sha(layer): layer, sha(cfg): cfg, sha(man): man}
+if mode == 'manifest-digest':
+    blobs[sha(man)] = man.replace(b'schemaVersion', b'schemaVersiom')  # same name, other bytes
+idx = json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+      "digest": "sha256:" + sha(man), "size": len(man), "annotations": {"org.opencontainers.image.ref.name": "evil:oci"}}]}).encode()
+with tarfile.open(out, 'w') as t:
+    for name, b in [('oci-layout', b'{"imageLayoutVersion":"1.0.0"}'), ('index.json', idx)] + \
+                   [('blobs/sha256/' + h, b) for h, b in blobs.items()]:
+        ti = tarfile.TarInfo(name); ti.size = len(b); t.addfile(ti, io.BytesIO(b))
+PY
+    run -125 kiln load -i "$BATS_TEST_TMPDIR/$mode.tar"
+    case $mode in
+      manifest-digest) [[ "${lines[-1]}" == "Error: "*"digest mismatch"* ]] ;;
+      layer-size|config-size) [[ "${lines[-1]}" == "Error: "*"bytes, got "* ]] ;;
+      bigconfig) [[ "${lines[-1]}" == "Error: "* ]] ;;
+    esac || { echo "$mode: $output"; false; }
+  done
+  [ -z "$(kiln images -q)" ]
+  run -0 kiln system check
+}
+
 # ---- registries ----------------------------------------------------------------------------
 
 # start_hostile MODE: the fake registry of registry-tool.py on a free port; sets HREF.

@@ -179,5 +179,22 @@ TEST(StoreCredentials, ConcurrentWritersKeepEveryEntry) {
   std::filesystem::remove_all(tmpl);
 }
 
+TEST(MergeRegistriesConf, NonAsciiOnlyInComments) {
+  RegistriesConf conf;
+  // What fuzz/registries_conf_fuzz.cc found: toml++ 3.3.0 reaches __builtin_unreachable().
+  Status st = MergeRegistriesConf(conf, "\xc8\x95", "/r.conf");
+  EXPECT_EQ(st.message(), "loading registries configuration \"/r.conf\": non-ASCII character on line 1 (only comments may hold one)");
+  EXPECT_FALSE(MergeRegistriesConf(conf, "s = \"\"\"\\\n\xc2\xa7\"\"\"\n", "/r.conf").ok());  // upstream #190
+  EXPECT_FALSE(MergeRegistriesConf(conf, "a = 'x'\nb = \"# \xc3\xa9\"\n", "/r.conf").ok());  // '#' in a string
+  EXPECT_TRUE(MergeRegistriesConf(conf,
+                                  "# r\xc3\xa9glages \xe2\x80\x94 comment\n"
+                                  "unqualified-search-registries = [\"quay.io\"] # \xe6\xb3\xa8\n"
+                                  "[aliases]\n\"x\" = 'docker.io/library/x' # \xc3\xa9\n"
+                                  "m = \"\"\"a # b\"\"\" # \xc3\xa9\n",
+                                  "/r.conf")
+                  .ok());
+  EXPECT_EQ(conf.short_names.unqualified_search_registries, std::vector<std::string>{"quay.io"});
+}
+
 }  // namespace
 }  // namespace kiln::registry

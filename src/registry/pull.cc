@@ -42,6 +42,7 @@ Status CheckMediaTypes(const image::Manifest& m, const std::string& ctx) {
       "application/vnd.oci.image.layer.nondistributable.v1.tar",
       "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
       "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+      "application/vnd.docker.image.rootfs.diff.tar",  // uncompressed v2s2 (containers/image writes it)
       "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"};
   for (const auto& l : m.layers)
     if (std::find(std::begin(kLayerTypes), std::end(kLayerTypes), l.media_type) == std::end(kLayerTypes))

@@ -164,7 +164,9 @@ TEST(StoreCredentials, ConcurrentWritersKeepEveryEntry) {
       for (int i = 0; i < 10; ++i) {
         std::string key = "r" + std::to_string(t) + ".example";
         EXPECT_TRUE(StoreCredentials(file, key, {"u", std::to_string(i)}).ok());
-        if (i < 9) EXPECT_TRUE(RemoveCredentials(file, key).ok());
+        if (i < 9) {
+          EXPECT_TRUE(RemoveCredentials(file, key).ok());
+        }
       }
     });
   for (auto& th : threads) th.join();

@@ -69,6 +69,15 @@ struct Manifest {
 
 Expected<Manifest> ParseManifest(std::string_view bytes);
 
+// One entry of an OCI image index / Docker manifest list.
+struct IndexEntry {
+  Descriptor descriptor;
+  std::string os, architecture, variant;  // "" when the entry has no platform
+};
+// The "manifests" of an index. Entries that are not descriptors are an error, as in
+// ParseManifest; an index without a "manifests" array is not an index.
+Expected<std::vector<IndexEntry>> ParseIndex(std::string_view bytes);
+
 // OCI chain IDs: chain(0) = diff(0); chain(n) = sha256(chain(n-1) + " " + diff(n)).
 std::vector<Digest> ChainIds(const std::vector<Digest>& diff_ids);
 

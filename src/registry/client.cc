@@ -38,18 +38,29 @@ std::string StatusText(long code) {
   }
 }
 
-// Parses `Bearer realm="…",service="…",scope="…"`.
-void ParseChallenge(const std::string& header, std::string& scheme, std::map<std::string, std::string>& params) {
+bool Retryable(long status) { return status >= 500 || status == 429 || status == 408; }
+
+bool IsRegularFile(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+Challenge ParseChallenge(std::string_view header) {
+  Challenge c;
+  auto lower = [](std::string v) {
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    return v;
+  };
   size_t i = 0;
   while (i < header.size() && header[i] != ' ') ++i;
-  scheme = header.substr(0, i);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  c.scheme = lower(std::string(header.substr(0, i)));
   while (i < header.size()) {
     while (i < header.size() && (header[i] == ' ' || header[i] == ',')) ++i;
     size_t eq = header.find('=', i);
-    if (eq == std::string::npos) break;
-    std::string key = header.substr(i, eq - i);
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (eq == std::string_view::npos) break;
+    std::string key = lower(std::string(header.substr(i, eq - i)));
     i = eq + 1;
     std::string value;
     if (i < header.size() && header[i] == '"') {
@@ -62,18 +73,10 @@ void ParseChallenge(const std::string& header, std::string& scheme, std::map<std
     } else {
       while (i < header.size() && header[i] != ',') value += header[i++];
     }
-    params[key] = value;
+    c.params[key] = value;
   }
+  return c;
 }
-
-bool Retryable(long status) { return status >= 500 || status == 429 || status == 408; }
-
-bool IsRegularFile(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-}  // namespace
 
 std::string DescribeRegistryError(long status, const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
@@ -185,10 +188,10 @@ Status Client::Ping() {
       scheme_ = s;
       if (resp->status == 401) {
         std::lock_guard<std::mutex> lock(mu_);
-        std::map<std::string, std::string> params;
-        ParseChallenge(resp->Header("www-authenticate"), challenge_scheme_, params);
-        realm_ = params["realm"];
-        service_ = params["service"];
+        Challenge c = ParseChallenge(resp->Header("www-authenticate"));
+        challenge_scheme_ = c.scheme;
+        realm_ = c.params["realm"];
+        service_ = c.params["service"];
       }
       return Status::Ok();
     }
@@ -203,8 +206,9 @@ Status Client::Authenticate(const HttpResponse& challenge) {
   std::map<std::string, std::string> params{{"realm", realm_}, {"service", service_}};
   std::string h = challenge.Header("www-authenticate");
   if (!h.empty()) {
-    params.clear();
-    ParseChallenge(h, scheme, params);
+    Challenge c = ParseChallenge(h);
+    scheme = c.scheme;
+    params = std::move(c.params);
   }
   ASSIGN_OR_RETURN(auto creds, Creds());
   if (scheme == "basic") {
@@ -318,6 +322,8 @@ Expected<FetchedManifest> Client::GetManifest(const std::string& reference) {
     Code code = resp->status == 404 ? Code::kNotFound : Code::kIo;
     return Status(code, ctx + ": " + DescribeRegistryError(resp->status, resp->body));
   }
+  if (resp->body.size() > kMaxManifestSize)
+    return Corrupt(ctx + ": manifest is larger than " + std::to_string(kMaxManifestSize) + " bytes");
   FetchedManifest m;
   m.bytes = std::move(resp->body);
   m.media_type = resp->Header("content-type");

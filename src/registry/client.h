@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +27,11 @@ struct ClientOptions {
   int retries = 3;
   int retry_delay_ms = 0;  // 0: exponential from 1 s
 };
+
+// What kiln holds in memory from a registry, as containers/image's iolimits: a manifest or
+// index, and an image config, at most 4 MiB each (real ones are a few KiB).
+inline constexpr uint64_t kMaxManifestSize = 4u << 20;
+inline constexpr uint64_t kMaxConfigSize = 4u << 20;
 
 struct FetchedManifest {
   std::string bytes;
@@ -93,6 +99,14 @@ class Client {
   bool creds_loaded_ = false;
   std::optional<Credentials> creds_;
 };
+
+// A WWW-Authenticate challenge, `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`:
+// the scheme lower-cased, parameter names lower-cased, quoted values unescaped.
+struct Challenge {
+  std::string scheme;
+  std::map<std::string, std::string> params;
+};
+Challenge ParseChallenge(std::string_view header);
 
 // The "<code>: <message>" text of a registry's error JSON, as containers/image prints it
 // ("manifest unknown: manifest unknown"); falls back to the HTTP status text.

@@ -1,6 +1,8 @@
 #include "registry/config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,7 +69,60 @@ const RegistryEntry* RegistriesConf::Find(const std::string& repository) const {
   return best;
 }
 
+namespace {
+
+// toml++ 3.3.0 (Debian's) reaches __builtin_unreachable() on some non-ASCII characters
+// outside comments (is_non_ascii_horizontal_whitespace; upstream issues #190 and #295, found
+// here by fuzz/registries_conf_fuzz.cc). Nothing in registries.conf may contain them anyway
+// (registry locations, prefixes and aliases are ASCII), so they are refused before parsing;
+// comments, which toml++ only skips, may hold any UTF-8.
+Status CheckTomlAscii(std::string_view text, const std::string& path) {
+  enum { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } state = kCode;
+  int line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
+    if (c == '\n') ++line;
+    if (static_cast<unsigned char>(c) >= 0x80 && state != kComment)
+      return InvalidArgument("loading registries configuration \"" + path + "\": non-ASCII character on line " +
+                             std::to_string(line) + " (only comments may hold one)");
+    switch (state) {
+      case kCode:
+        if (c == '#') state = kComment;
+        else if (starts("\"\"\"")) state = kMultiBasic, i += 2;
+        else if (starts("'''")) state = kMultiLiteral, i += 2;
+        else if (c == '"') state = kBasic;
+        else if (c == '\'') state = kLiteral;
+        break;
+      case kComment:
+        if (c == '\n') state = kCode;
+        break;
+      case kBasic:
+      case kMultiBasic:
+        if (c == '\\') {
+          if (i + 1 < text.size() && text[i + 1] == '\n') ++line;
+          ++i;  // the escaped character cannot end the string
+        } else if (state == kBasic && (c == '"' || c == '\n')) {
+          state = kCode;
+        } else if (state == kMultiBasic && starts("\"\"\"")) {
+          state = kCode, i += 2;
+        }
+        break;
+      case kLiteral:
+        if (c == '\'' || c == '\n') state = kCode;
+        break;
+      case kMultiLiteral:
+        if (starts("'''")) state = kCode, i += 2;
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status MergeRegistriesConf(RegistriesConf& conf, const std::string& text, const std::string& path) {
+  RETURN_IF_ERROR(CheckTomlAscii(text, path));
   toml::table tbl;
   try {
     tbl = toml::parse(text, path);
@@ -204,10 +259,8 @@ std::string AuthFileForWrite(const std::string& flag) {
 
 namespace {
 
-Expected<nlohmann::json> ReadAuthJson(const std::string& path, bool* missing) {
-  auto text = ReadText(path, missing);
-  if (!text.ok()) return text.status();
-  auto j = nlohmann::json::parse(*text, nullptr, false);
+Expected<nlohmann::json> ParseAuthJson(std::string_view text, const std::string& path) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return InvalidArgument("unmarshaling JSON at \"" + path + "\": invalid JSON");
   return j;
@@ -226,6 +279,34 @@ std::optional<Credentials> FromEntry(const nlohmann::json& entry) {
 
 }  // namespace
 
+Expected<std::optional<Credentials>> LookupCredentials(std::string_view text, const std::string& path, bool legacy,
+                                                       const std::string& domain, const std::string& repo_path) {
+  ASSIGN_OR_RETURN(nlohmann::json j, ParseAuthJson(text, path));
+  const nlohmann::json* auths = &j;
+  if (!legacy) {
+    auto it = j.find("auths");
+    if (it == j.end() || !it->is_object()) return std::optional<Credentials>();
+    auths = &*it;
+  }
+  // Most specific key first: host/ns/repo, host/ns, host; then the legacy URL forms.
+  std::vector<std::string> keys;
+  for (std::string k = domain + "/" + repo_path;;) {
+    keys.push_back(k);
+    auto slash = k.rfind('/');
+    if (slash == std::string::npos) break;
+    k = k.substr(0, slash);
+  }
+  for (const char* form : {"https://%", "http://%", "https://%/v1/", "https://%/v2/"}) {
+    std::string f(form);
+    keys.push_back(f.replace(f.find('%'), 1, domain));
+  }
+  if (domain == "docker.io") keys.push_back("https://index.docker.io/v1/");
+  for (const auto& key : keys)
+    if (auto it = auths->find(key); it != auths->end())
+      if (auto c = FromEntry(*it)) return std::optional<Credentials>(*c);
+  return std::optional<Credentials>();
+}
+
 Expected<std::optional<Credentials>> FindCredentials(const std::string& flag, const std::string& domain,
                                                      const std::string& path) {
   std::vector<std::pair<std::string, bool>> files;  // path, docker legacy (.dockercfg has no "auths")
@@ -236,42 +317,42 @@ Expected<std::optional<Credentials>> FindCredentials(const std::string& flag, co
     files.push_back({(dc.empty() ? Home() + "/.docker" : dc) + "/config.json", false});
     files.push_back({Home() + "/.dockercfg", true});
   }
-  // Most specific key first: host/ns/repo, host/ns, host.
-  std::vector<std::string> keys;
-  std::string k = domain + "/" + path;
-  for (;;) {
-    keys.push_back(k);
-    auto slash = k.rfind('/');
-    if (slash == std::string::npos) break;
-    k = k.substr(0, slash);
-  }
-  std::vector<std::string> legacy = {"https://" + domain, "http://" + domain, "https://" + domain + "/v1/",
-                                     "https://" + domain + "/v2/"};
-  if (domain == "docker.io") legacy.push_back("https://index.docker.io/v1/");
-  for (const auto& [file, old_format] : files) {
+  for (const auto& [file, legacy] : files) {
     bool missing = false;
-    auto j = ReadAuthJson(file, &missing);
-    if (!j.ok()) {
+    auto text = ReadText(file, &missing);
+    if (!text.ok()) {
       if (missing) continue;
-      return j.status();
+      return text.status();
     }
-    const nlohmann::json* auths = &*j;
-    if (!old_format) {
-      auto it = j->find("auths");
-      if (it == j->end() || !it->is_object()) continue;
-      auths = &*it;
-    }
-    for (const auto& key : keys)
-      if (auto it = auths->find(key); it != auths->end())
-        if (auto c = FromEntry(*it)) return std::optional<Credentials>(*c);
-    for (const auto& key : legacy)
-      if (auto it = auths->find(key); it != auths->end())
-        if (auto c = FromEntry(*it)) return std::optional<Credentials>(*c);
+    ASSIGN_OR_RETURN(auto creds, LookupCredentials(*text, file, legacy, domain, path));
+    if (creds) return creds;
   }
   return std::optional<Credentials>();
 }
 
+namespace {
+
+// Serialises the read-modify-write of login and logout between processes: an exclusive
+// flock on the file's directory (nothing is left beside the credentials, and a killed
+// process releases it). The file itself is always replaced whole (WriteFileAtomic), so
+// readers never see it half-written; the lock keeps concurrent writers from losing each
+// other's entries.
+Expected<UniqueFd> LockAuthDir(const std::string& authfile) {
+  auto slash = authfile.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : authfile.substr(0, slash);
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("open " + dir, errno);
+  while (::flock(fd.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return ErrnoError("lock " + dir, errno);
+  return fd;
+}
+
+}  // namespace
+
 Status StoreCredentials(const std::string& authfile, const std::string& key, const Credentials& creds) {
+  auto slash = authfile.rfind('/');
+  if (slash != std::string::npos && slash > 0) RETURN_IF_ERROR(MakeDirs(authfile.substr(0, slash)));
+  ASSIGN_OR_RETURN(UniqueFd lock, LockAuthDir(authfile));
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   bool missing = false;
   auto text = ReadText(authfile, &missing);
@@ -284,12 +365,12 @@ Status StoreCredentials(const std::string& authfile, const std::string& key, con
   }
   if (!j.contains("auths") || !j["auths"].is_object()) j["auths"] = nlohmann::ordered_json::object();
   j["auths"][key] = {{"auth", Base64Encode(creds.username + ":" + creds.password)}};
-  auto slash = authfile.rfind('/');
-  if (slash != std::string::npos && slash > 0) RETURN_IF_ERROR(MakeDirs(authfile.substr(0, slash)));
   return WriteFileAtomic(authfile, j.dump(1, '\t') + "\n", 0600);
 }
 
 Status RemoveCredentials(const std::string& authfile, const std::string& key) {
+  auto lock = LockAuthDir(authfile);
+  if (!lock.ok()) return PathExists(authfile) ? lock.status() : NotFound("not logged in");
   bool missing = false;
   auto text = ReadText(authfile, &missing);
   if (!text.ok()) return missing ? NotFound("not logged in") : text.status();

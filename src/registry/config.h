@@ -71,6 +71,11 @@ std::string AuthFileForWrite(const std::string& authfile_flag);
 // plus the legacy "https://host/v1/" forms.
 Expected<std::optional<Credentials>> FindCredentials(const std::string& authfile_flag, const std::string& domain,
                                                      const std::string& path);
+// The lookup of FindCredentials within one file's text: `auths` of auth.json / config.json,
+// or the top-level object of a legacy ~/.dockercfg. Invalid JSON is an error naming `path`.
+Expected<std::optional<Credentials>> LookupCredentials(std::string_view text, const std::string& path, bool legacy,
+                                                       const std::string& domain, const std::string& repo_path);
+
 // Stores (login) or removes (logout) credentials under key ("host" or "host/ns/repo").
 Status StoreCredentials(const std::string& authfile, const std::string& key, const Credentials& creds);
 // Removes key; NotFound when it was not there. key "" removes all.

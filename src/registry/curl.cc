@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -21,6 +22,8 @@ constexpr int kOptConnectTimeout = 78, kOptHttpGet = 80, kOptSslVerifyHost = 81,
 constexpr int kOptLowSpeedLimit = 19, kOptLowSpeedTime = 20, kOptTcpKeepAlive = 213;
 constexpr int kOptBufferSize = 98, kOptUploadBufferSize = 280, kOptMaxRedirs = 68;
 constexpr int kOptInFileSizeLarge = 30115;
+constexpr int kOptProtocols = 181, kOptRedirProtocols = 182;
+constexpr long kProtoHttpHttps = 1 | 2;  // CURLPROTO_HTTP | CURLPROTO_HTTPS
 constexpr int kInfoResponseCode = 0x200002;
 constexpr long kGlobalAll = 3;
 constexpr int kErrWrite = 23, kErrRead = 26, kErrSslConnect = 35, kErrAborted = 42;
@@ -138,6 +141,13 @@ size_t OnRead(char* buf, size_t size, size_t n, void* ctx) {
   return *got;
 }
 
+// 60 s without a byte ends a transfer; $KILN_HTTP_STALL_TIMEOUT (seconds) overrides it.
+long StallSeconds() {
+  const char* v = std::getenv("KILN_HTTP_STALL_TIMEOUT");
+  long s = v ? std::strtol(v, nullptr, 10) : 0;
+  return s > 0 ? s : 60L;
+}
+
 }  // namespace
 
 Status InitCurl() {
@@ -175,11 +185,16 @@ Expected<HttpResponse> HttpSession::Do(const HttpRequest& req, int* curl_code) {
   g_api.easy_setopt(h, kOptWriteFunction, &OnWrite);
   g_api.easy_setopt(h, kOptWriteData, &t);
   g_api.easy_setopt(h, kOptConnectTimeout, 30L);
-  g_api.easy_setopt(h, kOptLowSpeedLimit, 1L);  // abort a transfer stalled for 60 s
-  g_api.easy_setopt(h, kOptLowSpeedTime, 60L);
+  g_api.easy_setopt(h, kOptLowSpeedLimit, 1L);  // abort a transfer stalled this long
+  g_api.easy_setopt(h, kOptLowSpeedTime, StallSeconds());
   g_api.easy_setopt(h, kOptTcpKeepAlive, 1L);
   g_api.easy_setopt(h, kOptBufferSize, 512L * 1024);
   g_api.easy_setopt(h, kOptUploadBufferSize, 2L * 1024 * 1024);
+  // A registry speaks http(s) only, redirects included. libcurl (>= 7.58) does not send
+  // our Authorization header on to a redirect that leaves the host (CURLOPT_UNRESTRICTED_AUTH
+  // stays off), so a registry cannot hand the credentials to another server.
+  g_api.easy_setopt(h, kOptProtocols, kProtoHttpHttps);
+  g_api.easy_setopt(h, kOptRedirProtocols, kProtoHttpHttps);
   if (req.follow_redirects) {
     g_api.easy_setopt(h, kOptFollowLocation, 1L);
     g_api.easy_setopt(h, kOptMaxRedirs, 10L);

@@ -4,7 +4,9 @@
 #include <csignal>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 #include <chrono>
 #include <cstdio>
 #include <condition_variable>
@@ -27,18 +29,39 @@ constexpr int64_t kLeaseTtl = 24LL * 3600 * 1000000000LL;
 
 bool IsIndex(const std::string& mt) { return mt == kOciIndex || mt == kDockerManifestList; }
 
+// What kiln can store: image manifests whose config is an image config and whose layers
+// are tar streams. Anything else (artifacts, foreign or encrypted layers) is refused
+// before a byte of it is downloaded.
+Status CheckMediaTypes(const image::Manifest& m, const std::string& ctx) {
+  if (m.media_type != image::kOciManifest && m.media_type != image::kDockerManifest)
+    return Unsupported(ctx + ": unsupported manifest media type \"" + m.media_type + "\"");
+  if (m.config.media_type != image::kOciConfig && m.config.media_type != image::kDockerConfig)
+    return Unsupported(ctx + ": unsupported image-specific operation on artifact with type \"" + m.config.media_type + "\"");
+  static constexpr std::string_view kLayerTypes[] = {
+      image::kOciLayerTar, image::kOciLayerGzip, image::kOciLayerZstd, image::kDockerLayerGzip,
+      "application/vnd.oci.image.layer.nondistributable.v1.tar",
+      "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+      "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+      "application/vnd.docker.image.rootfs.diff.tar",  // uncompressed v2s2 (containers/image writes it)
+      "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"};
+  for (const auto& l : m.layers)
+    if (std::find(std::begin(kLayerTypes), std::end(kLayerTypes), l.media_type) == std::end(kLayerTypes))
+      return Unsupported(ctx + ": unsupported layer media type \"" + l.media_type + "\" of " + l.digest.str());
+  return Status::Ok();
+}
+
+uint64_t BlobCap(const image::Descriptor& d) {
+  return d.size > 0 ? static_cast<uint64_t>(d.size) : std::numeric_limits<uint64_t>::max();
+}
+
 Expected<Digest> ChooseInstance(const std::string& bytes, const std::string& os, const std::string& arch,
                                 const std::string& variant) {
-  auto j = nlohmann::json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("manifests") || !j["manifests"].is_array())
-    return Corrupt("parsing manifest list: invalid JSON");
-  for (const auto& m : j["manifests"]) {
-    if (!m.is_object() || !m.contains("platform") || !m["platform"].is_object()) continue;
-    const auto& p = m["platform"];
-    if (p.value("os", std::string()) != os || p.value("architecture", std::string()) != arch) continue;
-    if (!variant.empty() && p.value("variant", std::string()) != variant) continue;
-    auto d = Digest::Parse(m.value("digest", std::string()));
-    if (d.ok()) return *d;
+  auto entries = image::ParseIndex(bytes);
+  if (!entries.ok()) return entries.status().Wrap("parsing manifest list");
+  for (const auto& e : *entries) {
+    if (e.os != os || e.architecture != arch) continue;
+    if (!variant.empty() && e.variant != variant) continue;
+    return e.descriptor.digest;
   }
   return NotFound("choosing image instance: no image found in manifest list for architecture " + arch +
                   ", variant \"" + variant + "\", OS " + os);
@@ -207,7 +230,8 @@ Status StreamLayer(const store::Store& store, Client& client, LayerJob& job) {
     FdWriter pipe = FdWriter::Borrow(wr.get());
     TeeWriter tee(to_blob, pipe);
     CountingWriter counted(tee, job.bytes);
-    got = client.GetBlob(job.desc.digest, counted);
+    CappedWriter capped(counted, BlobCap(job.desc), "blob " + job.desc.digest.str());
+    got = client.GetBlob(job.desc.digest, capped);
     wr = UniqueFd();  // EOF for the decompressor
     Status stored = to_blob.Finish();
     if (got.ok()) got = stored;
@@ -248,7 +272,8 @@ Status FetchLayer(store::Store& store, Client& client, LayerJob& job, int retrie
       ASSIGN_OR_RETURN(store::Ingest ingest, content.BeginIngest());
       if (job.bytes) *job.bytes = 0;
       CountingWriter counted(ingest, job.bytes);
-      last = client.GetBlob(job.desc.digest, counted);
+      CappedWriter capped(counted, BlobCap(job.desc), "blob " + job.desc.digest.str());
+      last = client.GetBlob(job.desc.digest, capped);
       if (last.ok()) {
         auto d = ingest.Commit(job.desc.digest, job.desc.size > 0 ? std::optional<uint64_t>(job.desc.size) : std::nullopt);
         if (d.ok()) break;
@@ -296,6 +321,7 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
   auto parsed = image::ParseManifest(chosen.bytes);
   if (!parsed.ok()) return parsed.status().Wrap("parsing manifest " + reference + " in " + client.Name());
   image::Manifest manifest = *parsed;
+  RETURN_IF_ERROR(CheckMediaTypes(manifest, "reading manifest " + reference + " in " + client.Name()));
   progress("Getting image source signatures");
 
   // The config: small, fetched into memory and verified.
@@ -303,11 +329,19 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
   if (store.content().Has(manifest.config.digest)) {
     ASSIGN_OR_RETURN(config_bytes, store.content().Read(manifest.config.digest));
   } else {
+    const auto& cd = manifest.config;
+    if (static_cast<uint64_t>(cd.size) > kMaxConfigSize)
+      return Corrupt("reading blob " + cd.digest.str() + ": image config of " + std::to_string(cd.size) +
+                     " bytes is larger than " + std::to_string(kMaxConfigSize));
     StringWriter w;
-    RETURN_IF_ERROR(client.GetBlob(manifest.config.digest, w));
+    CappedWriter capped(w, cd.size > 0 ? cd.size : kMaxConfigSize, "image config " + cd.digest.str());
+    RETURN_IF_ERROR(client.GetBlob(cd.digest, capped));
     config_bytes = w.Take();
-    if (Digest::OfBytes(config_bytes) != manifest.config.digest)
-      return Corrupt("reading blob " + manifest.config.digest.str() + ": digest mismatch");
+    if (cd.size > 0 && config_bytes.size() != static_cast<uint64_t>(cd.size))
+      return Corrupt("reading blob " + cd.digest.str() + ": expected " + std::to_string(cd.size) + " bytes, got " +
+                     std::to_string(config_bytes.size()));
+    if (Digest::OfBytes(config_bytes) != cd.digest)
+      return Corrupt("reading blob " + cd.digest.str() + ": digest mismatch");
     // Kept at once (the lease below protects it), so a resumed pull does not fetch it again.
     RETURN_IF_ERROR(store.content().Put(config_bytes).status());
   }

@@ -1,6 +1,10 @@
 // Internal to pull and push: one download or compressed stream going to the store and,
-// through a pipe, to a thread that consumes it at the same time.
+// through a pipe, to a thread that consumes it at the same time; and the cap on what a
+// registry may send.
 #pragma once
+
+#include <cstdint>
+#include <string>
 
 #include "util/io.h"
 #include "util/status.h"
@@ -25,6 +29,28 @@ class TeeWriter final : public Writer {
   Writer& first_;
   Writer& second_;
   bool second_ok_ = true;
+};
+
+// Passes bytes on to inner until more than `limit` would have been written, then fails
+// with kInvalidArgument "<what> is larger than <limit> bytes": a peer sending more than it
+// announced is stopped at once instead of filling memory or the disk.
+class CappedWriter final : public Writer {
+ public:
+  CappedWriter(Writer& inner, uint64_t limit, std::string what)
+      : inner_(inner), limit_(limit), what_(std::move(what)) {}
+  Status Write(const void* data, size_t n) override {
+    if (n > limit_ - written_)
+      return Status(Code::kInvalidArgument, what_ + " is larger than " + std::to_string(limit_) + " bytes");
+    written_ += n;
+    return inner_.Write(data, n);
+  }
+  Status Close() override { return inner_.Close(); }
+
+ private:
+  Writer& inner_;
+  uint64_t limit_;
+  uint64_t written_ = 0;
+  std::string what_;
 };
 
 }  // namespace kiln::registry

@@ -9,8 +9,12 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -690,16 +694,48 @@ Compression DetectCompression(std::string_view b) {
   return Compression::kNone;
 }
 
-Expected<std::unique_ptr<Reader>> OpenDecompressor(std::unique_ptr<Reader> src, Compression* detected) {
-  std::string magic(kCompressionMagicSize, '\0');
-  ASSIGN_OR_RETURN(size_t got, ReadFull(*src, magic.data(), magic.size()));
-  magic.resize(got);
-  Compression c = DetectCompression(magic);
-  if (detected) *detected = c;
-  return OpenDecompressorFor(c, std::make_unique<PrefixedReader>(std::move(magic), std::move(src)));
-}
+namespace {
 
-Expected<std::unique_ptr<Reader>> OpenDecompressorFor(Compression c, std::unique_ptr<Reader> src) {
+// Counts the compressed bytes a decompressor pulls from its source.
+class CountingSource final : public Reader {
+ public:
+  CountingSource(std::unique_ptr<Reader> src, uint64_t* count) : src_(std::move(src)), count_(count) {}
+  Expected<size_t> Read(void* buf, size_t n) override {
+    ASSIGN_OR_RETURN(size_t got, src_->Read(buf, n));
+    *count_ += got;
+    return got;
+  }
+
+ private:
+  std::unique_ptr<Reader> src_;
+  uint64_t* count_;
+};
+
+// Stops a decompressor whose output passes DecompressionLimits.
+class BombGuard final : public Reader {
+ public:
+  BombGuard(std::unique_ptr<Reader> decoded, std::unique_ptr<uint64_t> in, DecompressionLimits limits)
+      : decoded_(std::move(decoded)), in_(std::move(in)), limits_(limits) {}
+  Expected<size_t> Read(void* buf, size_t n) override {
+    ASSIGN_OR_RETURN(size_t got, decoded_->Read(buf, n));
+    out_ += got;
+    if (limits_.max_output && out_ > limits_.max_output)
+      return InvalidArgument("decompressed size exceeds " + std::to_string(limits_.max_output) +
+                             " bytes (KILN_MAX_DECOMPRESSED_SIZE)");
+    if (limits_.max_ratio && out_ > limits_.ratio_floor && out_ / std::max<uint64_t>(*in_, 1) > limits_.max_ratio)
+      return InvalidArgument("decompression ratio exceeds " + std::to_string(limits_.max_ratio) +
+                             ":1 (KILN_MAX_DECOMPRESSION_RATIO): possible decompression bomb");
+    return got;
+  }
+
+ private:
+  std::unique_ptr<Reader> decoded_;
+  std::unique_ptr<uint64_t> in_;  // owned here, written by the CountingSource below decoded_
+  DecompressionLimits limits_;
+  uint64_t out_ = 0;
+};
+
+Expected<std::unique_ptr<Reader>> OpenCodec(Compression c, std::unique_ptr<Reader> src) {
   switch (c) {
     case Compression::kNone: return src;
     case Compression::kGzip: {
@@ -716,6 +752,53 @@ Expected<std::unique_ptr<Reader>> OpenDecompressorFor(Compression c, std::unique
     case Compression::kBzip2: return std::unique_ptr<Reader>(std::make_unique<Bzip2Reader>(std::move(src)));
   }
   return InvalidArgument("unknown compression format");
+}
+
+std::optional<uint64_t> ParseByteCount(const char* text) {
+  if (!text || !*text) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *text == '-') return std::nullopt;
+  int shift = 0;
+  switch (std::tolower(static_cast<unsigned char>(*end))) {
+    case '\0': break;
+    case 'k': shift = 10; break;
+    case 'm': shift = 20; break;
+    case 'g': shift = 30; break;
+    case 't': shift = 40; break;
+    default: return std::nullopt;
+  }
+  if (*end && end[1] && !(std::tolower(static_cast<unsigned char>(end[1])) == 'b' && !end[2])) return std::nullopt;
+  if (shift && v > (~0ULL >> shift)) return std::nullopt;
+  return static_cast<uint64_t>(v) << shift;
+}
+
+}  // namespace
+
+DecompressionLimits DecompressionLimits::FromEnvironment() {
+  DecompressionLimits l;
+  if (auto v = ParseByteCount(std::getenv("KILN_MAX_DECOMPRESSED_SIZE"))) l.max_output = *v;
+  if (auto v = ParseByteCount(std::getenv("KILN_MAX_DECOMPRESSION_RATIO"))) l.max_ratio = *v;
+  return l;
+}
+
+Expected<std::unique_ptr<Reader>> OpenDecompressor(std::unique_ptr<Reader> src, Compression* detected,
+                                                   const DecompressionLimits& limits) {
+  std::string magic(kCompressionMagicSize, '\0');
+  ASSIGN_OR_RETURN(size_t got, ReadFull(*src, magic.data(), magic.size()));
+  magic.resize(got);
+  Compression c = DetectCompression(magic);
+  if (detected) *detected = c;
+  return OpenDecompressorFor(c, std::make_unique<PrefixedReader>(std::move(magic), std::move(src)), limits);
+}
+
+Expected<std::unique_ptr<Reader>> OpenDecompressorFor(Compression c, std::unique_ptr<Reader> src,
+                                                      const DecompressionLimits& limits) {
+  if (c == Compression::kNone) return src;  // no amplification: every byte was read
+  auto in = std::make_unique<uint64_t>(0);
+  ASSIGN_OR_RETURN(auto codec, OpenCodec(c, std::make_unique<CountingSource>(std::move(src), in.get())));
+  return std::unique_ptr<Reader>(std::make_unique<BombGuard>(std::move(codec), std::move(in), limits));
 }
 
 Expected<std::unique_ptr<Writer>> OpenCompressor(Compression c, std::unique_ptr<Writer> dst, int level) {

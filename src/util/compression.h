@@ -10,6 +10,7 @@
 // 5-15x faster at a slightly lower ratio; see OpenCompressor for the level mapping.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,14 +33,31 @@ inline constexpr size_t kCompressionMagicSize = 6;
 // (including a prefix too short to tell).
 Compression DetectCompression(std::string_view first_bytes);
 
+// Limits against decompression bombs, checked while the output streams, so a bomb costs
+// at most max_output bytes of work and disk. 0 disables a limit. The defaults never stop a
+// real image: gzip cannot exceed a ratio of 1032:1 and zstd reaches about 32000:1 only on
+// runs of zeros, so only crafted bzip2/xz/zstd streams trip the ratio.
+struct DecompressionLimits {
+  uint64_t max_output = uint64_t{64} << 30;  // one stream's decompressed bytes: 64 GiB
+  uint64_t max_ratio = 100000;                // decompressed / compressed …
+  uint64_t ratio_floor = uint64_t{64} << 20;  // … checked once 64 MiB came out
+  // The defaults, overridden by $KILN_MAX_DECOMPRESSED_SIZE (bytes, or with a k/m/g/t
+  // suffix, binary) and $KILN_MAX_DECOMPRESSION_RATIO; a value that does not parse is ignored.
+  static DecompressionLimits FromEnvironment();
+};
+
 // Peeks at the first bytes of src (keeping them: the returned stream starts at byte 0)
 // and returns a reader of the decompressed data, or src itself when it is not compressed.
 // `detected`, if given, receives the format found.
+// A stream that passes a limit fails with kInvalidArgument: "decompressed size exceeds …"
+// or "decompression ratio exceeds …: possible decompression bomb".
 Expected<std::unique_ptr<Reader>> OpenDecompressor(std::unique_ptr<Reader> src,
-                                                   Compression* detected = nullptr);
+                                                   Compression* detected = nullptr,
+                                                   const DecompressionLimits& limits = DecompressionLimits::FromEnvironment());
 // Decompresses src as the given format, without detection (the format is known from a
 // media type, say). kNone returns src unchanged.
-Expected<std::unique_ptr<Reader>> OpenDecompressorFor(Compression c, std::unique_ptr<Reader> src);
+Expected<std::unique_ptr<Reader>> OpenDecompressorFor(Compression c, std::unique_ptr<Reader> src,
+                                                      const DecompressionLimits& limits = DecompressionLimits::FromEnvironment());
 
 // Each format's own default level: gzip 6, zstd 3, xz 6, bzip2 9 (as podman/Go use).
 inline constexpr int kDefaultCompressionLevel = -1;

@@ -316,6 +316,79 @@ TEST(CompressionTest, GzipHeaderCrcIsChecked) {
   EXPECT_EQ(out.status().message(), "gzip: invalid header");
 }
 
+// Reads everything from a limited decompressor of blob; the status of the first failure.
+Status DrainWithLimits(const std::string& blob, const DecompressionLimits& limits, uint64_t* out_bytes) {
+  ASSIGN_OR_RETURN(auto r, OpenDecompressor(std::make_unique<StringReader>(blob), nullptr, limits));
+  std::string buf(1 << 16, '\0');
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, r->Read(buf.data(), buf.size()));
+    if (n == 0) return Status::Ok();
+    *out_bytes += n;
+  }
+}
+
+TEST(DecompressionLimits, TotalSizeStopsAtTheLimit) {
+  std::string zeros(3 << 20, '\0');
+  for (Compression c : {Compression::kGzip, Compression::kZstd, Compression::kXz, Compression::kBzip2}) {
+    std::string blob = Compress(c, zeros);
+    DecompressionLimits l;
+    l.max_output = 1 << 20;
+    uint64_t out = 0;
+    Status st = DrainWithLimits(blob, l, &out);
+    EXPECT_EQ(st.code(), Code::kInvalidArgument) << CompressionName(c);
+    EXPECT_NE(st.message().find("decompressed size exceeds 1048576 bytes"), std::string::npos) << st.message();
+    EXPECT_LE(out, uint64_t{1} << 20);
+    l.max_output = zeros.size();  // exactly the size is allowed
+    out = 0;
+    EXPECT_TRUE(DrainWithLimits(blob, l, &out).ok()) << CompressionName(c);
+    EXPECT_EQ(out, zeros.size());
+  }
+}
+
+TEST(DecompressionLimits, RatioCountsOnlyPastTheFloor) {
+  std::string zeros(8 << 20, '\0');
+  std::string blob = Compress(Compression::kBzip2, zeros);  // a few dozen bytes
+  DecompressionLimits l;
+  l.max_ratio = 1000;
+  l.ratio_floor = 1 << 20;
+  uint64_t out = 0;
+  Status st = DrainWithLimits(blob, l, &out);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("possible decompression bomb"), std::string::npos) << st.message();
+  EXPECT_LT(out, uint64_t{2} << 20);  // stopped soon after the floor
+  l.ratio_floor = 16 << 20;           // all of it is below the floor: allowed
+  out = 0;
+  EXPECT_TRUE(DrainWithLimits(blob, l, &out).ok());
+  l.ratio_floor = 1 << 20;
+  l.max_ratio = 0;  // off
+  out = 0;
+  EXPECT_TRUE(DrainWithLimits(blob, l, &out).ok());
+}
+
+TEST(DecompressionLimits, DefaultsPassGzipAtItsBestRatio) {
+  // gzip cannot exceed 1032:1, far under the default ratio: a layer of zeros is fine.
+  std::string blob = Compress(Compression::kGzip, std::string(96 << 20, '\0'), 9);
+  uint64_t out = 0;
+  EXPECT_TRUE(DrainWithLimits(blob, DecompressionLimits{}, &out).ok());
+  EXPECT_EQ(out, uint64_t{96} << 20);
+}
+
+TEST(DecompressionLimits, FromEnvironment) {
+  ::setenv("KILN_MAX_DECOMPRESSED_SIZE", "8M", 1);
+  ::setenv("KILN_MAX_DECOMPRESSION_RATIO", "0", 1);
+  auto l = DecompressionLimits::FromEnvironment();
+  EXPECT_EQ(l.max_output, uint64_t{8} << 20);
+  EXPECT_EQ(l.max_ratio, 0u);
+  ::setenv("KILN_MAX_DECOMPRESSED_SIZE", "12gb", 1);
+  EXPECT_EQ(DecompressionLimits::FromEnvironment().max_output, uint64_t{12} << 30);
+  for (const char* bad : {"", "-1", "x", "5q", "1kbb", "99999999999999999999t"}) {
+    ::setenv("KILN_MAX_DECOMPRESSED_SIZE", bad, 1);
+    EXPECT_EQ(DecompressionLimits::FromEnvironment().max_output, DecompressionLimits{}.max_output) << bad;
+  }
+  ::unsetenv("KILN_MAX_DECOMPRESSED_SIZE");
+  ::unsetenv("KILN_MAX_DECOMPRESSION_RATIO");
+}
+
 }  // namespace
 }  // namespace kiln
 

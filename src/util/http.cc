@@ -13,6 +13,9 @@ constexpr int kCurlOptWriteData = 10001;      // CURLOPT_WRITEDATA
 constexpr int kCurlOptFollowLocation = 52;    // CURLOPT_FOLLOWLOCATION
 constexpr int kCurlOptFailOnError = 45;       // CURLOPT_FAILONERROR
 constexpr int kCurlOptUserAgent = 10018;      // CURLOPT_USERAGENT
+constexpr int kCurlOptProtocols = 181;        // CURLOPT_PROTOCOLS
+constexpr int kCurlOptRedirProtocols = 182;   // CURLOPT_REDIR_PROTOCOLS
+constexpr long kCurlProtoHttpHttps = 1 | 2;   // CURLPROTO_HTTP | CURLPROTO_HTTPS
 constexpr int kCurlInfoResponseCode = 0x200002;  // CURLINFO_RESPONSE_CODE
 constexpr int kCurlWriteError = 23;              // CURLE_WRITE_ERROR
 
@@ -65,6 +68,10 @@ Status HttpGet(const std::string& url, Writer& out) {
   curl.easy_setopt(h, kCurlOptWriteFunction, &WriteBody);
   curl.easy_setopt(h, kCurlOptWriteData, &sink);
   curl.easy_setopt(h, kCurlOptFollowLocation, 1L);
+  // Only http(s), also after a redirect: a server must not turn ADD/import into a read of
+  // file:///etc/shadow or a request to some other protocol.
+  curl.easy_setopt(h, kCurlOptProtocols, kCurlProtoHttpHttps);
+  curl.easy_setopt(h, kCurlOptRedirProtocols, kCurlProtoHttpHttps);
   curl.easy_setopt(h, kCurlOptFailOnError, 1L);
   curl.easy_setopt(h, kCurlOptUserAgent, "kiln");
   int rc = curl.easy_perform(h);

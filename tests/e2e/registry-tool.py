@@ -7,6 +7,10 @@
                                              then proxy), 'garbage' (manifests are not JSON), 'badblob' (layer
                                              bytes altered) or 'bearer'
                                              (token auth: a /token realm wanting kilnuser:s3cret)
+  hostile PORT MODE LOG                      a self-contained registry (no upstream) serving one
+                                             image as hostile/img:latest, misbehaving as MODE says
+                                             (see HOSTILE_MODES); every request is appended to LOG
+                                             as "PORT METHOD PATH AUTHORIZATION"
 """
 import gzip, hashlib, http.server, io, json, os, socket, sys, tarfile, urllib.request
 
@@ -134,6 +138,157 @@ def proxy(port, upstream, mode):
     http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), H).serve_forever()
 
 
+def tar_bytes(entries):
+    """entries: (name, type, data_or_linkname) with type one of file, dir, symlink, hardlink."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, kind, payload in entries:
+            info = tarfile.TarInfo(name)
+            info.mtime = 1700000000
+            if kind == "file":
+                info.size = len(payload)
+                t.addfile(info, io.BytesIO(payload))
+                continue
+            info.type = {"dir": tarfile.DIRTYPE, "symlink": tarfile.SYMTYPE, "hardlink": tarfile.LNKTYPE}[kind]
+            if kind == "dir":
+                info.mode = 0o755
+            else:
+                info.linkname = payload
+            t.addfile(info)
+    return buf.getvalue()
+
+
+# What each MODE of `hostile` does differently from a well-behaved registry.
+HOSTILE_MODES = {
+    "ok": "serves the image; /v2/ wants Basic auth (any user) when LOG's directory has 'auth'",
+    "redirect": "blob GETs answer 307 to the same path on a second server (another port = another host)",
+    "stall": "blob GETs send half of the bytes, then nothing (the connection stays open)",
+    "error500": "every manifest GET answers 500",
+    "bigmanifest": "the manifest is 5 MiB (padding in an annotation)",
+    "bigconfig": "the manifest says the config is 5 MiB",
+    "badconfig": "the config blob's bytes differ from its digest",
+    "shortsize": "the layer descriptor's size is 10 bytes less than the blob",
+    "endless": "the layer blob never ends (more bytes than the descriptor says, forever)",
+    "mediatype": "the layer's media type is unknown",
+    "artifact": "the config's media type is not an image config",
+    "dotdot": "the layer holds ../../../../../../../../tmp/<ESCAPE>",
+    "absolute": "the layer holds /tmp/<ESCAPE>",
+    "symlink": "the layer holds a symlink to /tmp and a file below it",
+    "hardlink": "the layer holds a hard link to ../../../../../../../../etc/passwd",
+}
+
+
+def hostile(port, mode, log, escape="kiln-escape-marker"):
+    import gzip as gz, threading, time
+    mode = mode if mode in HOSTILE_MODES else sys.exit("unknown mode " + mode)
+    want_auth = os.path.exists(os.path.join(os.path.dirname(log), "auth"))
+    entries = [("etc", "dir", None), ("etc/hello", "file", b"hello from a layer\n")]
+    if mode == "dotdot":
+        entries.append((f"../../../../../../../../tmp/{escape}", "file", b"escaped\n"))
+    elif mode == "absolute":
+        entries.append((f"/tmp/{escape}", "file", b"escaped\n"))
+    elif mode == "symlink":
+        entries += [("up", "symlink", "/tmp"), (f"up/{escape}", "file", b"escaped\n")]
+    elif mode == "hardlink":
+        entries.append(("passwd", "hardlink", "../../../../../../../../etc/passwd"))
+    raw = tar_bytes(entries)
+    blob = gz.compress(raw, mtime=0)
+    sha = lambda b: "sha256:" + hashlib.sha256(b).hexdigest()
+    cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
+                      "rootfs": {"type": "layers", "diff_ids": [sha(raw)]},
+                      "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "hostile"}]}).encode()
+    served_cfg = cfg.replace(b"amd64", b"amd65") if mode == "badconfig" else cfg  # same size, other bytes
+    layer_desc = {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha(blob), "size": len(blob)}
+    if mode == "mediatype":
+        layer_desc["mediaType"] = "application/vnd.example.unknown+gzip"
+    if mode == "shortsize":
+        layer_desc["size"] = len(blob) - 10
+    cfg_desc = {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha(cfg), "size": len(cfg)}
+    if mode == "artifact":
+        cfg_desc["mediaType"] = "application/vnd.example.artifact.config+json"
+    if mode == "bigconfig":
+        cfg_desc["size"] = 5 << 20
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": cfg_desc, "layers": [layer_desc]}
+    if mode == "bigmanifest":
+        manifest["annotations"] = {"pad": "x" * (5 << 20)}
+    mbytes = json.dumps(manifest).encode()
+    blobs = {sha(blob): blob, sha(cfg): served_cfg}
+    lock = threading.Lock()
+
+    def record(p, h):
+        with lock, open(log, "a") as f:
+            f.write(f"{p} {h.command} {h.path} {h.headers.get('Authorization') or '-'}\n")
+
+    def make_handler(my_port, primary):
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def reply(self, code, body=b"", headers=()):
+                self.send_response(code)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def do_GET(self):
+                record(my_port, self)
+                path = self.path.split("?")[0]
+                if primary and want_auth and not (self.headers.get("Authorization") or "").startswith("Basic "):
+                    return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+                                      [("WWW-Authenticate", 'Basic realm="kiln-test"')])
+                if path == "/v2/":
+                    return self.reply(200, b"{}")
+                if path.startswith("/v2/hostile/img/manifests/"):
+                    if mode == "error500":
+                        return self.reply(500, b'{"errors":[{"code":"UNKNOWN","message":"always failing"}]}')
+                    return self.reply(200, mbytes, [("Content-Type", manifest["mediaType"]),
+                                                    ("Docker-Content-Digest", sha(mbytes))])
+                if path.startswith("/v2/hostile/img/blobs/"):
+                    d = path.rsplit("/", 1)[1]
+                    if d not in blobs:
+                        return self.reply(404, b'{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}')
+                    body = blobs[d]
+                    if primary and mode == "redirect":
+                        return self.reply(307, b"", [("Location", f"http://127.0.0.1:{other_port}{self.path}")])
+                    if mode == "stall" and d == sha(blob):
+                        self.send_response(200)
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body[: len(body) // 2])
+                        self.wfile.flush()
+                        time.sleep(3600)
+                        return
+                    if mode == "endless" and d == sha(blob):
+                        self.send_response(200)
+                        self.end_headers()  # no length: the body ends when the connection does
+                        try:
+                            while True:
+                                self.wfile.write(b"\0" * 65536)
+                        except OSError:
+                            return
+                    return self.reply(200, body)
+                self.reply(404, b'{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known"}]}')
+
+            do_HEAD = do_GET
+        return H
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(0, False))
+    other_port = other.server_address[1]
+    other.RequestHandlerClass = make_handler(other_port, False)
+    other.daemon_threads = True
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    main = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), make_handler(int(port), True))
+    main.daemon_threads = True
+    main.serve_forever()
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"free-port": free_port, "push-image": push_image, "push-index": push_index, "proxy": proxy}[cmd](*args)
+    {"free-port": free_port, "push-image": push_image, "push-index": push_index, "proxy": proxy,
+     "hostile": hostile}[cmd](*args)

@@ -277,6 +277,7 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--creds", f->creds, "use `[username[:password]]` for accessing the registry");
   cmd->callback([&r, f, layers] {
     f->layers_given = layers->count() > 0;
+    if (f->runtime.empty()) f->runtime = r.ctx.options.runtime;  // the global --runtime
     r.exit_code = RunBuild(r.ctx, *f);
   });
 }

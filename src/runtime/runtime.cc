@@ -378,7 +378,7 @@ bool CgroupV1OrHybrid() {
 Expected<std::string> FindOciRuntime(const std::string& name) {
   if (!name.empty()) {
     std::string p = FindProgram(name);
-    if (p.empty()) return NotFound("cannot find OCI runtime \"" + name + "\"");
+    if (p.empty()) return NotFound("default OCI runtime \"" + name + "\" not found: invalid argument");  // podman's words
     return p;
   }
   if (!CgroupV1OrHybrid()) {

@@ -42,9 +42,11 @@ Expected<Filters> ParseFilters(store::Store& store, const std::vector<std::strin
       f.labels.push_back(value);
     } else if (key == "reference") {
       f.references.push_back(value);
-    } else if (key == "before" || key == "since") {
-      ASSIGN_OR_RETURN(store::ImageRecord ref, store.LookupImage(value));
-      (key == "before" ? f.before : f.since) = ref.created;
+    } else if (key == "before" || key == "since" || key == "after") {  // podman: "after" is "since"
+      auto ref = store.LookupImage(value);
+      if (!ref.ok())  // podman's words, "filter" twice included
+        return ref.status().Wrap("could not find local image for filter filter \"" + key + "\"=\"" + value + "\"");
+      (key == "before" ? f.before : f.since) = ref->created;
     } else {
       return InvalidArgument("unsupported image filter \"" + key + "\"");
     }

@@ -131,3 +131,24 @@ setup() { setup_store; }
     [ -z "$output" ]
   fi
 }
+
+@test "volume rm, ls, prune: as podman on a host without volumes" {
+  run -0 kiln volume rm -a
+  [ -z "$output" ]
+  run -1 kiln volume rm nosuchvol
+  [ "$output" = 'Error: no volume with name "nosuchvol" found: no such volume' ]
+  run -125 kiln volume rm
+  [ "$output" = "Error: choose either one or more volumes or all" ]
+  run -0 kiln volume ls
+  [ -z "$output" ]
+  run -0 kiln volume prune -f
+  [ -z "$output" ]
+  if has_podman; then
+    run -1 pm volume rm nosuchvol
+    [ "$output" = 'Error: no volume with name "nosuchvol" found: no such volume' ]
+    run -0 pm volume ls
+    [ -z "$output" ]
+    run -125 pm volume rm
+    [ "$output" = "Error: choose either one or more volumes or all" ]
+  fi
+}

@@ -131,7 +131,8 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterBuildCommands, {"build"}},
       {RegisterUnshareCommand, {"unshare"}},
       {RegisterInfoCommand, {"info"}},
-      {RegisterPodNetworkCommands, {"pod", "network", "rm", "prune"}},
+      {RegisterPodNetworkCommands, {"pod", "network", "volume", "rm", "remove", "ls", "list", "prune"}},
+      {RegisterImageMountCommands, {"mount", "umount", "unmount"}},
   };
   return groups;
 }

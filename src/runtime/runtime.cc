@@ -399,7 +399,7 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
     opts += "/proc/self/fd/" + std::to_string(fd.get());
     fds.push_back(std::move(fd));
   }
-  opts += ",upperdir=" + upper + ",workdir=" + work;
+  if (!upper.empty()) opts += ",upperdir=" + upper + ",workdir=" + work;
   if (mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) != 0)
     return ErrnoError("mounting overlay at " + target, errno);
   return Status::Ok();

@@ -127,3 +127,31 @@ setup() { setup_store; }
   [ "$status" -eq 1 ]
   [ -z "$output" ]
 }
+
+@test "image mount, image umount: a read-only view of the image, counted as podman counts mounts" {
+  import_busybox >/dev/null
+  id=$(kiln image inspect --format '{{.ID}}' busybox)
+  run -0 kiln image mount
+  [ -z "$output" ]
+  run -0 kiln image mount busybox
+  path=$output
+  [ -x "$path/bin/busybox" ]
+  run -1 touch "$path/new"  # read-only
+  run -0 kiln image mount -a
+  [[ "$output" =~ ^localhost/busybox:latest\ +$path$ ]]
+  run -0 kiln image mount
+  [[ "$output" =~ ^localhost/busybox:latest\ +$path$ ]]
+  run -0 kiln image umount busybox  # mounted twice: one left
+  [ "$output" = "$id" ]
+  [ -x "$path/bin/busybox" ]
+  run -0 kiln image mount busybox
+  run -0 kiln image umount -f busybox
+  [ "$output" = "$id" ]
+  [ ! -e "$path/bin/busybox" ]
+  run -0 kiln image umount busybox
+  [ -z "$output" ]
+  run -125 kiln image umount nosuch
+  [ "$output" = "Error: nosuch: image not known" ]
+  run -125 kiln image umount
+  [ "$output" = "Error: image name or ID must be specified" ]
+}

@@ -279,7 +279,7 @@ Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, Bu
   BuildRun run(store, options, failure);
   std::string label = options.containerfile_path.empty() ? "Containerfile" : options.containerfile_path;
   ASSIGN_OR_RETURN(run.file, ParseContainerfile(options.containerfile_text, label));
-  ASSIGN_OR_RETURN(run.ignore, LoadIgnoreFile(options.context_dir, options.containerfile_path));
+  ASSIGN_OR_RETURN(run.ignore, LoadIgnoreFile(options.context_dir, options.containerfile_path, options.ignore_file));
   RETURN_IF_ERROR(ResolveGlobalArgs(run));
   ASSIGN_OR_RETURN(int target, TargetStage(run.file, options.target));
   AppendLabelSteps(run.file.stages[target], options.labels, run.file.escape);

@@ -26,6 +26,7 @@ struct BuildOptions {
   std::string context_dir;          // absolute
   std::string containerfile_path;   // labels errors, finds <file>.containerignore; "" for stdin
   std::string containerfile_text;
+  std::string ignore_file;          // --ignorefile: replaces .containerignore/.dockerignore
   std::vector<std::string> tags;    // normalised names, in the order given
   std::string commit_name;          // the first -t as typed, for podman's "COMMIT name" line
   KeyValues build_args;

@@ -122,9 +122,27 @@ Status NoSuchSource(const std::string& root, const std::string& rel) {
                   "\": no such file or directory");
 }
 
-bool Ignored(const IgnoreMatcher* ignore, const std::string& rel, bool is_dir) {
+// Whether anything below an excluded directory is brought back by a '!' pattern.
+bool AnythingReincludedBelow(const std::string& root, const std::string& rel, const IgnoreMatcher& ignore) {
+  auto names = ListDir(JoinPath(root, rel));
+  if (!names.ok()) return false;
+  for (const std::string& name : *names) {
+    std::string child = JoinRel(rel, name);
+    if (!ignore.Excluded(child)) return true;
+    struct stat st;
+    if (::lstat(JoinPath(root, child).c_str(), &st) == 0 && S_ISDIR(st.st_mode) && ignore.MayReincludeBelow(child) &&
+        AnythingReincludedBelow(root, child, ignore))
+      return true;
+  }
+  return false;
+}
+
+// An excluded source is left out; so is an excluded directory unless a '!' pattern names
+// something below it (buildah's includeDirectoryAnyway) and the walk brings something back
+// (else buildah copies nothing and counts it "filtered out").
+bool Ignored(const IgnoreMatcher* ignore, const std::string& root, const std::string& rel, bool is_dir) {
   if (!ignore || !ignore->Excluded(rel)) return false;
-  return !(is_dir && ignore->MayReincludeBelow(rel));
+  return !(is_dir && ignore->IncludeDirectoryAnyway(rel) && AnythingReincludedBelow(root, rel, *ignore));
 }
 
 // The candidates a glob selects, element by element (filepath.Glob).
@@ -174,7 +192,7 @@ Status ResolveOne(const std::string& root, const std::string& pattern, const Ign
     if (!r.exists) continue;
     any = true;
     bool is_dir = S_ISDIR(r.st.st_mode);
-    if (Ignored(ignore, c, is_dir)) {
+    if (Ignored(ignore, root, c, is_dir)) {
       ++filtered;
       continue;
     }

@@ -1,7 +1,11 @@
 #include "cli/app.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +30,43 @@ std::string PodmanStyleError(const CLI::ParseError& e) {
   return msg;
 }
 
+// "-H,--human" as pflag names it in errors: "-H, --human".
+std::string PflagName(const std::string& flags) {
+  std::string out = flags;
+  for (size_t i = 0; (i = out.find(',', i)) != std::string::npos; i += 2) out.insert(i + 1, " ");
+  return out;
+}
+
+// Go's strconv.ParseBool, which pflag uses for a boolean flag's value.
+std::optional<bool> ParseGoBool(const std::string& v) {
+  if (v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True") return true;
+  if (v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False") return false;
+  return std::nullopt;
+}
+
+// pflag reads "-H=false" as the value of the boolean -H; CLI11 would read "=false" as more
+// short flags. Rewrites such a token to its long form ("--human=false") for the subcommand
+// the arguments name, before CLI11 sees them.
+void NormalizeShortBoolValues(CLI::App& app, std::vector<std::string>& args) {
+  CLI::App* current = &app;
+  for (std::string& a : args) {
+    if (a == "--") break;
+    if (a.empty() || a[0] != '-') {
+      auto subs = current->get_subcommands([&a](CLI::App* sub) { return sub->check_name(a); });
+      if (!subs.empty()) current = subs.front();
+      continue;
+    }
+    if (a.size() < 3 || a[1] == '-' || a[2] != '=') continue;
+    for (CLI::App* c = current; c != nullptr; c = c->get_parent()) {
+      const CLI::Option* opt = c->get_option_no_throw(a.substr(0, 2));
+      if (opt == nullptr) continue;
+      if (opt->get_items_expected_max() == 0 && !opt->get_lnames().empty())
+        a = "--" + opt->get_lnames().front() + a.substr(2);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 CLI::Option* AddRepeatable(CLI::App* cmd, const std::string& flags, std::vector<std::string>& values,
@@ -36,17 +77,22 @@ CLI::Option* AddRepeatable(CLI::App* cmd, const std::string& flags, std::vector<
 }
 
 CLI::Option* AddBoolValue(CLI::App* cmd, const std::string& flags, bool& value, const std::string& description) {
-  // Go's pflag accepts "-H=false"; CLI11 hands us "=false" for it.
+  // A flag (it never takes the next argument, as pflag's booleans): "--layers" sets it,
+  // "--layers=false" gives it a value; "-H=false" reaches us as "=false" (see NormalizeShortBoolValues).
   return cmd
       ->add_option_function<std::string>(
           flags,
-          [&value](const std::string& raw) {
+          [&value, name = PflagName(flags)](const std::string& raw) {
             std::string v = raw.rfind('=', 0) == 0 ? raw.substr(1) : raw;
-            if (v != "true" && v != "false") throw CLI::ValidationError("invalid argument \"" + v + "\": must be true or false");
-            value = v == "true";
+            auto b = ParseGoBool(v);
+            if (!b)
+              throw CLI::ValidationError("invalid argument \"" + v + "\" for \"" + name +
+                                         "\" flag: strconv.ParseBool: parsing \"" + v + "\": invalid syntax");
+            value = *b;
           },
           description)
-      ->default_str(value ? "true" : "false");
+      ->expected(0)
+      ->default_str("true");
 }
 
 CLI::App* AddCommand(CLI::App& parent, const std::string& name, const std::string& description) {
@@ -85,15 +131,45 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterBuildCommands, {"build"}},
       {RegisterUnshareCommand, {"unshare"}},
       {RegisterInfoCommand, {"info"}},
+      {RegisterPodNetworkCommands, {"pod", "network", "volume", "rm", "remove", "ls", "list", "prune"}},
+      {RegisterImageMountCommands, {"mount", "umount", "unmount"}},
   };
   return groups;
 }
 
-void AddGlobalFlags(CLI::App& app, GlobalOptions& options) {
-  app.add_option("--root", options.root, "Path to the root directory in which data is stored");
-  app.add_option("--runroot", options.runroot, "Path to the 'run directory' where all state information is stored");
-  app.add_option("--log-level", options.log_level, "Log messages above specified level (debug, info, warn, error)")
+void AddGlobalFlags(CLI::App& app, GlobalOptions& o) {
+  app.add_option("--root", o.root, "Path to the root directory in which data, including images, is stored");
+  app.add_option("--runroot", o.runroot, "Path to the 'run directory' where all state information is stored");
+  app.add_option("--log-level", o.log_level, "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}));
+  app.add_option("--runtime", o.runtime, "Path to the OCI-compatible binary used to run containers (default for build and run --runtime)");
+  AddRepeatable(&app, "--runtime-flag", o.runtime_flags, "add global flags for the container runtime");
+  // Accepted for scripts written for podman; kiln has one store layout, no events, no
+  // network plugins, no conmon and no hooks (docs/compat.md).
+  app.add_option("--storage-driver", o.storage_driver, "Ignored: kiln's store has one layout (overlay snapshots)");
+  AddRepeatable(&app, "--storage-opt", o.storage_opts, "Ignored: kiln's store has no driver options");
+  app.add_option("--cgroup-manager", o.cgroup_manager, "Ignored: kiln creates no cgroups (containers stay in the caller's)");
+  app.add_option("--events-backend", o.events_backend, "Ignored: kiln records no events");
+  app.add_option("--tmpdir", o.tmpdir, "Ignored: kiln keeps its state under --runroot");
+  app.add_option("--network-cmd-path", o.network_cmd_path, "Ignored: kiln uses no network plugin");
+  app.add_option("--network-config-dir", o.network_config_dir, "Ignored: kiln has no networks to configure");
+  app.add_option("--conmon", o.conmon, "Ignored: kiln monitors containers itself");
+  AddRepeatable(&app, "--hooks-dir", o.hooks_dirs, "Ignored: kiln runs no OCI hooks");
+  app.add_option("--volumepath", o.volumepath, "Ignored");
+  AddBoolValue(&app, "--syslog", o.syslog, "Ignored: kiln logs to stderr");
+  // Takes effect at once: the command runs within parse().
+  app.add_option_function<std::string>(
+         "--noout",
+         [&o](const std::string& v) {
+           o.noout = ParseGoBool(v).value_or(true);
+           if (!o.noout) return;
+           std::fflush(stdout);
+           int fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+           if (fd >= 0) ::dup2(fd, STDOUT_FILENO), ::close(fd);
+         },
+         "do not output to stdout")
+      ->expected(0)
+      ->trigger_on_parse();
 }
 
 // Registers the groups that argv can select. Help, and a command line that names no
@@ -128,8 +204,11 @@ int Main(int argc, char** argv) {
   RegisterCommandGroups(r, argc, argv);
 
   TakeLastOfRepeatedValues(app);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  NormalizeShortBoolValues(app, args);
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -1,4 +1,6 @@
 // build, image build: podman's flags over build::Build.
+#include <fcntl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,9 +27,11 @@ struct BuildFlags {
       os_features;
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
       variant;
-  std::string tls_verify, cert_dir, authfile, creds;
+  std::string tls_verify, cert_dir, authfile, creds, logfile, ignorefile;
   bool no_cache = false, quiet = false, layers = true, layers_given = false, rm = true, force_rm = false;
   std::string identity_label, omit_history, squash;  // pflag bools: "" (not given), else the value
+  bool pull_always = false, pull_never = false;
+  int pull_flags = 0;  // how many of --pull, --pull-always, --pull-never were given
   int jobs = 0;
   int64_t timestamp = -1;
 };
@@ -123,43 +127,73 @@ Status ReadBuildArgFile(const std::string& path, build::KeyValues& out) {
   return Status::Ok();
 }
 
-// -f: relative to the current directory; without it CONTEXT/Containerfile, else Dockerfile.
-Status LocateContainerfile(const BuildFlags& f, build::BuildOptions& o) {
-  if (!f.files.empty() && f.files.front() == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    o.containerfile_text = ss.str();
-    return Status::Ok();
-  }
-  std::string path;
-  if (!f.files.empty()) {
-    ASSIGN_OR_RETURN(path, AbsolutePath(f.files.front()));
-  } else {
-    for (const char* name : {"Containerfile", "Dockerfile"}) {
-      std::string p = JoinPath(o.context_dir, name);
-      if (PathExists(p)) {
-        path = p;
-        break;
-      }
+// The Containerfiles (-f, several are read one after the other, as buildah does): each
+// relative to the current directory, else to the context directory; "-" is stdin. Without
+// -f: CONTEXT/Containerfile, else CONTEXT/Dockerfile. Errors in podman's words.
+Status LocateContainerfiles(const BuildFlags& f, build::BuildOptions& o) {
+  std::vector<std::string> files = f.files;
+  if (files.empty())
+    files.push_back(JoinPath(o.context_dir, PathExists(JoinPath(o.context_dir, "Containerfile")) ? "Containerfile" : "Dockerfile"));
+  o.containerfile_text.clear();
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string text;
+    if (files[i] == "-") {
+      std::ostringstream ss;
+      ss << std::cin.rdbuf();
+      text = ss.str();
+    } else {
+      ASSIGN_OR_RETURN(std::string path, AbsolutePath(files[i]));
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0 && files[i][0] != '/' && path.rfind(o.context_dir, 0) != 0)
+        path = JoinPath(o.context_dir, files[i]);
+      if (::stat(path.c_str(), &st) != 0) return ErrnoError("stat " + path, errno);
+      if (S_ISDIR(st.st_mode)) return InvalidArgument("containerfile: \"" + path + "\" cannot be path to a directory");
+      ASSIGN_OR_RETURN(text, ReadFile(path));
+      if (text.empty()) return InvalidArgument("no contents in \"" + path + "\"");
+      if (i == 0) o.containerfile_path = path;
     }
-    if (path.empty())
-      return NotFound("no Containerfile or Dockerfile specified or found in context directory, " + o.context_dir +
-                      ": no such file or directory");
+    if (!o.containerfile_text.empty() && o.containerfile_text.back() != '\n') o.containerfile_text += '\n';
+    o.containerfile_text += text;
   }
-  auto text = ReadFile(path);
-  if (!text.ok()) return NotFound("stat " + path + ": no such file or directory");
-  o.containerfile_path = path;
-  o.containerfile_text = std::move(*text);
   return Status::Ok();
 }
 
-Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
+// The context directory: CONTEXT; "-" is a Containerfile on stdin with an empty context
+// (buildah's stdinToDirectory); without one, the directory of the first -f file.
+Expected<std::string> ContextDir(const BuildFlags& f, build::BuildOptions& o, TempDir& stdin_context) {
+  if (!f.positional.empty() && f.positional[0] == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    o.containerfile_text = ss.str();
+    const std::string& t = o.containerfile_text;
+    bool tar = t.size() >= 262 && t.compare(257, 5, "ustar") == 0;
+    bool gzip = t.size() >= 2 && static_cast<unsigned char>(t[0]) == 0x1f && static_cast<unsigned char>(t[1]) == 0x8b;
+    if (tar || gzip) return Unsupported("a build context archive on stdin is not supported: give a directory");
+    return stdin_context.Create("kiln-build");
+  }
+  if (!f.positional.empty()) return AbsolutePath(f.positional[0]);
+  for (const auto& file : f.files)
+    if (file != "-") {
+      ASSIGN_OR_RETURN(std::string abs, AbsolutePath(file));
+      return ParentDir(abs);
+    }
+  return AbsolutePath(".");
+}
+
+Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, TempDir& stdin_context) {
   if (f.positional.size() > 1) return InvalidArgument("accepts at most 1 arg(s), received " + std::to_string(f.positional.size()));
-  ASSIGN_OR_RETURN(o.context_dir, AbsolutePath(f.positional.empty() ? "." : f.positional[0]));
+  ASSIGN_OR_RETURN(o.context_dir, ContextDir(f, o, stdin_context));
   struct stat st;
   if (::stat(o.context_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return InvalidArgument("context must be a directory: \"" + o.context_dir + "\"");
-  RETURN_IF_ERROR(LocateContainerfile(f, o));
+  if (stdin_context.path().empty()) RETURN_IF_ERROR(LocateContainerfiles(f, o));
+  if (f.pull_flags > 1) return InvalidArgument("can only set one of 'pull' or 'pull-always' or 'pull-never'");
+  if (!f.authfile.empty() && ::access(f.authfile.c_str(), F_OK) != 0)
+    return ErrnoError("checking authfile: stat " + f.authfile, errno);
+  if (!f.ignorefile.empty()) {
+    ASSIGN_OR_RETURN(o.ignore_file, AbsolutePath(f.ignorefile));
+    if (::access(o.ignore_file.c_str(), R_OK) != 0) return ErrnoError("open " + o.ignore_file, errno);
+  }
   for (const auto& t : f.tags) {
     ASSIGN_OR_RETURN(image::Reference ref, image::ParseTagTarget(t));
     o.tags.push_back(ref.String());
@@ -193,7 +227,9 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   if (format != "oci" && format != "docker")
     return InvalidArgument("unrecognized image type \"" + format + "\"");
   o.docker_format = format == "docker";
-  std::string pull = f.pull == "true" ? "always" : f.pull == "false" ? "missing" : f.pull;
+  std::string pull = f.pull_always ? "always" : f.pull_never ? "never" : f.pull;
+  if (pull == "true") pull = "always";
+  if (pull == "false") pull = "missing";
   if (pull != "missing" && pull != "always" && pull != "never" && pull != "newer" && pull != "ifmissing" &&
       pull != "ifnewer")
     return InvalidArgument("invalid pull policy \"" + f.pull + "\"");
@@ -219,14 +255,49 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   return Status::Ok();
 }
 
+// --logfile: everything the build prints (its steps and the RUN output) goes to FILE; the
+// final error still goes to stderr, as in podman.
+class LogfileRedirect {
+ public:
+  ~LogfileRedirect() { Restore(); }
+  Status Open(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600));
+    if (!fd.valid()) return ErrnoError("open " + path, errno);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    saved_out_ = UniqueFd(::dup(STDOUT_FILENO));
+    saved_err_ = UniqueFd(::dup(STDERR_FILENO));
+    ::dup2(fd.get(), STDOUT_FILENO);
+    ::dup2(fd.get(), STDERR_FILENO);
+    return Status::Ok();
+  }
+  void Restore() {
+    if (!saved_out_.valid()) return;
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::dup2(saved_out_.get(), STDOUT_FILENO);
+    ::dup2(saved_err_.get(), STDERR_FILENO);
+    saved_out_.reset();
+    saved_err_.reset();
+  }
+
+ private:
+  UniqueFd saved_out_, saved_err_;
+};
+
 int RunBuild(Context& ctx, const BuildFlags& f) {
   build::BuildOptions o;
-  Status filled = FillOptions(ctx, f, o);
+  TempDir stdin_context;  // `build -`: an empty context, removed afterwards
+  Status filled = FillOptions(ctx, f, o, stdin_context);
   if (!filled.ok()) return Fail(filled);
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
+  LogfileRedirect log;
+  if (!f.logfile.empty())
+    if (Status st = log.Open(f.logfile); !st.ok()) return Fail(st);
   build::BuildFailure failure;
   auto result = build::Build(**store, o, failure);
+  log.Restore();
   if (!result.ok()) return Fail(result.status(), failure.exit_code);
   if (!f.iidfile.empty()) {
     Status st = WriteFileAtomic(f.iidfile, "sha256:" + result->image_id);
@@ -255,7 +326,19 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--iidfile", f->iidfile, "`file` to write the image ID to");
   cmd->add_flag("-q,--quiet", f->quiet, "refrain from announcing build instructions and image read/write progress");
   cmd->add_option("--format", f->format, "`format` of the built image's manifest and metadata (oci or docker)");
-  cmd->add_option("--pull", f->pull, "pull image policy (always, missing, never, newer)")->expected(0, 1)->default_str("missing");
+  auto count_pull = [f](const std::string&) { ++f->pull_flags; };
+  cmd->add_option("--pull", f->pull, "pull image policy (always, missing, never, newer)")
+      ->expected(0, 1)
+      ->default_str("missing")
+      ->each(count_pull);
+  // Undocumented in podman, and used by its tests.
+  AddBoolValue(cmd, "--pull-always", f->pull_always, "pull the image even if the named image is present in store")->each(count_pull);
+  AddBoolValue(cmd, "--pull-never", f->pull_never, "do not pull the image, use the image present in store if available")->each(count_pull);
+  cmd->add_option("--logfile", f->logfile, "log to `file` instead of stdout/stderr");
+  cmd->add_option("--ignorefile", f->ignorefile, "path to an alternate .dockerignore file");
+  // podman: BUILDAH_LAYERS=false (or 0) makes --layers default to false.
+  if (const char* env = std::getenv("BUILDAH_LAYERS"); env && (std::string(env) == "0" || strcasecmp(env, "false") == 0))
+    f->layers = false;
   CLI::Option* layers = AddBoolValue(cmd, "--layers", f->layers, "cache intermediate layers during build");
   cmd->add_flag("--squash{true}", f->squash, "squash all image layers into a single layer");
   AddBoolValue(cmd, "--rm", f->rm, "remove intermediate containers after a successful build");
@@ -277,6 +360,7 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--creds", f->creds, "use `[username[:password]]` for accessing the registry");
   cmd->callback([&r, f, layers] {
     f->layers_given = layers->count() > 0;
+    if (f->runtime.empty()) f->runtime = r.ctx.options.runtime;  // the global --runtime
     r.exit_code = RunBuild(r.ctx, *f);
   });
 }

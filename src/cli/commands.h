@@ -39,6 +39,8 @@ struct PullFlagsForBuild {
 Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f);
 
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
+void RegisterImageMountCommands(Registry& r);  // image mount, image umount/unmount
+void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune, volume rm/ls/prune (kiln has none of them)
 void RegisterBuildCommands(Registry& r);      // build, image build
 
 // A Register*Commands function and every name of a command it adds, at any level.

@@ -531,6 +531,7 @@ void RegisterContainerCommands(Registry& r) {
     AddRunFlags(cmd, *o, is_run);
     cmd->allow_extras(true);
     cmd->callback([&r, o, cmd, is_run] {
+      if (o->runtime.empty()) o->runtime = r.ctx.options.runtime;  // the global --runtime
       std::vector<std::string> rest = cmd->remaining();
       r.exit_code = is_run ? RunRun(r.ctx, *o, rest) : RunCreate(r.ctx, *o, rest);
     });
@@ -599,6 +600,9 @@ void RegisterContainerCommands(Registry& r) {
       ps->add_flag("-l,--latest", po->latest, "Act on the latest container podman is aware of");
       ps->add_flag("--noheading", po->noheading, "Do not print headers");
       ps->add_flag("-s,--size", po->size, "Display the total file sizes");
+      // podman lists buildah's working containers with it; kiln's builds keep none once
+      // they end, so it lists what --all lists.
+      ps->add_flag("--external", po->all, "Show containers in storage not controlled by kiln");
       ps->add_option("-n,--last", po->last, "Print the n last created containers (all states)");
       ps->add_option("--format", po->format, "Pretty-print containers to JSON or using a Go template");
       AddRepeatable(ps, "-f,--filter", po->filters, "Filter output based on conditions given");

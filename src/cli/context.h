@@ -4,16 +4,26 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 #include "util/status.h"
 
 namespace kiln::cli {
 
+// podman's global flags. Those kiln has no use for are accepted and ignored (docs/compat.md):
+// kiln has one storage layout, no events, no networks and no conmon.
 struct GlobalOptions {
   std::string root;
   std::string runroot;
   std::string log_level = "warn";
+  std::string runtime;                     // default of build/run/create --runtime
+  std::vector<std::string> runtime_flags;  // global flags for the OCI runtime
+  std::string storage_driver;              // accepted: kiln's store has one layout
+  std::vector<std::string> storage_opts;   // accepted, ignored
+  std::string cgroup_manager, events_backend, tmpdir, network_cmd_path, network_config_dir, conmon, volumepath;
+  std::vector<std::string> hooks_dirs;
+  bool syslog = false, noout = false;
 };
 
 class Context {

@@ -42,9 +42,11 @@ Expected<Filters> ParseFilters(store::Store& store, const std::vector<std::strin
       f.labels.push_back(value);
     } else if (key == "reference") {
       f.references.push_back(value);
-    } else if (key == "before" || key == "since") {
-      ASSIGN_OR_RETURN(store::ImageRecord ref, store.LookupImage(value));
-      (key == "before" ? f.before : f.since) = ref.created;
+    } else if (key == "before" || key == "since" || key == "after") {  // podman: "after" is "since"
+      auto ref = store.LookupImage(value);
+      if (!ref.ok())  // podman's words, "filter" twice included
+        return ref.status().Wrap("could not find local image for filter filter \"" + key + "\"=\"" + value + "\"");
+      (key == "before" ? f.before : f.since) = ref->created;
     } else {
       return InvalidArgument("unsupported image filter \"" + key + "\"");
     }
@@ -75,7 +77,15 @@ std::vector<ImageRow> BuildRows(const std::vector<store::ImageRecord>& images, c
       if (names.empty()) continue;
     }
     if (names.empty()) rows.push_back({&img, {"<none>", "<none>"}, "", &labels[i]});
-    for (const auto& n : names) rows.push_back({&img, SplitName(n), n, &labels[i]});
+    // podman: the tagged names; a digested name (repo@sha256:…) only when the image has no
+    // tagged one, and then only the first.
+    bool tagged = std::any_of(names.begin(), names.end(), [](const auto& n) { return SplitName(n).tag != "<none>"; });
+    for (const auto& n : names) {
+      RepoTag rt = SplitName(n);
+      if (tagged && rt.tag == "<none>") continue;
+      rows.push_back({&img, rt, n, &labels[i]});
+      if (!tagged) break;
+    }
   }
   return rows;
 }

@@ -153,12 +153,6 @@ class Nfa {
     cur_.swap(next_);
   }
   bool Accepting() const { return cur_[t_.size()] & 1; }
-  bool Alive() const {
-    for (char s : cur_) {
-      if (s & 1) return true;
-    }
-    return false;
-  }
 
  private:
   void Add(std::vector<char>& set, size_t j) {
@@ -251,6 +245,12 @@ std::vector<std::string> Split(std::string_view s) {
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::string_view TrimSlashes(std::string_view s) {
+  while (!s.empty() && s.front() == '/') s.remove_prefix(1);
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  return s;
+}
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -370,26 +370,6 @@ bool IgnoreMatcher::MatchesOrParent(const Pattern& p, std::string_view path) {
   return false;
 }
 
-bool IgnoreMatcher::CouldMatchBelow(const Pattern& p, std::string_view dir) {
-  std::string below = std::string(dir) + "/";
-  switch (p.type) {
-    case MatchType::kExact:
-      return StartsWith(p.text, below) || MatchesOrParent(p, dir);
-    case MatchType::kPrefix: {
-      std::string_view prefix = std::string_view(p.text).substr(0, p.text.size() - 2);
-      return StartsWith(prefix, below) || StartsWith(below, prefix);
-    }
-    case MatchType::kSuffix:
-      return true;
-    case MatchType::kTokens: {
-      bool any = false;
-      Nfa nfa = RunNfa(p.tokens, below, [&](bool accepting) { any = any || accepting; });
-      return any || nfa.Alive();
-    }
-  }
-  return true;
-}
-
 bool IgnoreMatcher::Excluded(std::string_view rel_path) const {
   if (rel_path.empty() || rel_path == ".") return false;
   bool matched = false;
@@ -400,24 +380,42 @@ bool IgnoreMatcher::Excluded(std::string_view rel_path) const {
   return matched;
 }
 
+// buildah's copier (v1.28): it descends into an excluded directory when the text of a '!'
+// pattern plus "/" starts with the directory's path, a string comparison, not a match.
 bool IgnoreMatcher::MayReincludeBelow(std::string_view rel_dir) const {
   if (!has_exclusions_) return false;
+  std::string_view dir = TrimSlashes(rel_dir);
   for (const Pattern& p : patterns_) {
-    if (p.exclusion && CouldMatchBelow(p, rel_dir)) return true;
+    if (p.exclusion && StartsWith(std::string(TrimSlashes(p.text)) + "/", dir)) return true;
   }
   return false;
 }
 
-Expected<IgnoreMatcher> LoadIgnoreFile(const std::string& context_dir, const std::string& containerfile_path) {
-  std::vector<std::string> candidates;
-  if (!containerfile_path.empty()) {
-    candidates.push_back(containerfile_path + ".containerignore");
-    candidates.push_back(containerfile_path + ".dockerignore");
+// buildah's includeDirectoryAnyway: a '!' pattern's text starts with "<dir>/".
+bool IgnoreMatcher::IncludeDirectoryAnyway(std::string_view rel_dir) const {
+  if (!has_exclusions_) return false;
+  std::string prefix = std::string(TrimSlashes(rel_dir)) + "/";
+  for (const Pattern& p : patterns_) {
+    if (p.exclusion && StartsWith(p.text, prefix)) return true;
   }
-  candidates.push_back(JoinPath(context_dir, ".containerignore"));
-  candidates.push_back(JoinPath(context_dir, ".dockerignore"));
+  return false;
+}
+
+Expected<IgnoreMatcher> LoadIgnoreFile(const std::string& context_dir, const std::string& containerfile_path,
+                                       const std::string& ignore_file) {
+  std::vector<std::string> candidates;
+  if (!ignore_file.empty()) {
+    candidates.push_back(ignore_file);
+  } else {
+    if (!containerfile_path.empty()) {
+      candidates.push_back(containerfile_path + ".containerignore");
+      candidates.push_back(containerfile_path + ".dockerignore");
+    }
+    candidates.push_back(JoinPath(context_dir, ".containerignore"));
+    candidates.push_back(JoinPath(context_dir, ".dockerignore"));
+  }
   for (const std::string& path : candidates) {
-    if (!PathExists(path)) continue;
+    if (ignore_file.empty() && !PathExists(path)) continue;
     ASSIGN_OR_RETURN(std::string text, ReadFile(path));
     auto m = IgnoreMatcher::Parse(text);
     if (!m.ok()) return m.status().Wrap("parsing " + path);

@@ -34,9 +34,13 @@ class IgnoreMatcher {
 
   // rel_path: relative to the context root, '/'-separated, no leading "./" or '/'.
   bool Excluded(std::string_view rel_path) const;
-  // Whether a walk must descend into an excluded directory because a '!' pattern could
-  // re-include something below it.
+  // Whether a walk descends into an excluded directory, by buildah's rule (podman's build):
+  // a '!' pattern's text followed by "/" starts with the directory's path. A string test, so
+  // "!**/keep" never opens an excluded "logs", and "!*/sub1*" opens none.
   bool MayReincludeBelow(std::string_view rel_dir) const;
+  // Whether an excluded directory named as a COPY/ADD source is still copied (buildah's
+  // includeDirectoryAnyway): a '!' pattern's text starts with "<dir>/".
+  bool IncludeDirectoryAnyway(std::string_view rel_dir) const;
   bool empty() const { return patterns_.empty(); }
   // The file the patterns came from ("" when none), for buildah's "filtered out using FILE".
   const std::string& origin() const { return origin_; }
@@ -55,7 +59,6 @@ class IgnoreMatcher {
   static Expected<Pattern> Compile(std::string text);
   static bool Matches(const Pattern& p, std::string_view path);
   static bool MatchesOrParent(const Pattern& p, std::string_view path);
-  static bool CouldMatchBelow(const Pattern& p, std::string_view dir);
   std::vector<Pattern> patterns_;
   bool has_exclusions_ = false;
   std::string origin_;
@@ -70,9 +73,10 @@ bool HasGlobMeta(std::string_view pattern);
 // Go's filepath.Clean for '/'-separated paths ("" → ".").
 std::string CleanPath(std::string_view path);
 
-// The ignore file of a build: <containerfile>.containerignore or <containerfile>.dockerignore
-// beside the Containerfile, else CONTEXT/.containerignore, else CONTEXT/.dockerignore; an
-// empty matcher when none exists.
-Expected<IgnoreMatcher> LoadIgnoreFile(const std::string& context_dir, const std::string& containerfile_path);
+// The ignore file of a build: ignore_file (--ignorefile) when given; else
+// <containerfile>.containerignore or <containerfile>.dockerignore beside the Containerfile,
+// else CONTEXT/.containerignore, else CONTEXT/.dockerignore; an empty matcher when none exists.
+Expected<IgnoreMatcher> LoadIgnoreFile(const std::string& context_dir, const std::string& containerfile_path,
+                                       const std::string& ignore_file = "");
 
 }  // namespace kiln::build

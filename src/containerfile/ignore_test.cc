@@ -129,7 +129,7 @@ TEST(IgnoreMatcher, MayReincludeBelow) {
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->Excluded("dir"));
   EXPECT_TRUE(m->MayReincludeBelow("dir"));
-  EXPECT_TRUE(m->MayReincludeBelow("logs"));  // "**/important.log" can match anywhere
+  EXPECT_FALSE(m->MayReincludeBelow("logs"));  // buildah compares text: "**/important.log" opens no "logs"
   auto only_top = IgnoreMatcher::Parse("build\n!*.go\n");
   ASSERT_TRUE(only_top.ok());
   EXPECT_FALSE(only_top->MayReincludeBelow("build"));
@@ -139,8 +139,22 @@ TEST(IgnoreMatcher, MayReincludeBelow) {
   auto glob = IgnoreMatcher::Parse("a\n!a/*/keep\n");
   ASSERT_TRUE(glob.ok());
   EXPECT_TRUE(glob->MayReincludeBelow("a"));
-  EXPECT_TRUE(glob->MayReincludeBelow("a/b"));
-  EXPECT_FALSE(glob->MayReincludeBelow("a/b/c"));
+  EXPECT_TRUE(glob->MayReincludeBelow("a/"));
+  EXPECT_FALSE(glob->MayReincludeBelow("a/b"));  // "a/*/keep/" does not start with "a/b"
+}
+
+// podman's test/system/070-build "COPY with ignore": "!*/sub1*" re-includes subdir1/sub1
+// only because "!subdir1/sub3*" makes the copier descend into subdir1 (buildah 3486).
+TEST(IgnoreMatcher, BuildahDescendsByTextPrefix) {
+  auto m = IgnoreMatcher::Parse("test*\n!test2*\nsubdir1\nsubdir2\n!*/sub1*\n!subdir1/sub3*\n");
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(m->MayReincludeBelow("subdir1"));
+  EXPECT_FALSE(m->MayReincludeBelow("subdir2"));
+  EXPECT_TRUE(m->MayReincludeBelow("subdir"));  // a string prefix of "subdir1/sub3*/"
+  EXPECT_FALSE(m->Excluded("subdir1/sub1"));
+  EXPECT_TRUE(m->IncludeDirectoryAnyway("subdir1"));
+  EXPECT_FALSE(m->IncludeDirectoryAnyway("subdir2"));
+  EXPECT_FALSE(m->IncludeDirectoryAnyway("subdir"));  // needs "subdir/" at the start
 }
 
 TEST(IgnoreMatcher, FromPatternsNormalizes) {

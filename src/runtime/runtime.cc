@@ -378,7 +378,7 @@ bool CgroupV1OrHybrid() {
 Expected<std::string> FindOciRuntime(const std::string& name) {
   if (!name.empty()) {
     std::string p = FindProgram(name);
-    if (p.empty()) return NotFound("cannot find OCI runtime \"" + name + "\"");
+    if (p.empty()) return NotFound("default OCI runtime \"" + name + "\" not found: invalid argument");  // podman's words
     return p;
   }
   if (!CgroupV1OrHybrid()) {
@@ -399,7 +399,7 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
     opts += "/proc/self/fd/" + std::to_string(fd.get());
     fds.push_back(std::move(fd));
   }
-  opts += ",upperdir=" + upper + ",workdir=" + work;
+  if (!upper.empty()) opts += ",upperdir=" + upper + ",workdir=" + work;
   if (mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) != 0)
     return ErrnoError("mounting overlay at " + target, errno);
   return Status::Ok();

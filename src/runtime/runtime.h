@@ -150,7 +150,8 @@ Expected<User> ResolveUser(const std::vector<std::string>& lowers, const std::st
 // Reads a file from the layered image (top first), honouring whiteouts; kNotFound if absent.
 Expected<std::string> ReadImageFile(const std::vector<std::string>& lowers, const std::string& path);
 
-// Mounts the overlay of lowers/upper/work at target in the calling process's namespace.
+// Mounts the overlay of lowers/upper/work at target in the calling process's namespace
+// (read-only, without upper and work, when upper is "": then lowers needs two at least).
 // Lowerdirs are passed as /proc/self/fd/N of O_PATH descriptors, so 120+ layers fit the
 // one-page limit of mount options.
 Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper, const std::string& work,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 #include <vector>
@@ -153,6 +154,18 @@ Status RemoveTree(const std::string& path) {
 bool PathExists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
+}
+
+TempDir::~TempDir() {
+  if (!path_.empty()) (void)RemoveTree(path_);
+}
+
+Expected<std::string> TempDir::Create(const std::string& prefix) {
+  const char* env = std::getenv("TMPDIR");
+  std::string tmpl = std::string(env && *env ? env : "/var/tmp") + "/" + prefix + "-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return ErrnoError("creating a temporary directory " + tmpl, errno);
+  path_ = tmpl;
+  return path_;
 }
 
 }  // namespace kiln

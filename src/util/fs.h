@@ -35,6 +35,21 @@ Expected<std::string> CleanRelativePath(std::string_view name);
 // A random hex string, for temporary names.
 std::string RandomHex(size_t bytes);
 
+// A directory made under $TMPDIR (else /var/tmp) on Create(), removed with everything in it
+// when the object goes.
+class TempDir {
+ public:
+  TempDir() = default;
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  Expected<std::string> Create(const std::string& prefix = "kiln");
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 // A file descriptor that closes itself.
 class UniqueFd {
  public:

@@ -75,6 +75,33 @@ setup() { setup_store; }
   [[ "$output" == Error:* ]]
 }
 
+@test "filters: before, since and after (podman's other word for since)" {
+  import_busybox >/dev/null
+  # import dates an image by the tarball's mtime
+  local newer_tar=$BATS_TEST_TMPDIR/newer.tar
+  cp "$(busybox_tar)" "$newer_tar"
+  touch -d @1700000100 "$newer_tar"
+  kiln import -q --change 'ENV X=1' "$newer_tar" newer >/dev/null
+  for f in since after; do
+    run -0 kiln images --noheading --format '{{.Repository}}' --filter $f=busybox
+    [ "$output" = localhost/newer ]
+  done
+  run -0 kiln images --noheading --format '{{.Repository}}' --filter before=newer
+  [ "$output" = localhost/busybox ]
+  run -0 kiln images --noheading --filter after=newer
+  [ -z "$output" ]
+  run -125 kiln images --filter after=nosuch
+  [ "$output" = 'Error: could not find local image for filter filter "after"="nosuch": nosuch: image not known' ]
+  if has_podman; then
+    pm import -q "$(busybox_tar)" busybox >/dev/null
+    pm import -q --change 'ENV X=1' "$newer_tar" newer >/dev/null
+    run -0 pm images --noheading --format '{{.Repository}}' --filter after=busybox
+    [ "$output" = localhost/newer ]
+    run -125 pm images --filter after=nosuch
+    [ "$output" = 'Error: could not find local image for filter filter "after"="nosuch": nosuch: image not known' ]
+  fi
+}
+
 @test "--sort and its validation" {
   import_busybox >/dev/null
   kiln tag busybox zzz aaa
@@ -99,4 +126,32 @@ setup() { setup_store; }
   run kiln image exists nosuch
   [ "$status" -eq 1 ]
   [ -z "$output" ]
+}
+
+@test "image mount, image umount: a read-only view of the image, counted as podman counts mounts" {
+  import_busybox >/dev/null
+  id=$(kiln image inspect --format '{{.ID}}' busybox)
+  run -0 kiln image mount
+  [ -z "$output" ]
+  run -0 kiln image mount busybox
+  path=$output
+  [ -x "$path/bin/busybox" ]
+  run -1 touch "$path/new"  # read-only
+  run -0 kiln image mount -a
+  [[ "$output" =~ ^localhost/busybox:latest\ +$path$ ]]
+  run -0 kiln image mount
+  [[ "$output" =~ ^localhost/busybox:latest\ +$path$ ]]
+  run -0 kiln image umount busybox  # mounted twice: one left
+  [ "$output" = "$id" ]
+  [ -x "$path/bin/busybox" ]
+  run -0 kiln image mount busybox
+  run -0 kiln image umount -f busybox
+  [ "$output" = "$id" ]
+  [ ! -e "$path/bin/busybox" ]
+  run -0 kiln image umount busybox
+  [ -z "$output" ]
+  run -125 kiln image umount nosuch
+  [ "$output" = "Error: nosuch: image not known" ]
+  run -125 kiln image umount
+  [ "$output" = "Error: image name or ID must be specified" ]
 }

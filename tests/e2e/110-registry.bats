@@ -72,6 +72,12 @@ $REG/bb  zstd" "$(echo "$output" | tail -n +2 | sort)"
   run -0 kiln pull -q --tls-verify=false $REG/bb@$digest
   run -0 kiln images --digests --format '{{.Digest}}'
   [ "$output" = "$digest" ]
+  # The digested name is a row only while the image has no tagged name (podman's rule).
+  run -0 kiln images --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "$REG/bb:<none>" ]
+  kiln tag $REG/bb@$digest $REG/bb:t
+  run -0 kiln images --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "$REG/bb:t" ]
   # Pushed back unchanged: the manifest (and so its digest) is the one pulled.
   kiln push -q --tls-verify=false --digestfile $TEST_ROOT/d2 $REG/bb@$digest $REG/copy:1
   [ "$(cat $TEST_ROOT/d2)" = "$digest" ]

@@ -654,3 +654,64 @@ CF
   run -3 kiln build "$CTX"
   [ "${lines[-1]}" = 'Error: building at STEP "RUN exit 3": while running runtime: exit status 3' ]
 }
+
+@test "build: podman's ways to name the Containerfile (-, -f - , -f beside the context, several -f) and the context" {
+  run -0 kiln build -q -t stdin1 - <<< $'FROM localhost/busybox\nRUN echo from-stdin > /s'
+  run -0 kiln run --rm stdin1 cat /s
+  [ "$output" = from-stdin ]
+  echo data > "$CTX/file"
+  printf 'FROM localhost/busybox\nCOPY file /file\n' > "$TEST_ROOT/Other"
+  run -0 kiln build -q -t stdin2 -f - "$CTX" < "$TEST_ROOT/Other"
+  run -0 kiln run --rm stdin2 cat /file
+  [ "$output" = data ]
+  # -f NAME: the current directory first, then the context.
+  printf 'FROM localhost/busybox\nRUN echo in-ctx > /w\n' > "$CTX/Named"
+  (cd "$TEST_ROOT" && kiln build -q -t named -f Named "$CTX") >/dev/null
+  run -0 kiln run --rm named cat /w
+  [ "$output" = in-ctx ]
+  run -125 kiln build -f Nosuch "$CTX"
+  [[ "$output" == *"Nosuch: no such file or directory"* ]]
+  # Several -f: read one after the other; the last stage is the image.
+  printf 'FROM localhost/busybox\nRUN echo second > /w\n' > "$TEST_ROOT/Second"
+  run -0 kiln build -t two -f "$CTX/Named" -f "$TEST_ROOT/Second" "$CTX"
+  run -0 kiln run --rm two cat /w
+  [ "$output" = second ]
+  # Without a context: the directory of the -f file.
+  mkdir "$TEST_ROOT/own"; echo own > "$TEST_ROOT/own/file"; cp "$TEST_ROOT/Other" "$TEST_ROOT/own/Cf"
+  kiln build -q -t noctx -f "$TEST_ROOT/own/Cf" >/dev/null
+  run -0 kiln run --rm noctx cat /file
+  [ "$output" = own ]
+  run -125 kiln build -q -f "$TEST_ROOT/Other" "$TEST_ROOT/nosuchdir"
+}
+
+@test "build: --ignorefile, the ignore file's name in the filtered-out error, buildah's descent rule" {
+  mkdir -p "$CTX/subdir1" "$CTX/subdir2"
+  for f in test1 test2 subdir1/sub1 subdir1/sub2 subdir1/sub3 subdir2/sub1; do echo x > "$CTX/$f"; done
+  printf 'test*\n!test2*\nsubdir1\nsubdir2\n!*/sub1*\n!subdir1/sub3*\n' > "$TEST_ROOT/ign"
+  printf 'FROM localhost/busybox\nCOPY ./ /c/\n' > "$CTX/Containerfile"
+  kiln build -q -t ign --ignorefile "$TEST_ROOT/ign" "$CTX" >/dev/null
+  run -0 kiln run --rm ign find /c -type f
+  # subdir2 is not walked: no '!' pattern's text starts with it (podman's 070-build).
+  [ "$(sort <<<"$output" | tr '\n' ' ')" = "/c/Containerfile /c/subdir1/sub1 /c/subdir1/sub3 /c/test2 " ]
+  printf 'FROM localhost/busybox\nCOPY test1 /\n' > "$CTX/Containerfile"
+  run -125 kiln build --ignorefile "$TEST_ROOT/ign" "$CTX"
+  [[ "$output" == *"no items matching glob \"$CTX/test1\" copied (1 filtered out using $TEST_ROOT/ign): no such file or directory" ]]
+  run -125 kiln build --ignorefile "$TEST_ROOT/nosuch" "$CTX"
+  [[ "$output" == *"$TEST_ROOT/nosuch: no such file or directory" ]]
+}
+
+@test "build: --pull-never, --pull=never, --logfile" {
+  printf 'FROM localhost/busybox\nRUN echo ran-here\n' > "$CTX/Containerfile"
+  run -0 kiln build --pull-never -t pn "$CTX"
+  [[ "$output" == *ran-here* ]]
+  printf 'FROM localhost/nosuchimage:nosuchtag\n' > "$CTX/Containerfile"
+  run -125 kiln build --pull=never "$CTX"
+  [[ "$output" == *"localhost/nosuchimage:nosuchtag: image not known"* ]]
+  run -125 kiln build --pull-never --pull-always "$CTX"
+  [[ "$output" == *"can only set one of 'pull' or 'pull-always' or 'pull-never'"* ]]
+  printf 'FROM localhost/busybox\nRUN echo logged-line\n' > "$CTX/Containerfile"
+  run -0 kiln build --logfile "$TEST_ROOT/log" -t lf "$CTX"
+  [[ "$output" != *logged-line* ]]
+  grep -q logged-line "$TEST_ROOT/log"
+  grep -q '^COMMIT lf' "$TEST_ROOT/log"
+}

@@ -4,14 +4,9 @@
 load helpers
 
 setup() {
-  setup_store
-  import_busybox >/dev/null
-  CTX=$TEST_ROOT/ctx
-  mkdir -p "$CTX"
+  setup_build_context
 }
 
-# Writes $CTX/Containerfile from stdin.
-containerfile() { cat > "$CTX/Containerfile"; }
 
 # The runtime config of an image as compact JSON.
 config_of() { kiln inspect --format '{{json .Config}}' "$1"; }

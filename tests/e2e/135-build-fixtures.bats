@@ -6,13 +6,9 @@
 load helpers
 
 setup() {
-  setup_store
-  import_busybox >/dev/null
-  CTX=$TEST_ROOT/ctx
-  mkdir -p "$CTX"
+  setup_build_context
 }
 
-containerfile() { cat > "$CTX/Containerfile"; }
 
 # Every layer's entries of an image, one "LAYER-INDEX PATH TYPE MODE UID:GID" line each.
 layer_files() {

@@ -7,10 +7,7 @@
 load helpers
 
 setup() {
-  setup_store
-  import_busybox >/dev/null
-  CTX=$TEST_ROOT/ctx
-  mkdir -p "$CTX"
+  setup_build_context
   cat > "$CTX/Containerfile" <<'CF'
 FROM localhost/busybox
 ENV K=v

@@ -30,6 +30,17 @@ import_busybox() {
   kiln import -q "$(busybox_tar)" "${1:-localhost/busybox:latest}"
 }
 
+# A build test's start: a store with localhost/busybox and an empty context dir $CTX.
+setup_build_context() {
+  setup_store
+  import_busybox >/dev/null
+  CTX=$TEST_ROOT/ctx
+  mkdir -p "$CTX"
+}
+
+# Writes $CTX/Containerfile from stdin.
+containerfile() { cat > "$CTX/Containerfile"; }
+
 # Files that define their own teardown() call this from it.
 cleanup_test_store() {
   # Every test leaves a store that passes the full `system check` (snapshots re-extracted

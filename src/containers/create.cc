@@ -85,6 +85,16 @@ Expected<std::vector<std::string>> CommandFor(const Json& rc, const CreateOption
   return command;
 }
 
+// A free "adjective_name", drawn again while taken; after kNameDraws draws the ID-based name.
+constexpr int kNameDraws = 10;
+std::string GeneratedName(store::Containers& rows, const std::string& id, int draws_made) {
+  std::string name;
+  for (int i = draws_made; i < kNameDraws && (name.empty() || rows.NameTaken(name)); ++i)
+    name = store::RandomContainerName();
+  if (name.empty() || rows.NameTaken(name)) name = "kiln_" + id.substr(0, 12);
+  return name;
+}
+
 Expected<std::string> ContainerName(store::Containers& rows, const std::string& wanted, const std::string& id) {
   if (!wanted.empty()) {
     static const std::regex kName("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
@@ -92,10 +102,17 @@ Expected<std::string> ContainerName(store::Containers& rows, const std::string& 
       return InvalidArgument("container name must match \"[a-zA-Z0-9][a-zA-Z0-9_.-]*\": invalid argument");
     return wanted;
   }
-  std::string name;
-  for (int i = 0; i < 10 && (name.empty() || rows.NameTaken(name)); ++i) name = store::RandomContainerName();
-  if (rows.NameTaken(name)) name = "kiln_" + id.substr(0, 12);
-  return name;
+  return GeneratedName(rows, id, 0);
+}
+
+// Another process may take a generated name between the check and the insert (parallel
+// `run --rm`): the insert is what decides, so a generated name that loses is drawn again.
+Status InsertContainer(store::Containers& rows, ContainerRecord& c, bool name_generated) {
+  for (int attempt = 1;; ++attempt) {
+    Status ins = rows.Insert(c);
+    if (ins.ok() || !name_generated || ins.code() != Code::kAlreadyExists || attempt > kNameDraws) return ins;
+    c.name = GeneratedName(rows, c.id, attempt);
+  }
 }
 
 // The size of kiln's own terminal (stdin's, else stdout's); false when it has none.
@@ -256,7 +273,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"stop_signal", rc.value("StopSignal", std::string())}};
   // Files first: the directory exists before the row that names it.
   RETURN_IF_ERROR(MakeDirs(ContainerDir(st.root(), c.id)));
-  Status ins = rows.Insert(c);
+  Status ins = InsertContainer(rows, c, o.name.empty());
   if (!ins.ok()) {
     (void)RemoveTree(ContainerDir(st.root(), c.id));
     return ins;

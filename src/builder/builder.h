@@ -37,6 +37,7 @@ struct BuildOptions {
   std::string target;               // stage name or index; "" = last
   bool no_cache = false;
   bool layers = true;
+  bool squash_all = false;          // --squash-all: the final image is one layer, base included
   bool quiet = false;
   int jobs = 0;                     // stages run at once; 0 = the number of CPUs
   bool docker_format = false;

@@ -82,4 +82,11 @@ Status CopyInContainer(const runtime::ContainerSpec& spec, const CopyRequest& re
 Expected<store::LayerInfo> CommitUpperDir(store::Store& store, const Digest& parent_chain, const std::string& upper,
                                           std::optional<int64_t> clamp_mtime);
 
+// --squash-all's one layer: the stored layers `lowers` (bottom first), then the overlay
+// upper dir `upper` ("" for none), applied one over the other into a new directory under
+// `scratch`, committed as a layer without parent.
+Expected<store::LayerInfo> CommitFlattened(store::Store& store, const std::vector<store::LayerInfo>& lowers,
+                                           const std::string& upper, const std::string& scratch,
+                                           std::optional<int64_t> clamp_mtime);
+
 }  // namespace kiln::build

@@ -188,6 +188,7 @@ Status StageBuilder::RunOnBuildTriggers() {
   Json onbuild = state_.Runtime().value("OnBuild", Json());
   state_.Runtime().erase("OnBuild");
   base_layers_ = state_.layers;
+  base_history_ = state_.config.value("history", Json::array()).size();
   if (!onbuild.is_array()) return Status::Ok();
   for (const auto& t : onbuild) {
     if (!t.is_string()) continue;
@@ -511,17 +512,7 @@ Status StageBuilder::Finish(bool last, bool cached) {
     run_.Print(StagePrefix() + "COMMIT" + (run_.commit_name.empty() ? "" : " " + run_.commit_name));
   }
   if (last && !layered()) {
-    // --layers=false: the stage's one container becomes one layer now.
-    std::optional<store::LayerInfo> layer;
-    if (work_ && work_changed_) {
-      Digest parent = base_layers_.empty() ? Digest() : base_layers_.back().chain_id;
-      ASSIGN_OR_RETURN(store::LayerInfo l, CommitLayer(parent, work_->upper()));
-      layer = l;
-      Json& hist = state_.config["history"];
-      if (hist.is_array() && !hist.empty()) hist.back().erase("empty_layer");
-      state_.config["rootfs"]["diff_ids"].push_back(l.diff_id.str());
-      state_.layers.push_back(l);
-    }
+    RETURN_IF_ERROR(final_ && run_.opts.squash_all ? SquashAll() : CommitStageLayer());
     if (final_) ApplyFinalConfig(state_, run_.opts.final_config, run_.opts.warn);
     ASSIGN_OR_RETURN(std::string id, CommitImage(final_ ? run_.opts.tags : std::vector<std::string>{}, final_));
     state_.image_id = id;
@@ -529,6 +520,33 @@ Status StageBuilder::Finish(bool last, bool cached) {
     RETURN_IF_ERROR(CommitFinalImage());
   }
   if (layered() || last) run_.Print("--> " + state_.image_id.substr(0, 11));
+  return Status::Ok();
+}
+
+Status StageBuilder::CommitStageLayer() {
+  if (!work_ || !work_changed_) return Status::Ok();
+  Digest parent = base_layers_.empty() ? Digest() : base_layers_.back().chain_id;
+  ASSIGN_OR_RETURN(store::LayerInfo l, CommitLayer(parent, work_->upper()));
+  Json& hist = state_.config["history"];
+  if (hist.is_array() && !hist.empty()) hist.back().erase("empty_layer");
+  state_.config["rootfs"]["diff_ids"].push_back(l.diff_id.str());
+  state_.layers.push_back(l);
+  return Status::Ok();
+}
+
+// buildah's squash: the history keeps only this build's steps, the last one carrying the layer.
+Status StageBuilder::SquashAll() {
+  ASSIGN_OR_RETURN(StepDir scratch, StepDir::Create(run_.store.root()));
+  const std::string upper = work_ && work_changed_ ? work_->upper() : "";
+  ASSIGN_OR_RETURN(store::LayerInfo l,
+                   CommitFlattened(run_.store, base_layers_, upper, scratch.path(), run_.opts.timestamp));
+  Json& hist = state_.config["history"];
+  if (hist.is_array()) {
+    hist.erase(hist.begin(), hist.begin() + static_cast<std::ptrdiff_t>(std::min(base_history_, hist.size())));
+    if (!hist.empty()) hist.back().erase("empty_layer");
+  }
+  state_.config["rootfs"]["diff_ids"] = Json::array({l.diff_id.str()});
+  state_.layers = {l};
   return Status::Ok();
 }
 

@@ -113,6 +113,8 @@ class StageBuilder {
   Status CommitStep(const std::string& key, image::HistoryEntry entry, const std::optional<store::LayerInfo>& layer,
                     bool last);
   Status Finish(bool last, bool cached);
+  Status CommitStageLayer();  // --layers=false: the stage's one container as one new layer
+  Status SquashAll();         // --squash-all: base and container flattened into one layer
   Expected<std::string> CommitImage(const std::vector<std::string>& names, bool final_image);
   std::string HistoryComment() const;
   Status StepError(const Instruction& ins, const Status& st, int exit_code = 125);
@@ -158,6 +160,7 @@ class StageBuilder {
   // --layers=false: one container for the whole stage, one layer at the end.
   std::unique_ptr<StepDir> work_;
   std::vector<store::LayerInfo> base_layers_;
+  size_t base_history_ = 0;  // history entries that came with the base (--squash-all drops them)
   bool work_changed_ = false;
   int exit_code_ = 125;
   // buildah makes the WORKDIR exist after every step (owned by the USER of the time) and a

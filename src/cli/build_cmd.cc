@@ -29,7 +29,7 @@ struct BuildFlags {
       variant;
   std::string tls_verify, cert_dir, authfile, creds, logfile, ignorefile;
   bool no_cache = false, quiet = false, layers = true, layers_given = false, rm = true, force_rm = false;
-  std::string identity_label, omit_history, squash;  // pflag bools: "" (not given), else the value
+  std::string identity_label, omit_history, squash, squash_all;  // pflag bools: "" (not given), else the value
   bool pull_always = false, pull_never = false;
   int pull_flags = 0;  // how many of --pull, --pull-always, --pull-never were given
   int jobs = 0;
@@ -107,12 +107,15 @@ Expected<std::string> CheckHostPlatform(const BuildFlags& f) {
 }
 
 // --squash is podman's --layers=false (one new layer, no cache); podman refuses it beside an
-// explicit --layers.
+// explicit --layers or --squash-all. --squash-all (buildah's squash: one layer, the base's
+// included) also builds without intermediate images; podman accepts --layers beside it.
 Status ApplySquash(const BuildFlags& f, build::BuildOptions& o) {
   ASSIGN_OR_RETURN(bool squash, BoolFlag("--squash", f.squash, false));
-  if (!f.squash.empty() && f.layers_given)
+  ASSIGN_OR_RETURN(bool squash_all, BoolFlag("--squash-all", f.squash_all, false));
+  if (!f.squash.empty() && (f.layers_given || !f.squash_all.empty()))
     return InvalidArgument("cannot specify --squash with --layers and --squash-all with --squash");
-  if (squash) o.layers = false;
+  if (squash || squash_all) o.layers = false;
+  o.squash_all = squash_all;
   return Status::Ok();
 }
 
@@ -340,7 +343,8 @@ void AddBuild(CLI::App& parent, Registry& r) {
   if (const char* env = std::getenv("BUILDAH_LAYERS"); env && (std::string(env) == "0" || strcasecmp(env, "false") == 0))
     f->layers = false;
   CLI::Option* layers = AddBoolValue(cmd, "--layers", f->layers, "cache intermediate layers during build");
-  cmd->add_flag("--squash{true}", f->squash, "squash all image layers into a single layer");
+  cmd->add_flag("--squash{true}", f->squash, "squash newly built layers into a single new layer");
+  cmd->add_flag("--squash-all{true}", f->squash_all, "Squash all layers into a single layer");
   AddBoolValue(cmd, "--rm", f->rm, "remove intermediate containers after a successful build");
   AddBoolValue(cmd, "--force-rm", f->force_rm, "always remove intermediate containers after a build, even if the build is unsuccessful");
   cmd->add_option("--jobs", f->jobs, "how many stages to run in parallel");

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # The flags a build applies to its final image (--label, --annotation, --env, --unsetenv,
 # --timestamp, --identity-label, --format, --omit-history, --os-version, --os-feature,
-# --variant, --squash) with a warm layer cache: the result must differ from the cached image
+# --variant, --squash, --squash-all) with a warm layer cache: the result must differ from the cached image
 # and carry the flag's effect, and a rebuild with the same flag must be fully cached and give
-# the same image (except --squash, which like podman's uses no cache).
+# the same image (except --squash and --squash-all, which like podman's use no cache).
 load helpers
 
 setup() {
@@ -222,6 +222,36 @@ PY
   local tmpl='{{len .RootFS.Layers}}{{range .History}} [{{.CreatedBy}}|{{.EmptyLayer}}|{{.Comment}}]{{end}}'
   want=$(pm inspect --format "$tmpl" "$(pm build -q --squash "$CTX")")
   got=$(kiln inspect --format "$tmpl" "$(kiln build -q --squash "$CTX")")
+  assert_same "$want" "$got"
+}
+
+@test "build flags: --squash-all makes the base and the new layers one, deletions applied" {
+  printf 'RUN echo 2 > /f && rm /bin/ls\n' >> "$CTX/Containerfile"
+  PLAIN=$(kiln build -q -t plain "$CTX")
+  run -0 kiln build --squash-all -t flat "$CTX"
+  [ "$(cached_count "$output")" = 0 ]
+  [ "${lines[-1]}" != "$PLAIN" ]
+  # buildah's squash keeps only this build's history, the last step carrying the one layer
+  run -0 kiln inspect --format '{{len .RootFS.Layers}} {{len .History}} {{(index .History 2).EmptyLayer}}' flat
+  [ "$output" = "1 3 false" ]
+  run -0 kiln run --rm flat sh -c 'cat /e /f; test -e /bin/ls || echo gone; test -x /bin/sh && echo sh'
+  [ "$output" = $'E= K=v\n2\ngone\nsh' ]
+  [ "$(kiln build -q "$CTX")" = "$PLAIN" ]
+  run -125 kiln build --squash --squash-all "$CTX"
+  [ "$output" = "Error: cannot specify --squash with --layers and --squash-all with --squash" ]
+  run -0 kiln build -q --squash-all --layers "$CTX"
+}
+
+@test "build flags: --squash-all history and layer count match podman's" {
+  has_podman || skip "podman not installed"
+  printf 'RUN echo 2 > /f && rm /bin/ls\n' >> "$CTX/Containerfile"
+  pm import -q "$(busybox_tar)" localhost/busybox:latest >/dev/null
+  local tmpl='{{len .RootFS.Layers}}{{range .History}} [{{.CreatedBy}}|{{.EmptyLayer}}|{{.Comment}}]{{end}}'
+  want=$(pm inspect --format "$tmpl" "$(pm build -q --squash-all "$CTX")")
+  got=$(kiln inspect --format "$tmpl" "$(kiln build -q --squash-all "$CTX")")
+  assert_same "$want" "$got"
+  want=$(pm build --squash-all "$CTX" | grep -E '^(STEP|--> Using cache|COMMIT)')
+  got=$(kiln build --squash-all "$CTX" | grep -E '^(STEP|--> Using cache|COMMIT)')
   assert_same "$want" "$got"
 }
 

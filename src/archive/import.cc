@@ -27,11 +27,7 @@ Expected<ImportResult> ImportRootfs(store::Store& store, std::unique_ptr<Reader>
   config.json["config"] = runtime;
   std::string config_bytes = config.Serialize();
 
-  image::Manifest manifest;
-  manifest.media_type = std::string(image::kOciManifest);
-  manifest.config = {std::string(image::kOciConfig), Digest::OfBytes(config_bytes),
-                     static_cast<int64_t>(config_bytes.size())};
-  manifest.layers.push_back({std::string(image::kOciLayerTar), diff_id, layer->size});
+  image::Manifest manifest = image::LocalManifest(config_bytes, {{"", diff_id, layer->size}}, false);
 
   store::NewImage img;
   img.config = std::move(config_bytes);

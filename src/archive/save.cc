@@ -26,7 +26,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr std::string_view kDockerLayerTar = "application/vnd.docker.image.rootfs.diff.tar";
 constexpr std::string_view kRefNameAnnotation = "org.opencontainers.image.ref.name";
 constexpr std::string_view kOciLayoutBody = "{\"imageLayoutVersion\": \"1.0.0\"}";
 constexpr std::string_view kDirVersionBody = "Directory Transport Version: 1.1\n";
@@ -640,7 +639,7 @@ Status WriteDockerDir(store::Store& store, const SaveItem& item, bool gzip, cons
   RETURN_IF_ERROR(WriteFileAtomic(JoinPath(dir, "version"), kDirVersionBody, 0644));
   std::map<Digest, Blob> cache;
   ASSIGN_OR_RETURN(std::vector<Blob> layers,
-                   LayerBlobs(store, item, gzip, dir, kDockerLayerTar, image::kDockerLayerGzip, cache));
+                   LayerBlobs(store, item, gzip, dir, image::kDockerLayerTar, image::kDockerLayerGzip, cache));
   for (const auto& l : layers) {
     progress.Line("Copying blob " + l.digest.str());
     RETURN_IF_ERROR(WriteBlobFile(l, JoinPath(dir, l.digest.hex())));

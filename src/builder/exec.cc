@@ -9,8 +9,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "store/layer_apply.h"
-#include "store/layer_tar.h"
 #include "util/fs.h"
 #include "util/io.h"
 
@@ -203,55 +201,6 @@ Status CopyInContainer(const runtime::ContainerSpec& spec, const CopyRequest& re
   for (ssize_t n; (n = read(rd.get(), buf, sizeof buf)) > 0;) msg.append(buf, static_cast<size_t>(n));
   if (!msg.empty()) return InvalidArgument(msg);
   return st;
-}
-
-Expected<store::LayerInfo> CommitUpperDir(store::Store& store, const Digest& parent_chain, const std::string& upper,
-                                          std::optional<int64_t> clamp_mtime) {
-  ASSIGN_OR_RETURN(store::Ingest ingest, store.content().BeginIngest());
-  store::TarOptions opts;
-  opts.clamp_mtime = clamp_mtime;
-  RETURN_IF_ERROR(store::WriteLayerTarFromDir(upper, ingest, opts));
-  ASSIGN_OR_RETURN(Digest diff_id, ingest.Commit());
-  // The upper dir already is the snapshot's tree (overlay whiteouts and opaque dirs
-  // included): moved into the store rather than extracted again from the tar.
-  return store.AdoptLayerDir(parent_chain, diff_id, upper);
-}
-
-namespace {
-
-// Applies the uncompressed layer tar at `path` over `dir`, whiteouts deleting what they name.
-Status ApplyTarFileOver(const std::string& path, const std::string& dir) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("opening layer " + path, errno);
-  FdReader reader(std::move(fd));
-  store::ApplyOptions apply;
-  apply.whiteouts = store::WhiteoutPolicy::kApply;
-  return store::ApplyLayer(reader, dir, apply, nullptr);
-}
-
-Status WriteDirTar(const std::string& dir, const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd.valid()) return ErrnoError("creating " + path, errno);
-  FdWriter out(std::move(fd));
-  RETURN_IF_ERROR(store::WriteLayerTarFromDir(dir, out, store::TarOptions{}));
-  return out.Close();
-}
-
-}  // namespace
-
-Expected<store::LayerInfo> CommitFlattened(store::Store& store, const std::vector<store::LayerInfo>& lowers,
-                                           const std::string& upper, const std::string& scratch,
-                                           std::optional<int64_t> clamp_mtime) {
-  const std::string flat = scratch + "/flat";
-  RETURN_IF_ERROR(MakeDirs(flat));
-  for (const auto& l : lowers) RETURN_IF_ERROR(ApplyTarFileOver(store.content().BlobPath(l.diff_id), flat));
-  if (!upper.empty()) {
-    const std::string tar = scratch + "/upper.tar";
-    RETURN_IF_ERROR(WriteDirTar(upper, tar));
-    RETURN_IF_ERROR(ApplyTarFileOver(tar, flat));
-    (void)::unlink(tar.c_str());
-  }
-  return CommitUpperDir(store, Digest(), flat, clamp_mtime);
 }
 
 }  // namespace kiln::build

@@ -76,17 +76,4 @@ Expected<std::vector<std::string>> PrepareRootfs(const runtime::ContainerSpec& s
 // private mount namespace (nothing is ever mounted in the host's table).
 Status CopyInContainer(const runtime::ContainerSpec& spec, const CopyRequest& req);
 
-// Writes the upper dir as a deterministic layer tar into the content store, then moves the
-// upper dir into the store as the layer's snapshot. clamp_mtime: --timestamp /
-// SOURCE_DATE_EPOCH (in the tar; the snapshot keeps the files' own times).
-Expected<store::LayerInfo> CommitUpperDir(store::Store& store, const Digest& parent_chain, const std::string& upper,
-                                          std::optional<int64_t> clamp_mtime);
-
-// --squash-all's one layer: the stored layers `lowers` (bottom first), then the overlay
-// upper dir `upper` ("" for none), applied one over the other into a new directory under
-// `scratch`, committed as a layer without parent.
-Expected<store::LayerInfo> CommitFlattened(store::Store& store, const std::vector<store::LayerInfo>& lowers,
-                                           const std::string& upper, const std::string& scratch,
-                                           std::optional<int64_t> clamp_mtime);
-
 }  // namespace kiln::build

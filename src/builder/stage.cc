@@ -4,6 +4,7 @@
 
 #include "builder/flags.h"
 #include "image/reference.h"
+#include "store/layer_commit.h"
 #include "util/time.h"
 
 namespace kiln::build {
@@ -539,7 +540,7 @@ Status StageBuilder::SquashAll() {
   ASSIGN_OR_RETURN(StepDir scratch, StepDir::Create(run_.store.root()));
   const std::string upper = work_ && work_changed_ ? work_->upper() : "";
   ASSIGN_OR_RETURN(store::LayerInfo l,
-                   CommitFlattened(run_.store, base_layers_, upper, scratch.path(), run_.opts.timestamp));
+                   store::CommitFlattened(run_.store, base_layers_, upper, scratch.path(), run_.opts.timestamp));
   Json& hist = state_.config["history"];
   if (hist.is_array()) {
     hist.erase(hist.begin(), hist.begin() + static_cast<std::ptrdiff_t>(std::min(base_history_, hist.size())));
@@ -564,12 +565,9 @@ Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& 
   state_.Normalize();
   std::string config_bytes = state_.config.dump();
 
-  image::Manifest manifest;
-  manifest.media_type = std::string(run_.opts.docker_format ? image::kDockerManifest : image::kOciManifest);
-  std::string config_type(run_.opts.docker_format ? image::kDockerConfig : image::kOciConfig);
-  manifest.config = {config_type, Digest::OfBytes(config_bytes), static_cast<int64_t>(config_bytes.size())};
-  std::string layer_type(run_.opts.docker_format ? "application/vnd.docker.image.rootfs.diff.tar" : image::kOciLayerTar);
-  for (const auto& l : state_.layers) manifest.layers.push_back({layer_type, l.diff_id, l.size});
+  std::vector<image::Descriptor> layers;
+  for (const auto& l : state_.layers) layers.push_back({"", l.diff_id, l.size});
+  image::Manifest manifest = image::LocalManifest(config_bytes, layers, run_.opts.docker_format);
   if (!run_.opts.docker_format) {
     Json ann = Json::object();
     if (!base_name_.empty()) {

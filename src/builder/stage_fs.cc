@@ -8,6 +8,7 @@
 
 #include "builder/flags.h"
 #include "builder/stage.h"
+#include "store/layer_commit.h"
 #include "util/fs.h"
 #include "util/http.h"
 #include "util/io.h"
@@ -329,7 +330,7 @@ Status StageBuilder::FilesystemChange(const std::string& key, const std::string&
 // temporary names, renamed into place (made for many kiln processes at once), never the
 // database; parallel stages write their layer tars at the same time.
 Expected<store::LayerInfo> StageBuilder::CommitLayer(const Digest& parent, const std::string& upper) {
-  return CommitUpperDir(run_.store, parent, upper, run_.opts.timestamp);
+  return store::CommitUpperDir(run_.store, parent, upper, run_.opts.timestamp);
 }
 
 Status StageBuilder::RunStep(const Instruction& ins, bool last) {

@@ -126,7 +126,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterImportCommand, {"import"}},
       {RegisterRegistryCommands, {"pull", "push", "login", "logout", "search"}},
       {RegisterContainerCommands, {"container", "run", "create", "start", "stop", "kill", "wait", "logs", "rm",
-                                   "export", "ps", "ls", "list", "__monitor", "prune", "exists"}},
+                                   "export", "ps", "ls", "list", "__monitor", "prune", "exists", "commit"}},
       {RegisterSaveLoadCommands, {"save", "load"}},
       {RegisterBuildCommands, {"build"}},
       {RegisterUnshareCommand, {"unshare"}},

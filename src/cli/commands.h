@@ -27,7 +27,8 @@ void RegisterSystemCommands(Registry& r);      // system df/prune/reset
 void RegisterCheckCommand(Registry& r);        // system check
 void RegisterImportCommand(Registry& r);       // import, image import
 void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
-void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, container …
+void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, commit, container …
+void AddCommitCommand(CLI::App& parent, Registry& r);  // commit, container commit (commit_cmd.cc)
 void RegisterUnshareCommand(Registry& r);      // unshare (rootless)
 void RegisterInfoCommand(Registry& r);         // info, system info
 

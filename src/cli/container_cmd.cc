@@ -539,6 +539,7 @@ void RegisterContainerCommands(Registry& r) {
   for (CLI::App* parent : {&r.root, container}) {
     add_run(*parent, "run", true);
     add_run(*parent, "create", false);
+    AddCommitCommand(*parent, r);
 
     auto so = std::make_shared<StartOptions>();
     CLI::App* start = AddCommand(*parent, "start", "Start one or more containers");

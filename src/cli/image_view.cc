@@ -96,7 +96,11 @@ Expected<image::Json> InspectImage(store::Store& store, const store::ImageRecord
   j["RepoTags"] = StringArray(img.names);
   j["RepoDigests"] = StringArray(RepoDigests(img));
   j["Parent"] = img.parent;
-  j["Comment"] = history.empty() ? "" : history[0].comment;
+  // podman: a Docker-format image's own "comment" (commit -m), else the first history entry's.
+  const bool docker = img.manifest_type == image::kDockerManifest;
+  j["Comment"] = docker && config.json.contains("comment") ? config.json.value("comment", "")
+                 : history.empty()                           ? ""
+                                                             : history[0].comment;
   j["Created"] = FormatRfc3339Nano(img.created);
   j["Config"] = OciConfigFields(runtime);
   j["Version"] = config.json.value("docker_version", "");

@@ -58,31 +58,34 @@ std::string ImageDisplayName(const store::ImageRecord& img, const std::string& t
   return img.names.empty() ? img.id : img.names[0];
 }
 
-// ENTRYPOINT + CMD as run will execute them.
-Expected<std::vector<std::string>> CommandFor(const Json& rc, const CreateOptions& o) {
+// ENTRYPOINT and CMD as run will execute them (one after the other).
+struct Command {
   std::vector<std::string> entrypoint, cmd;
+};
+
+Expected<Command> CommandFor(const Json& rc, const CreateOptions& o) {
+  Command c;
   if (o.entrypoint) {
     if (!o.entrypoint->empty()) {
       auto j = Json::parse(*o.entrypoint, nullptr, false);
       if (!j.is_discarded() && j.is_array()) {
         for (const auto& e : j)
-          if (e.is_string()) entrypoint.push_back(e.get<std::string>());
+          if (e.is_string()) c.entrypoint.push_back(e.get<std::string>());
       } else {
-        entrypoint.push_back(*o.entrypoint);
+        c.entrypoint.push_back(*o.entrypoint);
       }
     }
   } else if (rc.contains("Entrypoint") && rc["Entrypoint"].is_array()) {
-    for (const auto& e : rc["Entrypoint"]) entrypoint.push_back(e.get<std::string>());
+    for (const auto& e : rc["Entrypoint"]) c.entrypoint.push_back(e.get<std::string>());
   }
   if (!o.args.empty()) {
-    cmd = o.args;
+    c.cmd = o.args;
   } else if (!o.entrypoint && rc.contains("Cmd") && rc["Cmd"].is_array()) {
-    for (const auto& e : rc["Cmd"]) cmd.push_back(e.get<std::string>());
+    for (const auto& e : rc["Cmd"]) c.cmd.push_back(e.get<std::string>());
   }
-  std::vector<std::string> command = entrypoint;
-  command.insert(command.end(), cmd.begin(), cmd.end());
-  if (command.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
-  return command;
+  if (c.entrypoint.empty() && c.cmd.empty())
+    return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+  return c;
 }
 
 // A free "adjective_name", drawn again while taken; after kNameDraws draws the ID-based name.
@@ -243,7 +246,9 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   ASSIGN_OR_RETURN(store::ImageRecord img, st.LookupImage(o.image));
   ASSIGN_OR_RETURN(image::ImageConfig config, st.ReadConfig(img));
   const Json& rc = config.RuntimeConfig();
-  ASSIGN_OR_RETURN(std::vector<std::string> command, CommandFor(rc, o));
+  ASSIGN_OR_RETURN(Command command, CommandFor(rc, o));
+  std::vector<std::string> argv = command.entrypoint;
+  argv.insert(argv.end(), command.cmd.begin(), command.cmd.end());
   ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o.env_files, o.env));
   ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, ParseVolumes(o.volumes));
   ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
@@ -259,7 +264,9 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   std::string cwd = o.workdir.empty() ? rc.value("WorkingDir", std::string()) : o.workdir;
   if (cwd.empty()) cwd = "/";
   c.config = {{"image_name", ImageDisplayName(img, o.image)},
-              {"command", command},
+              {"command", argv},
+              {"entrypoint", command.entrypoint},  // apart for commit
+              {"cmd", command.cmd},
               {"env", env},
               {"cwd", cwd},
               {"user", o.user.empty() ? rc.value("User", std::string()) : o.user},

@@ -167,4 +167,14 @@ std::vector<Digest> ChainIds(const std::vector<Digest>& diff_ids) {
   return out;
 }
 
+Manifest LocalManifest(std::string_view config_bytes, const std::vector<Descriptor>& layers, bool docker_format) {
+  Manifest m;
+  m.media_type = std::string(docker_format ? kDockerManifest : kOciManifest);
+  m.config = {std::string(docker_format ? kDockerConfig : kOciConfig), Digest::OfBytes(config_bytes),
+              static_cast<int64_t>(config_bytes.size())};
+  const std::string layer_type(docker_format ? kDockerLayerTar : kOciLayerTar);
+  for (const auto& l : layers) m.layers.push_back({layer_type, l.digest, l.size});
+  return m;
+}
+
 }  // namespace kiln::image

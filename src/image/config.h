@@ -21,6 +21,7 @@ inline constexpr std::string_view kOciLayerGzip = "application/vnd.oci.image.lay
 inline constexpr std::string_view kOciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
 inline constexpr std::string_view kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr std::string_view kDockerConfig = "application/vnd.docker.container.image.v1+json";
+inline constexpr std::string_view kDockerLayerTar = "application/vnd.docker.image.rootfs.diff.tar";
 inline constexpr std::string_view kDockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
 struct HistoryEntry {
@@ -68,6 +69,11 @@ struct Manifest {
 };
 
 Expected<Manifest> ParseManifest(std::string_view bytes);
+
+// The manifest of a stored image: the config, and the layers as the store keeps them,
+// uncompressed tars named by diff ID (`layers`: digest and size). OCI media types, or
+// Docker schema 2 ones when docker_format.
+Manifest LocalManifest(std::string_view config_bytes, const std::vector<Descriptor>& layers, bool docker_format);
 
 // One entry of an OCI image index / Docker manifest list.
 struct IndexEntry {

@@ -1,0 +1,71 @@
+#include "store/layer_commit.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "store/layer_apply.h"
+#include "store/layer_tar.h"
+#include "util/fs.h"
+#include "util/io.h"
+
+namespace kiln::store {
+namespace {
+
+Expected<Digest> IngestDirTar(Store& store, const std::string& dir, std::optional<int64_t> clamp_mtime) {
+  ASSIGN_OR_RETURN(Ingest ingest, store.content().BeginIngest());
+  TarOptions opts;
+  opts.clamp_mtime = clamp_mtime;
+  RETURN_IF_ERROR(WriteLayerTarFromDir(dir, ingest, opts));
+  return ingest.Commit();
+}
+
+// Applies the uncompressed layer tar at `path` over `dir`, whiteouts deleting what they name.
+Status ApplyTarFileOver(const std::string& path, const std::string& dir) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("opening layer " + path, errno);
+  FdReader reader(std::move(fd));
+  ApplyOptions apply;
+  apply.whiteouts = WhiteoutPolicy::kApply;
+  return ApplyLayer(reader, dir, apply, nullptr);
+}
+
+Status WriteDirTarFile(const std::string& dir, const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoError("creating " + path, errno);
+  FdWriter out(std::move(fd));
+  RETURN_IF_ERROR(WriteLayerTarFromDir(dir, out, TarOptions{}));
+  return out.Close();
+}
+
+}  // namespace
+
+Expected<LayerInfo> CommitUpperDir(Store& store, const Digest& parent_chain, const std::string& upper,
+                                   std::optional<int64_t> clamp_mtime) {
+  ASSIGN_OR_RETURN(Digest diff_id, IngestDirTar(store, upper, clamp_mtime));
+  // The upper dir already is the snapshot's tree (overlay whiteouts and opaque dirs
+  // included): moved into the store rather than extracted again from the tar.
+  return store.AdoptLayerDir(parent_chain, diff_id, upper);
+}
+
+Expected<LayerInfo> CommitUpperDirCopy(Store& store, const Digest& parent_chain, const std::string& upper) {
+  ASSIGN_OR_RETURN(Digest diff_id, IngestDirTar(store, upper, std::nullopt));
+  return store.EnsureLayer(parent_chain, diff_id);
+}
+
+Expected<LayerInfo> CommitFlattened(Store& store, const std::vector<LayerInfo>& lowers, const std::string& upper,
+                                    const std::string& scratch, std::optional<int64_t> clamp_mtime) {
+  const std::string flat = scratch + "/flat";
+  RETURN_IF_ERROR(MakeDirs(flat));
+  for (const auto& l : lowers) RETURN_IF_ERROR(ApplyTarFileOver(store.content().BlobPath(l.diff_id), flat));
+  if (!upper.empty()) {
+    const std::string tar = scratch + "/upper.tar";
+    RETURN_IF_ERROR(WriteDirTarFile(upper, tar));
+    RETURN_IF_ERROR(ApplyTarFileOver(tar, flat));
+    (void)::unlink(tar.c_str());
+  }
+  return CommitUpperDir(store, Digest(), flat, clamp_mtime);
+}
+
+}  // namespace kiln::store

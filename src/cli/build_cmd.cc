@@ -12,6 +12,7 @@
 
 #include "builder/builder.h"
 #include "builder/flags.h"
+#include "builder/output.h"
 #include "containerfile/ignore.h"
 #include "cli/commands.h"
 #include "containers/containers.h"
@@ -25,6 +26,7 @@ struct BuildFlags {
   std::vector<std::string> positional;  // [CONTEXT]
   std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, envs, unset_envs,
       os_features;
+  std::string output;  // -o/--output
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
       variant;
   std::string tls_verify, cert_dir, authfile, creds, logfile, ignorefile;
@@ -293,6 +295,13 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
   TempDir stdin_context;  // `build -`: an empty context, removed afterwards
   Status filled = FillOptions(ctx, f, o, stdin_context);
   if (!filled.ok()) return Fail(filled);
+  std::optional<build::BuildOutput> output;
+  if (!f.output.empty()) {
+    auto parsed = build::ParseBuildOutput(f.output);
+    if (!parsed.ok()) return Fail(parsed.status());
+    output = *parsed;
+    if (output->to_stdout) o.out = stderr;  // stdout carries the archive alone
+  }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
   LogfileRedirect log;
@@ -302,6 +311,9 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
   auto result = build::Build(**store, o, failure);
   log.Restore();
   if (!result.ok()) return Fail(result.status(), failure.exit_code);
+  if (output)
+    if (Status st = build::ExportBuildOutput(**store, result->image_id, *output); !st.ok())
+      return Fail(st.Wrap("exporting the build output"));
   if (!f.iidfile.empty()) {
     Status st = WriteFileAtomic(f.iidfile, "sha256:" + result->image_id);
     if (!st.ok()) return Fail(st);
@@ -326,6 +338,7 @@ void AddBuild(CLI::App& parent, Registry& r) {
   AddRepeatable(cmd, "--secret", f->secrets, "secret file to expose to RUN --mount=type=secret (id=ID,src=PATH)");
   cmd->add_flag("--no-cache", f->no_cache, "do not use existing cached images for the container build");
   cmd->add_option("--target", f->target, "set the target build stage to build");
+  cmd->add_option("-o,--output", f->output, "output destination (format: type=local,dest=path)");
   cmd->add_option("--iidfile", f->iidfile, "`file` to write the image ID to");
   cmd->add_flag("-q,--quiet", f->quiet, "refrain from announcing build instructions and image read/write progress");
   cmd->add_option("--format", f->format, "`format` of the built image's manifest and metadata (oci or docker)");

@@ -54,11 +54,16 @@ Expected<LayerInfo> CommitUpperDirCopy(Store& store, const Digest& parent_chain,
   return store.EnsureLayer(parent_chain, diff_id);
 }
 
+Status ApplyLayersOver(Store& store, const std::vector<LayerInfo>& layers, const std::string& dir) {
+  for (const auto& l : layers) RETURN_IF_ERROR(ApplyTarFileOver(store.content().BlobPath(l.diff_id), dir));
+  return Status::Ok();
+}
+
 Expected<LayerInfo> CommitFlattened(Store& store, const std::vector<LayerInfo>& lowers, const std::string& upper,
                                     const std::string& scratch, std::optional<int64_t> clamp_mtime) {
   const std::string flat = scratch + "/flat";
   RETURN_IF_ERROR(MakeDirs(flat));
-  for (const auto& l : lowers) RETURN_IF_ERROR(ApplyTarFileOver(store.content().BlobPath(l.diff_id), flat));
+  RETURN_IF_ERROR(ApplyLayersOver(store, lowers, flat));
   if (!upper.empty()) {
     const std::string tar = scratch + "/upper.tar";
     RETURN_IF_ERROR(WriteDirTarFile(upper, tar));

@@ -22,6 +22,10 @@ Expected<LayerInfo> CommitUpperDir(Store& store, const Digest& parent_chain, con
 // snapshot is extracted from the tar.
 Expected<LayerInfo> CommitUpperDirCopy(Store& store, const Digest& parent_chain, const std::string& upper);
 
+// Applies the stored layers (bottom first) over `dir`, whiteouts deleting what they name:
+// an image's root filesystem as one tree (build --output).
+Status ApplyLayersOver(Store& store, const std::vector<LayerInfo>& layers, const std::string& dir);
+
 // One layer without parent: the stored layers `lowers` (bottom first), then the overlay
 // upper dir `upper` ("" for none), applied one over the other into a new directory under
 // `scratch`, which the caller removes.

@@ -48,6 +48,13 @@ struct BuildOptions {
   std::string oci_runtime;          // path, when isolation is kOci
   std::string runtime_state_root;
   std::optional<int64_t> timestamp;  // seconds: --timestamp or SOURCE_DATE_EPOCH
+  // What RUN steps get, not part of any cache key (as in buildah): --add-host, --no-hosts,
+  // --cap-add/--cap-drop, --ulimit, -v/--volume.
+  std::vector<std::string> add_hosts;
+  bool no_hosts = false;
+  std::vector<int> capabilities = runtime::DefaultCapabilities();
+  std::vector<runtime::Rlimit> rlimits;
+  std::vector<runtime::BindMount> volumes;
   // Pulls a base image that is not in the store (the CLI wires the registry client in).
   std::function<Expected<store::ImageRecord>(const std::string& reference)> pull_image;
   std::function<void(const std::string&)> warn;  // logrus-style warning line

@@ -203,6 +203,7 @@ std::string FinalConfigFlags::Describe() const {
   Json u = Json::array();
   for (const auto& k : unset_env) u.push_back(k);
   d["unsetenv"] = u;
+  d["unsetlabel"] = unset_labels;
   d["omit-history"] = omit_history;
   d["os-version"] = os_version;
   d["variant"] = variant;
@@ -244,6 +245,10 @@ void ApplyFinalConfig(ImageState& state, const FinalConfigFlags& flags,
     state.SetEnv(e.name, value);
   }
   for (const auto& k : flags.unset_env) state.UnsetEnv(k);
+  if (!flags.unset_labels.empty() && state.Runtime()["Labels"].is_object()) {
+    Json& labels = state.Runtime()["Labels"];
+    for (const auto& k : flags.unset_labels) labels.erase(k);
+  }
   if (flags.omit_history) state.config.erase("history");
   if (!flags.os_version.empty()) state.config["os.version"] = flags.os_version;
   if (!flags.variant.empty()) state.config["variant"] = flags.variant;

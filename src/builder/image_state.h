@@ -64,13 +64,14 @@ struct FinalConfigFlags {
   };
   std::vector<Env> env;                // set in order, after the steps' ENV
   std::vector<std::string> unset_env;  // removed last
+  std::vector<std::string> unset_labels;  // --unsetlabel: removed from the final image
   bool omit_history = false;
   std::string os_version;                // "" leaves the base's
   std::vector<std::string> os_features;  // "F" adds F, "F-" removes it, in order
   std::string variant;                   // "" leaves the base's
 
   bool empty() const {
-    return env.empty() && unset_env.empty() && !omit_history && os_version.empty() && os_features.empty() &&
+    return env.empty() && unset_env.empty() && unset_labels.empty() && !omit_history && os_version.empty() && os_features.empty() &&
            variant.empty();
   }
   // The flags as text, for the final image's cache key.

@@ -367,7 +367,12 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   spec.args = argv;
   spec.env = env;
   spec.network = network;
-  spec.binds = binds;
+  spec.binds = run_.opts.volumes;
+  spec.binds.insert(spec.binds.end(), binds.begin(), binds.end());
+  spec.extra_hosts = run_.opts.add_hosts;
+  spec.no_hosts = run_.opts.no_hosts;
+  spec.capabilities = run_.opts.capabilities;
+  spec.rlimits = run_.opts.rlimits;
   ASSIGN_OR_RETURN(RunOutcome out, RunInContainer(spec, run_.opts.quiet ? -1 : fileno(run_.opts.out), 2));
   if (!out.error.empty() && out.exit_code != 126 && out.exit_code != 127)
     return StepError(ins, Internal(out.error), out.exit_code);

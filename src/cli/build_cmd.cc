@@ -1,4 +1,5 @@
 // build, image build: podman's flags over build::Build.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -27,6 +28,8 @@ struct BuildFlags {
   std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, envs, unset_envs,
       os_features;
   std::string output;  // -o/--output
+  std::vector<std::string> add_hosts, cap_adds, cap_drops, ulimits, volumes, unset_labels;
+  bool no_hosts = false;
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
       variant;
   std::string tls_verify, cert_dir, authfile, creds, logfile, ignorefile;
@@ -121,6 +124,37 @@ Status ApplySquash(const BuildFlags& f, build::BuildOptions& o) {
   return Status::Ok();
 }
 
+// --add-host NAME:IP, podman's checks.
+Status CheckAddHost(const std::string& h) {
+  const size_t colon = h.find(':');
+  if (colon == std::string::npos || colon == 0)
+    return InvalidArgument("invalid value for add-host: bad format for add-host: \"" + h + "\"");
+  const std::string ip = h.substr(colon + 1);
+  unsigned char buf[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, ip.c_str(), buf) != 1 && inet_pton(AF_INET6, ip.c_str(), buf) != 1)
+    return InvalidArgument("invalid value for add-host: invalid IP address in add-host: \"" + ip + "\"");
+  return Status::Ok();
+}
+
+// What RUN steps get: hosts, capabilities, rlimits and volumes, checked before building.
+Status ApplyRunFlags(const BuildFlags& f, build::BuildOptions& o) {
+  for (const auto& h : SplitCommas(f.add_hosts)) {
+    RETURN_IF_ERROR(CheckAddHost(h));
+    o.add_hosts.push_back(h);
+  }
+  o.no_hosts = f.no_hosts;
+  auto caps = runtime::Capabilities(SplitCommas(f.cap_adds), SplitCommas(f.cap_drops));
+  if (!caps.ok()) return caps.status().Wrap("creating build executor");
+  o.capabilities = *caps;
+  for (const auto& u : SplitCommas(f.ulimits)) {
+    ASSIGN_OR_RETURN(runtime::Rlimit r, runtime::ParseUlimit(u));
+    o.rlimits.push_back(r);
+  }
+  ASSIGN_OR_RETURN(o.volumes, containers::ParseVolumes(f.volumes));
+  o.final_config.unset_labels = f.unset_labels;
+  return Status::Ok();
+}
+
 Status ReadBuildArgFile(const std::string& path, build::KeyValues& out) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   std::istringstream in(text);
@@ -210,6 +244,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
   for (const auto& a : f.annotations) RETURN_IF_ERROR(SplitKeyValue(a, o.annotations, false));
   for (const auto& e : f.envs) o.final_config.env.push_back(ParseEnvFlag(e));
   o.final_config.unset_env = SplitCommas(f.unset_envs);
+  RETURN_IF_ERROR(ApplyRunFlags(f, o));
   o.final_config.os_version = f.os_version;
   o.final_config.os_features = f.os_features;
   ASSIGN_OR_RETURN(o.final_config.omit_history, BoolFlag("--omit-history", f.omit_history, false));
@@ -338,6 +373,13 @@ void AddBuild(CLI::App& parent, Registry& r) {
   AddRepeatable(cmd, "--secret", f->secrets, "secret file to expose to RUN --mount=type=secret (id=ID,src=PATH)");
   cmd->add_flag("--no-cache", f->no_cache, "do not use existing cached images for the container build");
   cmd->add_option("--target", f->target, "set the target build stage to build");
+  AddRepeatable(cmd, "--add-host", f->add_hosts, "add a custom host-to-IP mapping (host:ip) (default [])");
+  cmd->add_flag("--no-hosts", f->no_hosts, "do not create new /etc/hosts files for RUN instructions, use the one from the base image.");
+  AddRepeatable(cmd, "--cap-add", f->cap_adds, "add the specified capability when running (default [])");
+  AddRepeatable(cmd, "--cap-drop", f->cap_drops, "drop the specified capability when running (default [])");
+  AddRepeatable(cmd, "--ulimit", f->ulimits, "ulimit options");
+  AddRepeatable(cmd, "-v,--volume", f->volumes, "bind mount a volume into the container");
+  AddRepeatable(cmd, "--unsetlabel", f->unset_labels, "unset label when inheriting labels from base image");
   cmd->add_option("-o,--output", f->output, "output destination (format: type=local,dest=path)");
   cmd->add_option("--iidfile", f->iidfile, "`file` to write the image ID to");
   cmd->add_flag("-q,--quiet", f->quiet, "refrain from announcing build instructions and image read/write progress");

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -35,13 +36,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// podman 4.3.1's default capability set.
-constexpr const char* kCaps[] = {"CAP_AUDIT_WRITE", "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
-                                 "CAP_KILL",        "CAP_MKNOD",  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
-                                 "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",      "CAP_SYS_CHROOT"};
-constexpr int kCapNums[] = {CAP_AUDIT_WRITE, CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FOWNER,  CAP_FSETID,
-                            CAP_KILL,        CAP_MKNOD,  CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_SETFCAP,
-                            CAP_SETGID,      CAP_SETPCAP, CAP_SETUID,      CAP_SYS_CHROOT};
 
 std::vector<std::string> FinalEnv(const ContainerSpec& spec, const User& u) {
   std::vector<std::string> env = spec.env;
@@ -57,8 +51,14 @@ std::vector<std::string> FinalEnv(const ContainerSpec& spec, const User& u) {
   return env;
 }
 
-std::string HostsFile(const std::string& hostname) {
-  return "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+// --add-host entries first (as podman writes them), then the defaults.
+std::string HostsFile(const std::string& hostname, const std::vector<std::string>& extra_hosts) {
+  std::string extra;
+  for (const auto& h : extra_hosts) {
+    const size_t colon = h.find(':');
+    extra += h.substr(colon + 1) + "\t" + h.substr(0, colon) + "\n";
+  }
+  return extra + "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
          "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
          "127.0.1.1\t" + hostname + "\n";
 }
@@ -260,9 +260,9 @@ bool SetgroupsDenied() {
         mount(nullptr, (root + "/sys").c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
       ChildFail(err_fd, 125, Errno("mounting /sys"));
   }
-  std::vector<BindMount> binds = {{spec.dir + "/hosts", "/etc/hosts", false},
-                                  {spec.dir + "/hostname", "/etc/hostname", false},
+  std::vector<BindMount> binds = {{spec.dir + "/hostname", "/etc/hostname", false},
                                   {spec.dir + "/resolv.conf", "/etc/resolv.conf", false}};
+  if (!spec.no_hosts) binds.insert(binds.begin(), {spec.dir + "/hosts", "/etc/hosts", false});
   binds.insert(binds.end(), spec.binds.begin(), spec.binds.end());
   for (const auto& b : binds)
     if (Status st = BindInto(root, b); !st.ok()) ChildFail(err_fd, 125, st.message());
@@ -276,12 +276,16 @@ bool SetgroupsDenied() {
     MkdirP(spec.cwd);
     if (chdir(spec.cwd.c_str()) != 0) ChildFail(err_fd, 125, Errno("chdir to `" + spec.cwd + "`"));
   }
-  // Capabilities: podman's default set, in the bounding set and (for root) permitted.
-  for (int cap = 0; cap <= 63; ++cap) {
-    bool keep = false;
-    for (int k : kCapNums) keep = keep || k == cap;
-    if (!keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL) break;
+  // --ulimit, while kiln may still raise hard limits.
+  for (const Rlimit& r : spec.rlimits) {
+    struct rlimit lim {r.soft, r.hard};
+    if (setrlimit(r.resource, &lim) != 0) ChildFail(err_fd, 125, Errno("setting " + r.name));
   }
+  // Capabilities: podman's default set (or as --cap-add/--cap-drop made it), in the bounding
+  // set and (for root) permitted.
+  auto kept = [&](int cap) { return std::find(spec.capabilities.begin(), spec.capabilities.end(), cap) != spec.capabilities.end(); };
+  for (int cap = 0; cap <= 63; ++cap)
+    if (!kept(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL) break;
   std::vector<gid_t> groups(u.groups.begin(), u.groups.end());
   // A user namespace mapped without newgidmap denies setgroups: the (empty) list stays.
   if ((setgroups(groups.size(), groups.data()) != 0 && !(errno == EPERM && SetgroupsDenied())) ||
@@ -294,7 +298,7 @@ bool SetgroupsDenied() {
   if (u.uid == 0) {
     __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2]{};
-    for (int k : kCapNums) {
+    for (int k : spec.capabilities) {
       data[k / 32].effective |= 1u << (k % 32);
       data[k / 32].permitted |= 1u << (k % 32);
     }
@@ -425,12 +429,13 @@ void RootlessMounts(const ContainerSpec& spec, Json& mounts) {
 std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
                       const std::vector<std::string>& env) {
   Json caps = Json::array();
-  for (const char* c : kCaps) caps.push_back(c);
+  for (int c : spec.capabilities) caps.push_back(CapabilityName(c));
   Json user = {{"uid", uid}, {"gid", gid}, {"umask", 18}};
   if (!groups.empty()) user["additionalGids"] = groups;
   Json process = {{"terminal", spec.terminal}, {"user", user},      {"args", spec.args},
                   {"env", env},        {"cwd", spec.cwd},   {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
                   {"noNewPrivileges", false}};
+  for (const Rlimit& r : spec.rlimits) process["rlimits"].push_back({{"type", r.name}, {"hard", r.hard}, {"soft", r.soft}});
   if (spec.terminal && spec.terminal_rows && spec.terminal_cols)
     process["consoleSize"] = {{"height", spec.terminal_rows}, {"width", spec.terminal_cols}};
   Json mounts = Json::array({
@@ -442,9 +447,10 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
       {{"destination", "/dev/mqueue"}, {"type", "mqueue"}, {"source", "mqueue"}, {"options", {"nosuid", "noexec", "nodev"}}},
       {{"destination", "/dev/shm"}, {"type", "tmpfs"}, {"source", "shm"}, {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
       {{"destination", "/etc/resolv.conf"}, {"type", "bind"}, {"source", spec.dir + "/resolv.conf"}, {"options", {"bind", "rprivate"}}},
-      {{"destination", "/etc/hosts"}, {"type", "bind"}, {"source", spec.dir + "/hosts"}, {"options", {"bind", "rprivate"}}},
       {{"destination", "/etc/hostname"}, {"type", "bind"}, {"source", spec.dir + "/hostname"}, {"options", {"bind", "rprivate"}}},
   });
+  if (!spec.no_hosts)
+    mounts.push_back({{"destination", "/etc/hosts"}, {"type", "bind"}, {"source", spec.dir + "/hosts"}, {"options", {"bind", "rprivate"}}});
   if (Rootless()) RootlessMounts(spec, mounts);
   for (size_t i = 0; i < spec.discard_writes.size(); ++i) {
     const std::string& path = spec.discard_writes[i];
@@ -474,6 +480,12 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
   return cfg.dump(1);
 }
 
+Json RlimitsJson(const std::vector<Rlimit>& rlimits) {
+  Json out = Json::array();
+  for (const Rlimit& r : rlimits) out.push_back({{"resource", r.resource}, {"name", r.name}, {"soft", r.soft}, {"hard", r.hard}});
+  return out;
+}
+
 std::string SpecToJson(const ContainerSpec& s) {
   Json binds = Json::array();
   for (const auto& b : s.binds) binds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
@@ -481,7 +493,8 @@ std::string SpecToJson(const ContainerSpec& s) {
             {"user", s.user}, {"hostname", s.hostname}, {"network", static_cast<int>(s.network)}, {"binds", binds},
             {"isolation", static_cast<int>(s.isolation)}, {"oci_runtime", s.oci_runtime}, {"state_root", s.state_root},
             {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols},
-            {"discard_writes", s.discard_writes}};
+            {"discard_writes", s.discard_writes}, {"extra_hosts", s.extra_hosts}, {"no_hosts", s.no_hosts},
+            {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)}};
   return j.dump();
 }
 
@@ -506,6 +519,12 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
     s.state_root = j.at("state_root").get<std::string>();
     s.terminal = j.value("terminal", false);
     if (j.contains("discard_writes")) s.discard_writes = j.at("discard_writes").get<std::vector<std::string>>();
+    s.extra_hosts = j.value("extra_hosts", std::vector<std::string>{});
+    s.no_hosts = j.value("no_hosts", false);
+    if (j.contains("capabilities")) s.capabilities = j.at("capabilities").get<std::vector<int>>();
+    for (const auto& r : j.value("rlimits", Json::array()))
+      s.rlimits.push_back({r.at("resource").get<int>(), r.at("name").get<std::string>(), r.at("soft").get<uint64_t>(),
+                           r.at("hard").get<uint64_t>()});
     s.terminal_rows = j.value("terminal_rows", uint16_t{0});
     s.terminal_cols = j.value("terminal_cols", uint16_t{0});
   } catch (const std::exception& e) {
@@ -519,7 +538,7 @@ Status PrepareBundle(const ContainerSpec& spec) {
   for (size_t i = 0; i < spec.discard_writes.size(); ++i)
     for (const char* d : {"/upper", "/work"}) RETURN_IF_ERROR(MakeDirs(DiscardDir(spec, i) + d));
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/hostname", spec.hostname + "\n"));
-  RETURN_IF_ERROR(WriteSmall(spec.dir + "/hosts", HostsFile(spec.hostname)));
+  RETURN_IF_ERROR(WriteSmall(spec.dir + "/hosts", HostsFile(spec.hostname, spec.extra_hosts)));
   std::string resolv;
   if (spec.network == Network::kHost) {
     auto host = ReadFile("/etc/resolv.conf");
@@ -564,7 +583,8 @@ void RemoveEmptyCopiedUpParents(const ContainerSpec& spec, std::string path) {
 }  // namespace
 
 Status CleanMountPoints(const ContainerSpec& spec) {
-  std::vector<std::string> targets = {"/proc", "/dev", "/sys", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+  std::vector<std::string> targets = {"/proc", "/dev", "/sys", "/etc/hostname", "/etc/resolv.conf"};
+  if (!spec.no_hosts) targets.push_back("/etc/hosts");  // else a RUN's own /etc/hosts is a real change
   for (const auto& b : spec.binds) targets.push_back(b.destination);
   for (const auto& t : targets) {
     bool in_image = false;

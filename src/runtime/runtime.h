@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "util/fs.h"
+#include "runtime/limits.h"
 #include "util/status.h"
 
 namespace kiln::runtime {
@@ -54,6 +55,10 @@ struct ContainerSpec {
   // this size when known (0: the kernel's default).
   bool terminal = false;
   uint16_t terminal_rows = 0, terminal_cols = 0;
+  std::vector<std::string> extra_hosts;  // --add-host NAME:IP, first in /etc/hosts
+  bool no_hosts = false;                 // --no-hosts: the image's own /etc/hosts, none made
+  std::vector<int> capabilities = DefaultCapabilities();  // --cap-add/--cap-drop applied
+  std::vector<Rlimit> rlimits;           // --ulimit
 };
 
 struct Stdio {

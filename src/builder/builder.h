@@ -48,6 +48,9 @@ struct BuildOptions {
   std::string oci_runtime;          // path, when isolation is kOci
   std::string runtime_state_root;
   std::optional<int64_t> timestamp;  // seconds: --timestamp or SOURCE_DATE_EPOCH
+  // SOURCE_DATE_EPOCH / --source-date-epoch only move later file times back (BuildKit);
+  // --timestamp sets every file time (podman 4.3.1).
+  bool timestamp_clamps = false;
   // What RUN steps get, not part of any cache key (as in buildah): --add-host, --no-hosts,
   // --cap-add/--cap-drop, --ulimit, -v/--volume.
   std::vector<std::string> add_hosts;

@@ -49,6 +49,13 @@ std::optional<std::string> BuildRun::BuildArg(const std::string& name) const {
   return std::nullopt;
 }
 
+store::TarOptions BuildRun::LayerTarOptions() const {
+  store::TarOptions t;
+  t.clamp_mtime = opts.timestamp;
+  t.exact_mtime = !opts.timestamp_clamps;
+  return t;
+}
+
 int64_t BuildRun::CreatedNanos() const { return opts.timestamp ? *opts.timestamp * 1000000000LL : NowNanos(); }
 
 void BuildRun::Print(const std::string& line) const {
@@ -172,7 +179,9 @@ Status StageBuilder::StartFromBase() {
   }
   // Fixed timestamps make different layers and configs: never mix them with normal ones.
   // Nor the other flags that change every image the build commits.
-  if (run_.opts.timestamp) key_ = Digest::OfBytes(key_ + " timestamp " + std::to_string(*run_.opts.timestamp)).hex();
+  if (run_.opts.timestamp)
+    key_ = Digest::OfBytes(key_ + (run_.opts.timestamp_clamps ? " clamp " : " timestamp ") +
+                           std::to_string(*run_.opts.timestamp)).hex();
   if (run_.opts.docker_format) key_ = Digest::OfBytes(key_ + " format docker").hex();
   if (!run_.opts.identity_label) key_ = Digest::OfBytes(key_ + " identity-label=false").hex();
   // The default PATH counts as set by this stage (buildah sets it with the stage's ENVs).
@@ -540,7 +549,7 @@ Status StageBuilder::SquashAll() {
   ASSIGN_OR_RETURN(StepDir scratch, StepDir::Create(run_.store.root()));
   const std::string upper = work_ && work_changed_ ? work_->upper() : "";
   ASSIGN_OR_RETURN(store::LayerInfo l,
-                   store::CommitFlattened(run_.store, base_layers_, upper, scratch.path(), run_.opts.timestamp));
+                   store::CommitFlattened(run_.store, base_layers_, upper, scratch.path(), run_.LayerTarOptions()));
   Json& hist = state_.config["history"];
   if (hist.is_array()) {
     hist.erase(hist.begin(), hist.begin() + static_cast<std::ptrdiff_t>(std::min(base_history_, hist.size())));

@@ -14,6 +14,7 @@
 #include "builder/builder.h"
 #include "containerfile/containerfile.h"
 #include "builder/exec.h"
+#include "store/layer_tar.h"
 #include "containerfile/expand.h"
 #include "containerfile/ignore.h"
 #include "builder/image_state.h"
@@ -70,6 +71,7 @@ struct BuildRun {
       : store(s), opts(o), failure(f), stat_cache(s, o.context_dir), cache(s), locked_stat_cache(stat_cache, store_mu) {}
   std::optional<std::string> BuildArg(const std::string& name) const;
   int64_t CreatedNanos() const;
+  store::TarOptions LayerTarOptions() const;  // the mtime rule of --timestamp / SOURCE_DATE_EPOCH
   void Print(const std::string& line) const;  // a line on the build's output unless -q
 };
 

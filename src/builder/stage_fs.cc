@@ -330,7 +330,7 @@ Status StageBuilder::FilesystemChange(const std::string& key, const std::string&
 // temporary names, renamed into place (made for many kiln processes at once), never the
 // database; parallel stages write their layer tars at the same time.
 Expected<store::LayerInfo> StageBuilder::CommitLayer(const Digest& parent, const std::string& upper) {
-  return store::CommitUpperDir(run_.store, parent, upper, run_.opts.timestamp);
+  return store::CommitUpperDir(run_.store, parent, upper, run_.LayerTarOptions());
 }
 
 Status StageBuilder::RunStep(const Instruction& ins, bool last) {

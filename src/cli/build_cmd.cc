@@ -28,6 +28,7 @@ struct BuildFlags {
   std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, envs, unset_envs,
       os_features;
   std::string output;  // -o/--output
+  std::string source_date_epoch;
   std::vector<std::string> add_hosts, cap_adds, cap_drops, ulimits, volumes, unset_labels;
   bool no_hosts = false;
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
@@ -121,6 +122,27 @@ Status ApplySquash(const BuildFlags& f, build::BuildOptions& o) {
     return InvalidArgument("cannot specify --squash with --layers and --squash-all with --squash");
   if (squash || squash_all) o.layers = false;
   o.squash_all = squash_all;
+  return Status::Ok();
+}
+
+// --timestamp N sets every time in the image to N (podman 4.3.1); SOURCE_DATE_EPOCH (or
+// --source-date-epoch) sets the image's times and moves later file times back to it
+// (BuildKit's convention): a file older than it keeps its time.
+Status ApplyTimestamp(const BuildFlags& f, build::BuildOptions& o) {
+  if (f.timestamp >= 0) {
+    o.timestamp = f.timestamp;
+    return Status::Ok();
+  }
+  std::string sde = f.source_date_epoch;
+  if (sde.empty())
+    if (const char* env = getenv("SOURCE_DATE_EPOCH")) sde = env;
+  if (sde.empty()) return Status::Ok();
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(sde.c_str(), &end, 10);
+  if (*end != '\0' || v < 0 || errno != 0) return InvalidArgument("invalid SOURCE_DATE_EPOCH \"" + sde + "\"");
+  o.timestamp = v;
+  o.timestamp_clamps = true;
   return Status::Ok();
 }
 
@@ -279,14 +301,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
   ASSIGN_OR_RETURN(containers::IsolationChoice iso, containers::ChooseIsolation(f.isolation, f.runtime, Warn));
   o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
   o.oci_runtime = iso.runtime;
-  if (f.timestamp >= 0) {
-    o.timestamp = f.timestamp;
-  } else if (const char* sde = getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
-    char* end = nullptr;
-    long long v = std::strtoll(sde, &end, 10);
-    if (*end != '\0' || v < 0) return InvalidArgument("invalid SOURCE_DATE_EPOCH \"" + std::string(sde) + "\"");
-    o.timestamp = v;
-  }
+  RETURN_IF_ERROR(ApplyTimestamp(f, o));
   ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
   o.runtime_state_root = store->runroot() + "/" + (iso.runtime.find("crun") != std::string::npos ? "crun" : "runc");
   PullFlagsForBuild pf{f.tls_verify, f.cert_dir, f.authfile, f.creds, f.quiet};
@@ -412,7 +427,8 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--os-version", f->os_version, "set required OS `version` for the target image instead of the value from the base image");
   cmd->add_option("--variant", f->variant, "override the `variant` of the specified image");
   AddRepeatable(cmd, "--os-feature", f->os_features, "set required OS `feature` for the target image in addition to values from the base image");
-  cmd->add_option("--timestamp", f->timestamp, "set created timestamp to the specified epoch seconds");
+  cmd->add_option("--timestamp", f->timestamp, "set created timestamp to the specified epoch seconds to allow for deterministic builds, defaults to current time");
+  cmd->add_option("--source-date-epoch", f->source_date_epoch, "set the image's times to these epoch `seconds` and move later file times back to them (as SOURCE_DATE_EPOCH)");
   cmd->add_flag("--tls-verify{true}", f->tls_verify, "require HTTPS and verify certificates when accessing the registry");
   cmd->add_option("--cert-dir", f->cert_dir, "use certificates at the specified path to access the registry");
   cmd->add_option("--authfile", f->authfile, "path of the authentication file");

@@ -48,7 +48,7 @@ Expected<std::vector<store::LayerInfo>> CommittedLayers(store::Store& st, const 
   const std::string dir = ContainerDir(st.root(), c.id);
   if (squash) {
     ASSIGN_OR_RETURN(std::string scratch, ScratchDir(dir));
-    auto flat = store::CommitFlattened(st, layers, dir + "/upper", scratch, std::nullopt);
+    auto flat = store::CommitFlattened(st, layers, dir + "/upper", scratch, store::TarOptions{});
     (void)RemoveTree(scratch);
     if (!flat.ok()) return flat.status();
     return std::vector<store::LayerInfo>{*flat};

@@ -305,6 +305,7 @@ bool SetgroupsDenied() {
     if (syscall(SYS_capset, &hdr, data) != 0) ChildFail(err_fd, 125, Errno("capset"));
   }
   signal(SIGPIPE, SIG_DFL);
+  umask(022);  // podman's default for every container, whatever kiln's caller has (the OCI path sets 18)
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -1022,6 +1023,7 @@ Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs
   pid_t pid = fork();
   if (pid < 0) return ErrnoError("fork", errno);
   if (pid == 0) {
+    umask(022);  // what a build writes into a rootfs must not depend on the caller's umask
     if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(120);
     if (!MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", spec.dir + "/merged").ok()) _exit(121);
     int rc = fn(spec.dir + "/merged", arg);

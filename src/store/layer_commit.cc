@@ -13,11 +13,9 @@
 namespace kiln::store {
 namespace {
 
-Expected<Digest> IngestDirTar(Store& store, const std::string& dir, std::optional<int64_t> clamp_mtime) {
+Expected<Digest> IngestDirTar(Store& store, const std::string& dir, const TarOptions& tar) {
   ASSIGN_OR_RETURN(Ingest ingest, store.content().BeginIngest());
-  TarOptions opts;
-  opts.clamp_mtime = clamp_mtime;
-  RETURN_IF_ERROR(WriteLayerTarFromDir(dir, ingest, opts));
+  RETURN_IF_ERROR(WriteLayerTarFromDir(dir, ingest, tar));
   return ingest.Commit();
 }
 
@@ -42,15 +40,15 @@ Status WriteDirTarFile(const std::string& dir, const std::string& path) {
 }  // namespace
 
 Expected<LayerInfo> CommitUpperDir(Store& store, const Digest& parent_chain, const std::string& upper,
-                                   std::optional<int64_t> clamp_mtime) {
-  ASSIGN_OR_RETURN(Digest diff_id, IngestDirTar(store, upper, clamp_mtime));
+                                   const TarOptions& tar) {
+  ASSIGN_OR_RETURN(Digest diff_id, IngestDirTar(store, upper, tar));
   // The upper dir already is the snapshot's tree (overlay whiteouts and opaque dirs
   // included): moved into the store rather than extracted again from the tar.
   return store.AdoptLayerDir(parent_chain, diff_id, upper);
 }
 
 Expected<LayerInfo> CommitUpperDirCopy(Store& store, const Digest& parent_chain, const std::string& upper) {
-  ASSIGN_OR_RETURN(Digest diff_id, IngestDirTar(store, upper, std::nullopt));
+  ASSIGN_OR_RETURN(Digest diff_id, IngestDirTar(store, upper, TarOptions{}));
   return store.EnsureLayer(parent_chain, diff_id);
 }
 
@@ -60,7 +58,7 @@ Status ApplyLayersOver(Store& store, const std::vector<LayerInfo>& layers, const
 }
 
 Expected<LayerInfo> CommitFlattened(Store& store, const std::vector<LayerInfo>& lowers, const std::string& upper,
-                                    const std::string& scratch, std::optional<int64_t> clamp_mtime) {
+                                    const std::string& scratch, const TarOptions& tar) {
   const std::string flat = scratch + "/flat";
   RETURN_IF_ERROR(MakeDirs(flat));
   RETURN_IF_ERROR(ApplyLayersOver(store, lowers, flat));
@@ -70,7 +68,7 @@ Expected<LayerInfo> CommitFlattened(Store& store, const std::vector<LayerInfo>& 
     RETURN_IF_ERROR(ApplyTarFileOver(tar, flat));
     (void)::unlink(tar.c_str());
   }
-  return CommitUpperDir(store, Digest(), flat, clamp_mtime);
+  return CommitUpperDir(store, Digest(), flat, tar);
 }
 
 }  // namespace kiln::store

@@ -8,15 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "store/layer_tar.h"
 #include "store/store.h"
 
 namespace kiln::store {
 
 // Writes `upper` (an overlay upper dir) as a deterministic layer tar, then moves it into the
-// store as the layer's snapshot: `upper` is gone afterwards. clamp_mtime: --timestamp /
-// SOURCE_DATE_EPOCH (in the tar; the snapshot keeps the files' own times).
+// store as the layer's snapshot: `upper` is gone afterwards. `tar`: the mtime rule of
+// --timestamp / SOURCE_DATE_EPOCH (in the tar; the snapshot keeps the files' own times).
 Expected<LayerInfo> CommitUpperDir(Store& store, const Digest& parent_chain, const std::string& upper,
-                                   std::optional<int64_t> clamp_mtime);
+                                   const TarOptions& tar);
 
 // The same for an upper dir that stays where it is (a container's, which lives on): the
 // snapshot is extracted from the tar.
@@ -30,6 +31,6 @@ Status ApplyLayersOver(Store& store, const std::vector<LayerInfo>& layers, const
 // upper dir `upper` ("" for none), applied one over the other into a new directory under
 // `scratch`, which the caller removes.
 Expected<LayerInfo> CommitFlattened(Store& store, const std::vector<LayerInfo>& lowers, const std::string& upper,
-                                    const std::string& scratch, std::optional<int64_t> clamp_mtime);
+                                    const std::string& scratch, const TarOptions& tar);
 
 }  // namespace kiln::store

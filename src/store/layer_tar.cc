@@ -143,7 +143,8 @@ class TarWalker {
 
   int64_t Mtime(const struct stat& st) const {
     int64_t t = st.st_mtim.tv_sec;
-    return opts_.clamp_mtime && t > *opts_.clamp_mtime ? *opts_.clamp_mtime : t;
+    if (!opts_.clamp_mtime) return t;
+    return opts_.exact_mtime || t > *opts_.clamp_mtime ? *opts_.clamp_mtime : t;
   }
 
   Status WriteFile(int dirfd, const std::string& name, const std::string& path, archive_entry* e) {

@@ -43,6 +43,10 @@ struct TarOptions {
   // Any mtime later than this (seconds since the epoch) is written as this, as buildah's
   // --source-date-epoch/--rewrite-timestamp do for reproducible layers.
   std::optional<int64_t> clamp_mtime;
+  // Every mtime is written as clamp_mtime, earlier ones too (podman's --timestamp, so that
+  // the context's file times do not matter); off, only later ones move back (BuildKit's
+  // SOURCE_DATE_EPOCH rewrite).
+  bool exact_mtime = false;
   // Convert overlayfs whiteouts to OCI ones (see above); off, char devices are devices.
   bool convert_overlay_whiteouts = true;
 };

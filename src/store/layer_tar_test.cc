@@ -174,6 +174,10 @@ TEST_F(LayerTarTest, MtimesCanBeClamped) {
   auto hs = ReadHeaders(Tar(opts));
   EXPECT_EQ(Find(hs, "new")->mtime, 1700000000);
   EXPECT_EQ(Find(hs, "old")->mtime, 1000000000);
+  opts.exact_mtime = true;  // podman's --timestamp: earlier times move too
+  auto exact = ReadHeaders(Tar(opts));
+  EXPECT_EQ(Find(exact, "new")->mtime, 1700000000);
+  EXPECT_EQ(Find(exact, "old")->mtime, 1700000000);
 }
 
 TEST_F(LayerTarTest, KeepsUserXattrsOnly) {

@@ -133,6 +133,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterInfoCommand, {"info"}},
       {RegisterPodNetworkCommands, {"pod", "network", "volume", "rm", "remove", "ls", "list", "prune"}},
       {RegisterImageMountCommands, {"mount", "umount", "unmount"}},
+      {RegisterLintCommand, {"lint"}},
   };
   return groups;
 }

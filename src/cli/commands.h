@@ -43,6 +43,18 @@ void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image 
 void RegisterImageMountCommands(Registry& r);  // image mount, image umount/unmount
 void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune, volume rm/ls/prune (kiln has none of them)
 void RegisterBuildCommands(Registry& r);      // build, image build
+void RegisterLintCommand(Registry& r);        // lint
+
+// lint and build --check: lints a Containerfile, prints the findings at `level` and above
+// in `format`; returns 1 when an error-level rule fired, 0 otherwise, 125 on bad input.
+struct LintRequest {
+  std::string context_dir = ".";
+  std::string file;          // -f as given ("" to look in the context, "-" for stdin)
+  std::string display_name;  // the name findings show ("" for the path read)
+  std::string format = "text", level, config;
+  std::vector<std::pair<std::string, std::string>> build_args;
+};
+int LintContainerfile(Context& ctx, const LintRequest& req);
 
 // A Register*Commands function and every name of a command it adds, at any level.
 struct CommandGroup {

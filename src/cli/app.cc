@@ -134,6 +134,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterPodNetworkCommands, {"pod", "network", "volume", "rm", "remove", "ls", "list", "prune"}},
       {RegisterImageMountCommands, {"mount", "umount", "unmount"}},
       {RegisterLintCommand, {"lint"}},
+      {RegisterDiffCommands, {"diff"}},
   };
   return groups;
 }

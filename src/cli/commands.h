@@ -44,6 +44,7 @@ void RegisterImageMountCommands(Registry& r);  // image mount, image umount/unmo
 void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune, volume rm/ls/prune (kiln has none of them)
 void RegisterBuildCommands(Registry& r);      // build, image build
 void RegisterLintCommand(Registry& r);        // lint
+void RegisterDiffCommands(Registry& r);       // image diff, diff
 
 // lint and build --check: lints a Containerfile, prints the findings at `level` and above
 // in `format`; returns 1 when an error-level rule fired, 0 otherwise, 125 on bad input.

@@ -135,6 +135,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterImageMountCommands, {"mount", "umount", "unmount"}},
       {RegisterLintCommand, {"lint"}},
       {RegisterDiffCommands, {"diff"}},
+      {RegisterAnalyzeCommand, {"analyze"}},
   };
   return groups;
 }

@@ -45,6 +45,7 @@ void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune, volume 
 void RegisterBuildCommands(Registry& r);      // build, image build
 void RegisterLintCommand(Registry& r);        // lint
 void RegisterDiffCommands(Registry& r);       // image diff, diff
+void RegisterAnalyzeCommand(Registry& r);     // image analyze
 
 // lint and build --check: lints a Containerfile, prints the findings at `level` and above
 // in `format`; returns 1 when an error-level rule fired, 0 otherwise, 125 on bad input.

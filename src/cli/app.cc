@@ -67,6 +67,22 @@ void NormalizeShortBoolValues(CLI::App& app, std::vector<std::string>& args) {
   }
 }
 
+// A command that needs a subcommand got an unknown word, or none: podman's (cobra's) text
+// for stderr (a missing one after the command's help). Empty when the error is about
+// something else (a required flag or argument).
+std::string MissingSubcommandError(CLI::App& app) {
+  CLI::App* deepest = &app;
+  for (auto subs = app.get_subcommands(); !subs.empty(); subs = deepest->get_subcommands()) deepest = subs.front();
+  if (deepest->get_require_subcommand_min() == 0) return "";
+  std::string path;
+  for (CLI::App* c = deepest; c != nullptr; c = c->get_parent()) path = c->get_name() + (path.empty() ? "" : " ") + path;
+  for (const std::string& word : deepest->remaining()) {
+    if (word.empty() || word[0] == '-') continue;
+    return "Error: unrecognized command `" + path + " " + word + "`\nTry '" + path + " --help' for more information\n";
+  }
+  return deepest->help() + "Error: missing command '" + path + " COMMAND'\n";
+}
+
 }  // namespace
 
 CLI::Option* AddRepeatable(CLI::App* cmd, const std::string& flags, std::vector<std::string>& values,
@@ -225,7 +241,9 @@ int Main(int argc, char** argv) {
       std::fputs("Error: missing command 'kiln COMMAND'\n", stderr);
       return 125;
     }
-    std::fprintf(stderr, "Error: %s\n", PodmanStyleError(e).c_str());
+    std::string missing = MissingSubcommandError(app);
+    if (missing.empty()) missing = "Error: " + PodmanStyleError(e) + "\n";
+    std::fputs(missing.c_str(), stderr);
     return 125;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "Error: %s\n", PodmanStyleError(e).c_str());

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -152,6 +154,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterLintCommand, {"lint"}},
       {RegisterDiffCommands, {"diff"}},
       {RegisterAnalyzeCommand, {"analyze"}},
+      {RegisterDocCommands, {"completion", "__generate-man"}},
   };
   return groups;
 }
@@ -206,23 +209,36 @@ void RegisterCommandGroups(Registry& r, int argc, char** argv) {
   for (const CommandGroup* g : chosen) g->add(r);
 }
 
-int Main(int argc, char** argv) {
-  Context ctx;
-  int exit_code = 0;
-  CLI::App app{"kiln: build and manage OCI container images, daemonless", "kiln"};
+// The root command, its image and system groups and the global flags; add_groups registers
+// the command groups on the result.
+static void SetUpApp(CLI::App& app, Context& ctx, int& exit_code, std::unique_ptr<Registry>& r,
+              const std::function<void(Registry&)>& add_groups) {
   app.set_version_flag("-v,--version", std::string("kiln version ") + kVersion);
   AddGlobalFlags(app, ctx.options);
   app.require_subcommand(1);
-
   CLI::App* image = AddCommand(app, "image", "Manage images");
   image->require_subcommand(1);
   CLI::App* system = AddCommand(app, "system", "Manage kiln");
   system->require_subcommand(1);
-
-  Registry r{app, *image, *system, ctx, exit_code};
-  RegisterCommandGroups(r, argc, argv);
-
+  r = std::make_unique<Registry>(Registry{app, *image, *system, ctx, exit_code});
+  add_groups(*r);
   TakeLastOfRepeatedValues(app);
+}
+
+std::unique_ptr<CommandTree> FullCommandTree() {
+  auto tree = std::make_unique<CommandTree>();
+  SetUpApp(tree->app, tree->ctx, tree->exit_code, tree->registry, [](Registry& r) {
+    for (const CommandGroup& g : CommandGroups()) g.add(r);
+  });
+  return tree;
+}
+
+int Main(int argc, char** argv) {
+  Context ctx;
+  int exit_code = 0;
+  CLI::App app{kAppDescription, "kiln"};
+  std::unique_ptr<Registry> r;
+  SetUpApp(app, ctx, exit_code, r, [&](Registry& reg) { RegisterCommandGroups(reg, argc, argv); });
   std::vector<std::string> args(argv + 1, argv + argc);
   NormalizeShortBoolValues(app, args);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last first

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -46,6 +47,7 @@ void RegisterBuildCommands(Registry& r);      // build, image build
 void RegisterLintCommand(Registry& r);        // lint
 void RegisterDiffCommands(Registry& r);       // image diff, diff
 void RegisterAnalyzeCommand(Registry& r);     // image analyze
+void RegisterDocCommands(Registry& r);        // completion, __generate-man
 
 // lint and build --check: lints a Containerfile, prints the findings at `level` and above
 // in `format`; returns 1 when an error-level rule fired, 0 otherwise, 125 on bad input.
@@ -57,6 +59,16 @@ struct LintRequest {
   std::vector<std::pair<std::string, std::string>> build_args;
 };
 int LintContainerfile(Context& ctx, const LintRequest& req);
+
+// Every command registered, for the man page and completion generators (nothing runs).
+inline constexpr char kAppDescription[] = "kiln: build and manage OCI container images, daemonless";
+struct CommandTree {
+  CLI::App app{kAppDescription, "kiln"};
+  Context ctx;
+  int exit_code = 0;
+  std::unique_ptr<Registry> registry;
+};
+std::unique_ptr<CommandTree> FullCommandTree();
 
 // A Register*Commands function and every name of a command it adds, at any level.
 struct CommandGroup {

@@ -341,11 +341,30 @@ class LogfileRedirect {
   UniqueFd saved_out_, saved_err_;
 };
 
+}  // namespace
+
+Expected<ContainerfileSource> ReadContainerfileAsBuild(const std::vector<std::string>& files, const std::string& context) {
+  BuildFlags f;
+  f.files = files;
+  if (!context.empty()) f.positional.push_back(context);
+  if (context == "-") return InvalidArgument("a Containerfile on stdin as the context is not supported here: use -f -");
+  build::BuildOptions o;
+  TempDir unused;
+  ASSIGN_OR_RETURN(o.context_dir, ContextDir(f, o, unused));
+  struct stat st;
+  if (::stat(o.context_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return InvalidArgument("context must be a directory: \"" + o.context_dir + "\"");
+  RETURN_IF_ERROR(LocateContainerfiles(f, o));
+  return ContainerfileSource{o.context_dir, o.containerfile_path, o.containerfile_text};
+}
+
+namespace {
+
 int RunBuild(Context& ctx, const BuildFlags& f) {
   if (f.check) {
     LintRequest req;
     if (!f.positional.empty()) req.context_dir = f.positional[0];
-    if (!f.files.empty()) req.file = f.files.front();
+    req.files = f.files;
     build::KeyValues args;
     for (const auto& a : f.build_args) (void)SplitKeyValue(a, args, true);
     req.build_args.assign(args.begin(), args.end());

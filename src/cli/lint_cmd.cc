@@ -1,14 +1,10 @@
 // lint: the Containerfile checks of src/lint/, with compiler-style, JSON or SARIF output;
 // exit 1 when an error-level rule fires. build --check calls LintContainerfile too.
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
-#include <iostream>
-#include <sstream>
+#include <cstdlib>
 
 #include "cli/commands.h"
-#include "containerfile/ignore.h"
 #include "lint/report.h"
 #include "lint/rules.h"
 #include "store/paths.h"
@@ -79,8 +75,8 @@ int RunLint(Context& ctx, const LintFlags& f) {
   }
   if (f.positional.size() > 1) return Fail(InvalidArgument("accepts at most 1 arg(s), received " + std::to_string(f.positional.size())));
   LintRequest req;
-  req.context_dir = f.positional.empty() ? "." : f.positional[0];
-  req.file = f.file;
+  if (!f.positional.empty()) req.context_dir = f.positional[0];
+  if (!f.file.empty()) req.files.push_back(f.file);
   req.format = f.format;
   req.level = f.level;
   req.config = f.config;
@@ -95,48 +91,22 @@ int RunLint(Context& ctx, const LintFlags& f) {
   return LintContainerfile(ctx, req);
 }
 
-// The Containerfile as build finds it: -f (relative to the working directory, "-" is stdin),
-// else CONTEXT/Containerfile, else CONTEXT/Dockerfile. Sets the name findings show.
-Status ReadContainerfile(const LintRequest& req, lint::Input* in, std::string* path) {
-  if (req.file == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    in->text = ss.str();
-    in->filename = "-";
-    return Status::Ok();
-  }
-  if (!req.file.empty()) {
-    *path = req.file;
-  } else {
-    for (const char* name : {"Containerfile", "Dockerfile"}) {
-      std::string p = JoinPath(req.context_dir, name);
-      if (PathExists(p)) {
-        *path = p;
-        break;
-      }
-    }
-    if (path->empty()) {
-      return NotFound("no Containerfile or Dockerfile specified or found in context directory, " + req.context_dir +
-                      ": no such file or directory");
-    }
-  }
-  auto text = ReadFile(*path);
-  if (!text.ok()) return NotFound("stat " + *path + ": no such file or directory");
-  in->text = std::move(*text);
-  in->filename = req.display_name.empty() ? *path : req.display_name;
-  return Status::Ok();
+// The name findings show: the -f path as given, else CONTEXT/NAME as the context was given.
+std::string DisplayName(const LintRequest& req, const std::string& path) {
+  if (!req.files.empty()) return req.files.front();
+  std::string name = path.substr(path.rfind('/') + 1);
+  return req.context_dir.empty() ? name : JoinPath(req.context_dir, name);
 }
 
 Status LintTo(Context& ctx, const LintRequest& req, bool* errors) {
+  ASSIGN_OR_RETURN(ContainerfileSource source, ReadContainerfileAsBuild(req.files, req.context_dir));
   lint::Input in;
-  std::string path;
-  RETURN_IF_ERROR(ReadContainerfile(req, &in, &path));
-  struct stat st;
-  if (::stat(req.context_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return InvalidArgument("context must be a directory: \"" + req.context_dir + "\"");
-  ASSIGN_OR_RETURN(in.context, lint::ScanContext(req.context_dir, path));
+  in.text = std::move(source.text);
+  in.filename = source.path.empty() ? "-" : DisplayName(req, source.path);
+  ASSIGN_OR_RETURN(in.context, lint::ScanContext(source.context_dir, source.path));
   in.build_args = req.build_args;
   in.base_env = StoreEnvLookup(ctx);
-  ASSIGN_OR_RETURN(lint::Config config, LoadConfig(req.config, req.context_dir));
+  ASSIGN_OR_RETURN(lint::Config config, LoadConfig(req.config, source.context_dir));
   lint::Severity level = config.level.value_or(lint::Severity::kWarning);
   if (!req.level.empty()) {
     ASSIGN_OR_RETURN(level, lint::ParseSeverity(req.level));

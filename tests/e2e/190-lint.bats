@@ -141,8 +141,14 @@ CF
   [ "$output" = 'Error: unknown format "xml": must be text, json or sarif' ]
   run -125 kiln lint --level loud "$CTX"
   [ "$output" = 'Error: invalid level "loud": must be info, warning or error' ]
+  # The Containerfile and context as build finds them, with build's errors.
   run -125 kiln lint "$BATS_TEST_TMPDIR/none"
-  [[ "$output" == "Error: no Containerfile or Dockerfile specified or found in context directory, "* ]]
+  [ "$output" = "Error: context must be a directory: \"$BATS_TEST_TMPDIR/none\"" ]
+  mkdir "$BATS_TEST_TMPDIR/empty"
+  run -125 kiln lint "$BATS_TEST_TMPDIR/empty"
+  [ "$output" = "Error: stat $BATS_TEST_TMPDIR/empty/Dockerfile: no such file or directory" ]
+  run -125 kiln build --check "$BATS_TEST_TMPDIR/empty"
+  [ "$output" = "Error: stat $BATS_TEST_TMPDIR/empty/Dockerfile: no such file or directory" ]
   printf 'FROM a:1\nFOO bar\n' > "$CTX/Containerfile"
   run -125 kiln lint "$CTX"
   [ "$output" = "Error: $CTX/Containerfile:2: unknown instruction: FOO" ]

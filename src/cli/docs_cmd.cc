@@ -198,20 +198,21 @@ std::string FishQuote(const std::string& s) {
   return out + "'";
 }
 
-std::string FishCompletion() {
+std::string FishCompletion(bool descriptions) {
   auto tree = FullCommandTree();
   std::string out = "# fish completion for kiln (kiln completion fish)\ncomplete -c kiln -e\n";
   Walk(tree->app, "", [&](CLI::App& app, const std::string& path) {
     std::string name = path.substr(path.rfind(' ') == std::string::npos ? 0 : path.rfind(' ') + 1);
     std::string cond = path.empty() ? "__fish_use_subcommand" : "__fish_seen_subcommand_from " + name;
     for (CLI::App* sub : Subcommands(app))
-      out += "complete -c kiln -f -n " + FishQuote(cond) + " -a " + FishQuote(sub->get_name()) + " -d " +
-             FishQuote(sub->get_description()) + "\n";
+      out += "complete -c kiln -f -n " + FishQuote(cond) + " -a " + FishQuote(sub->get_name()) +
+             (descriptions ? " -d " + FishQuote(sub->get_description()) : "") + "\n";
     for (const CLI::Option* opt : Options(app, false)) {
       out += "complete -c kiln -n " + FishQuote(cond);
       for (const auto& s : opt->get_snames()) out += " -s " + s;
       for (const auto& l : opt->get_lnames()) out += " -l " + l;
-      out += (TakesValue(opt) ? " -r" : "") + std::string(" -d ") + FishQuote(opt->get_description()) + "\n";
+      out += TakesValue(opt) ? " -r" : "";
+      out += (descriptions ? " -d " + FishQuote(opt->get_description()) : "") + "\n";
     }
     if (!path.empty() && Subcommands(app).empty()) {
       std::string list = TakesContainers(path) ? "(kiln ps -a --format '{{.Names}}' 2>/dev/null)"
@@ -236,7 +237,7 @@ int RunCompletion(const CompletionOptions& o) {
     script = "#compdef kiln\n# zsh completion for kiln (kiln completion zsh)\nautoload -U +X bashcompinit && bashcompinit\n" +
              BashCompletion();
   } else if (o.shell == "fish") {
-    script = FishCompletion();
+    script = FishCompletion(!o.no_desc);  // bash and zsh scripts carry no descriptions
   } else {
     return Fail(InvalidArgument(o.shell.empty() ? "accepts 1 arg(s), received 0"
                                                 : "unsupported shell \"" + o.shell + "\": bash, zsh or fish"));

@@ -50,6 +50,9 @@ complete_words() {
   fi
   run -0 kiln completion fish
   [[ "$output" == *"complete -c kiln -f -n '__fish_use_subcommand' -a 'images' -d 'List images in local storage'"* ]]
+  run -0 kiln completion --no-desc fish
+  [[ "$output" == *"complete -c kiln -f -n '__fish_use_subcommand' -a 'images'"$'\n'* ]]
+  [[ "$output" != *" -d "* ]]
   if command -v fish >/dev/null; then
     run -0 fish -c 'kiln completion fish | source; complete -C "kiln ima"'
     [[ "$output" == *images* ]]

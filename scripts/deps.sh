@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # The one list of what kiln needs from Debian, and the one place that installs it.
 # Idempotent: installs only what is missing, so `make demo`/`make test` can call it every time.
+#   deps.sh runtime   what building and running kiln needs (make build, make demo)
+#   deps.sh [test]    that and the test oracle and tools (make test, e2e, bench, fuzz)
+#   deps.sh --list runtime|test   prints the packages, installs nothing
 set -euo pipefail
+
+list=0
+if [ "${1:-}" = --list ]; then list=1; shift; fi
+set_name=${1:-test}
+case "$set_name" in runtime | test) ;; *) echo "usage: deps.sh [--list] [runtime|test]" >&2; exit 2 ;; esac
 
 BUILD_DEPS=(
   build-essential cmake ninja-build pkg-config clang
@@ -10,13 +18,19 @@ BUILD_DEPS=(
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
   libacl1-dev liblz4-dev libxml2-dev libicu-dev
 )
-# Runtime and test-time tools: the OCI runtime, newuidmap/newgidmap for rootless kiln's user
-# namespace (uidmap), the base image source, the test runner, and the reference
-# implementation that the e2e tests and benchmarks compare against.
-TOOL_DEPS=(bats busybox-static runc uidmap jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine)
+# What running kiln needs: the OCI runtime, newuidmap/newgidmap for rootless kiln's user
+# namespace (uidmap), the base image source of the demo and the examples.
+RUNTIME_DEPS=(busybox-static runc uidmap)
+# Test-time tools: the test runner and its helpers, the reference implementation that the
+# e2e tests and benchmarks compare against, a registry, the benchmark runner.
+TEST_DEPS=(bats jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine)
+
+wanted=("${BUILD_DEPS[@]}" "${RUNTIME_DEPS[@]}")
+[ "$set_name" = test ] && wanted+=("${TEST_DEPS[@]}")
+if [ "$list" = 1 ]; then printf '%s\n' "${wanted[@]}"; exit 0; fi
 
 missing=()
-for pkg in "${BUILD_DEPS[@]}" "${TOOL_DEPS[@]}"; do
+for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

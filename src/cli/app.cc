@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -65,6 +67,22 @@ void NormalizeShortBoolValues(CLI::App& app, std::vector<std::string>& args) {
       break;
     }
   }
+}
+
+// A command that needs a subcommand got an unknown word, or none: podman's (cobra's) text
+// for stderr (a missing one after the command's help). Empty when the error is about
+// something else (a required flag or argument).
+std::string MissingSubcommandError(CLI::App& app) {
+  CLI::App* deepest = &app;
+  for (auto subs = app.get_subcommands(); !subs.empty(); subs = deepest->get_subcommands()) deepest = subs.front();
+  if (deepest->get_require_subcommand_min() == 0) return "";
+  std::string path;
+  for (CLI::App* c = deepest; c != nullptr; c = c->get_parent()) path = c->get_name() + (path.empty() ? "" : " ") + path;
+  for (const std::string& word : deepest->remaining()) {
+    if (word.empty() || word[0] == '-') continue;
+    return "Error: unrecognized command `" + path + " " + word + "`\nTry '" + path + " --help' for more information\n";
+  }
+  return deepest->help() + "Error: missing command '" + path + " COMMAND'\n";
 }
 
 }  // namespace
@@ -133,6 +151,10 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterInfoCommand, {"info"}},
       {RegisterPodNetworkCommands, {"pod", "network", "volume", "rm", "remove", "ls", "list", "prune"}},
       {RegisterImageMountCommands, {"mount", "umount", "unmount"}},
+      {RegisterLintCommand, {"lint"}},
+      {RegisterDiffCommands, {"diff"}},
+      {RegisterAnalyzeCommand, {"analyze"}},
+      {RegisterDocCommands, {"completion", "__generate-man"}},
   };
   return groups;
 }
@@ -187,23 +209,36 @@ void RegisterCommandGroups(Registry& r, int argc, char** argv) {
   for (const CommandGroup* g : chosen) g->add(r);
 }
 
-int Main(int argc, char** argv) {
-  Context ctx;
-  int exit_code = 0;
-  CLI::App app{"kiln: build and manage OCI container images, daemonless", "kiln"};
+// The root command, its image and system groups and the global flags; add_groups registers
+// the command groups on the result.
+static void SetUpApp(CLI::App& app, Context& ctx, int& exit_code, std::unique_ptr<Registry>& r,
+              const std::function<void(Registry&)>& add_groups) {
   app.set_version_flag("-v,--version", std::string("kiln version ") + kVersion);
   AddGlobalFlags(app, ctx.options);
   app.require_subcommand(1);
-
   CLI::App* image = AddCommand(app, "image", "Manage images");
   image->require_subcommand(1);
   CLI::App* system = AddCommand(app, "system", "Manage kiln");
   system->require_subcommand(1);
-
-  Registry r{app, *image, *system, ctx, exit_code};
-  RegisterCommandGroups(r, argc, argv);
-
+  r = std::make_unique<Registry>(Registry{app, *image, *system, ctx, exit_code});
+  add_groups(*r);
   TakeLastOfRepeatedValues(app);
+}
+
+std::unique_ptr<CommandTree> FullCommandTree() {
+  auto tree = std::make_unique<CommandTree>();
+  SetUpApp(tree->app, tree->ctx, tree->exit_code, tree->registry, [](Registry& r) {
+    for (const CommandGroup& g : CommandGroups()) g.add(r);
+  });
+  return tree;
+}
+
+int Main(int argc, char** argv) {
+  Context ctx;
+  int exit_code = 0;
+  CLI::App app{kAppDescription, "kiln"};
+  std::unique_ptr<Registry> r;
+  SetUpApp(app, ctx, exit_code, r, [&](Registry& reg) { RegisterCommandGroups(reg, argc, argv); });
   std::vector<std::string> args(argv + 1, argv + argc);
   NormalizeShortBoolValues(app, args);
   std::reverse(args.begin(), args.end());  // CLI11 takes them last first
@@ -222,7 +257,9 @@ int Main(int argc, char** argv) {
       std::fputs("Error: missing command 'kiln COMMAND'\n", stderr);
       return 125;
     }
-    std::fprintf(stderr, "Error: %s\n", PodmanStyleError(e).c_str());
+    std::string missing = MissingSubcommandError(app);
+    if (missing.empty()) missing = "Error: " + PodmanStyleError(e) + "\n";
+    std::fputs(missing.c_str(), stderr);
     return 125;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "Error: %s\n", PodmanStyleError(e).c_str());

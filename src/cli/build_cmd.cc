@@ -38,6 +38,7 @@ struct BuildFlags {
   std::string identity_label, omit_history, squash, squash_all;  // pflag bools: "" (not given), else the value
   bool pull_always = false, pull_never = false;
   int pull_flags = 0;  // how many of --pull, --pull-always, --pull-never were given
+  bool check = false;  // --check: lint instead of building
   int jobs = 0;
   int64_t timestamp = -1;
 };
@@ -340,7 +341,35 @@ class LogfileRedirect {
   UniqueFd saved_out_, saved_err_;
 };
 
+}  // namespace
+
+Expected<ContainerfileSource> ReadContainerfileAsBuild(const std::vector<std::string>& files, const std::string& context) {
+  BuildFlags f;
+  f.files = files;
+  if (!context.empty()) f.positional.push_back(context);
+  if (context == "-") return InvalidArgument("a Containerfile on stdin as the context is not supported here: use -f -");
+  build::BuildOptions o;
+  TempDir unused;
+  ASSIGN_OR_RETURN(o.context_dir, ContextDir(f, o, unused));
+  struct stat st;
+  if (::stat(o.context_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return InvalidArgument("context must be a directory: \"" + o.context_dir + "\"");
+  RETURN_IF_ERROR(LocateContainerfiles(f, o));
+  return ContainerfileSource{o.context_dir, o.containerfile_path, o.containerfile_text};
+}
+
+namespace {
+
 int RunBuild(Context& ctx, const BuildFlags& f) {
+  if (f.check) {
+    LintRequest req;
+    if (!f.positional.empty()) req.context_dir = f.positional[0];
+    req.files = f.files;
+    build::KeyValues args;
+    for (const auto& a : f.build_args) (void)SplitKeyValue(a, args, true);
+    req.build_args.assign(args.begin(), args.end());
+    return LintContainerfile(ctx, req);
+  }
   build::BuildOptions o;
   TempDir stdin_context;  // `build -`: an empty context, removed afterwards
   Status filled = FillOptions(ctx, f, o, stdin_context);
@@ -386,6 +415,7 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_flag("--identity-label{true}", f->identity_label, "add default identity label (default true)");
   cmd->add_flag("--omit-history{true}", f->omit_history, "omit build history information from built image");
   AddRepeatable(cmd, "--secret", f->secrets, "secret file to expose to RUN --mount=type=secret (id=ID,src=PATH)");
+  cmd->add_flag("--check", f->check, "lint the Containerfile (kiln lint) instead of building");
   cmd->add_flag("--no-cache", f->no_cache, "do not use existing cached images for the container build");
   cmd->add_option("--target", f->target, "set the target build stage to build");
   AddRepeatable(cmd, "--add-host", f->add_hosts, "add a custom host-to-IP mapping (host:ip) (default [])");

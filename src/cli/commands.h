@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +44,38 @@ void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image 
 void RegisterImageMountCommands(Registry& r);  // image mount, image umount/unmount
 void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune, volume rm/ls/prune (kiln has none of them)
 void RegisterBuildCommands(Registry& r);      // build, image build
+void RegisterLintCommand(Registry& r);        // lint
+void RegisterDiffCommands(Registry& r);       // image diff, diff
+void RegisterAnalyzeCommand(Registry& r);     // image analyze
+void RegisterDocCommands(Registry& r);        // completion, __generate-man
+
+// lint and build --check: lints a Containerfile, prints the findings at `level` and above
+// in `format`; returns 1 when an error-level rule fired, 0 otherwise, 125 on bad input.
+struct LintRequest {
+  std::string context_dir;         // as given ("" as build: the directory of -f, else .)
+  std::vector<std::string> files;  // -f as given (none: CONTEXT/Containerfile or Dockerfile)
+  std::string format = "text", level, config;
+  std::vector<std::pair<std::string, std::string>> build_args;
+};
+int LintContainerfile(Context& ctx, const LintRequest& req);
+
+// The Containerfile(s) exactly as build finds and reads them (-f relative to the working
+// directory, else to the context; "-" is stdin; without -f CONTEXT/Containerfile, else
+// CONTEXT/Dockerfile), with build's errors. path is the first file's ("" for stdin).
+struct ContainerfileSource {
+  std::string context_dir, path, text;
+};
+Expected<ContainerfileSource> ReadContainerfileAsBuild(const std::vector<std::string>& files, const std::string& context);
+
+// Every command registered, for the man page and completion generators (nothing runs).
+inline constexpr char kAppDescription[] = "kiln: build and manage OCI container images, daemonless";
+struct CommandTree {
+  CLI::App app{kAppDescription, "kiln"};
+  Context ctx;
+  int exit_code = 0;
+  std::unique_ptr<Registry> registry;
+};
+std::unique_ptr<CommandTree> FullCommandTree();
 
 // A Register*Commands function and every name of a command it adds, at any level.
 struct CommandGroup {

@@ -1,7 +1,9 @@
 #include "format/units.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace kiln::format {
 
@@ -42,5 +44,29 @@ std::string HumanDuration(int64_t ns) {
 }
 
 std::string TimeAgo(int64_t then_ns, int64_t now_ns) { return HumanDuration(now_ns - then_ns) + " ago"; }
+
+Expected<int64_t> ParseHumanBytes(std::string_view text) {
+  auto bad = [&] { return InvalidArgument("invalid size \"" + std::string(text) + "\""); };
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  if (i == 0) return bad();
+  double number = 0;
+  try {
+    number = std::stod(std::string(text.substr(0, i)));
+  } catch (...) {
+    return bad();
+  }
+  std::string unit;
+  for (char c : text.substr(i))
+    if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, double> kUnits[] = {
+      {"", 1},       {"b", 1},       {"k", 1e3},         {"kb", 1e3},         {"kib", 1024.0},     {"ki", 1024.0},
+      {"m", 1e6},    {"mb", 1e6},    {"mib", 1048576.0}, {"mi", 1048576.0},   {"g", 1e9},          {"gb", 1e9},
+      {"gib", 1073741824.0},          {"gi", 1073741824.0}, {"t", 1e12},        {"tb", 1e12},        {"tib", 1099511627776.0},
+      {"ti", 1099511627776.0}};
+  for (const auto& [name, factor] : kUnits)
+    if (unit == name) return static_cast<int64_t>(number * factor);
+  return bad();
+}
 
 }  // namespace kiln::format

@@ -3,6 +3,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "util/status.h"
 
 namespace kiln::format {
 
@@ -14,5 +17,9 @@ std::string HumanSizeSpaced(double bytes, int precision = 3);
 std::string HumanDuration(int64_t nanoseconds);
 // HumanDuration(now - then) + " ago".
 std::string TimeAgo(int64_t then_unix_nanos, int64_t now_unix_nanos);
+
+// go-humanize ParseBytes (dive's size flags): "20MB" = 20e6, "20MiB" = 20*2^20, "1.5 kB",
+// "300" (bytes); units case-insensitive, B optional ("20M").
+Expected<int64_t> ParseHumanBytes(std::string_view text);
 
 }  // namespace kiln::format

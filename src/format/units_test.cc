@@ -38,5 +38,15 @@ TEST(UnitsTest, DurationsMatchGoUnits) {
   EXPECT_EQ(TimeAgo(0, 150 * kSec), "2 minutes ago");
 }
 
+TEST(UnitsTest, ParseHumanBytesAsGoHumanize) {
+  EXPECT_EQ(*ParseHumanBytes("20MB"), 20000000);
+  EXPECT_EQ(*ParseHumanBytes("20MiB"), 20971520);
+  EXPECT_EQ(*ParseHumanBytes("1.5 kB"), 1500);
+  EXPECT_EQ(*ParseHumanBytes("300"), 300);
+  EXPECT_EQ(*ParseHumanBytes("2g"), 2000000000);
+  EXPECT_FALSE(ParseHumanBytes("MB").ok());
+  EXPECT_FALSE(ParseHumanBytes("3 parsecs").ok());
+}
+
 }  // namespace
 }  // namespace kiln::format

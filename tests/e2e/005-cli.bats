@@ -152,3 +152,19 @@ setup() { setup_store; }
     [ "$output" = "Error: choose either one or more volumes or all" ]
   fi
 }
+
+@test "unknown command: podman's unrecognized command text and exit 125" {
+  run -125 kiln foo
+  [ "${lines[0]}" = 'Error: unrecognized command `kiln foo`' ]
+  [ "${lines[1]}" = "Try 'kiln --help' for more information" ]
+  run -125 kiln image foo
+  [ "${lines[0]}" = 'Error: unrecognized command `kiln image foo`' ]
+  [ "${lines[1]}" = "Try 'kiln image --help' for more information" ]
+  run -125 kiln --log-level debug system foo bar
+  [ "${lines[0]}" = 'Error: unrecognized command `kiln system foo`' ]
+  run -125 kiln image
+  [ "${lines[-1]}" = "Error: missing command 'kiln image COMMAND'" ]
+  # A required argument is not a missing command.
+  run -125 kiln image diff
+  [ "$output" = "Error: accepts between 1 and 2 arg(s), received 0" ]
+}

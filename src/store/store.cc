@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -306,19 +307,7 @@ Status Store::AddName(const std::string& id, const std::string& name) {
                                         "VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM image_names))"));
     ins.Bind(1, name).Bind(2, id);
     RETURN_IF_ERROR(ins.Run());
-    // NamesHistory: newest first, each name once.
-    ASSIGN_OR_RETURN(Statement get, db_->Prepare("SELECT names_history FROM images WHERE id = ?"));
-    get.Bind(1, id);
-    ASSIGN_OR_RETURN(bool row, get.Step());
-    if (!row) return NotFound(id + ": image not known");
-    auto hist = nlohmann::json::parse(get.ColumnText(0), nullptr, false);
-    nlohmann::json updated = nlohmann::json::array({name});
-    if (hist.is_array())
-      for (const auto& n : hist)
-        if (n != name) updated.push_back(n);
-    ASSIGN_OR_RETURN(Statement set, db_->Prepare("UPDATE images SET names_history = ? WHERE id = ?"));
-    set.Bind(1, updated.dump()).Bind(2, id);
-    return set.Run();
+    return RefreshNamesHistory(id);
   };
   if (db_->InTransaction()) return body();
   return db_->Transaction(body);
@@ -330,11 +319,42 @@ Status Store::AddName(const std::string& id, const std::string& name) {
 namespace kiln::store {
 
 Status Store::RemoveName(const std::string& id, const std::string& name) {
-  ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM image_names WHERE name = ? AND image_id = ?"));
-  del.Bind(1, name).Bind(2, id);
-  RETURN_IF_ERROR(del.Run());
-  if (db_->Changes() == 0) return NotFound(name + ": tag not known");
-  return Status::Ok();
+  auto body = [&]() -> Status {
+    ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM image_names WHERE name = ? AND image_id = ?"));
+    del.Bind(1, name).Bind(2, id);
+    RETURN_IF_ERROR(del.Run());
+    if (db_->Changes() == 0) return NotFound(name + ": tag not known");
+    return RefreshNamesHistory(id);
+  };
+  if (db_->InTransaction()) return body();
+  return db_->Transaction(body);
+}
+
+// containers/storage's rule, after every change of an image's names: each of its names, in
+// order, moves to the front of NamesHistory (so `tag X` then `rmi X` leaves the remaining
+// names first and X after them, as podman's system test 010 checks).
+Status Store::RefreshNamesHistory(const std::string& id) {
+  ASSIGN_OR_RETURN(Statement get, db_->Prepare("SELECT names_history FROM images WHERE id = ?"));
+  get.Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, get.Step());
+  if (!row) return NotFound(id + ": image not known");
+  auto parsed = nlohmann::json::parse(get.ColumnText(0), nullptr, false);
+  std::vector<std::string> hist;
+  if (parsed.is_array())
+    for (const auto& n : parsed)
+      if (n.is_string()) hist.push_back(n.get<std::string>());
+  ASSIGN_OR_RETURN(Statement names, db_->Prepare("SELECT name FROM image_names WHERE image_id = ? ORDER BY seq"));
+  names.Bind(1, id);
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, names.Step());
+    if (!more) break;
+    std::string n = names.ColumnText(0);
+    hist.erase(std::remove(hist.begin(), hist.end(), n), hist.end());
+    hist.insert(hist.begin(), n);
+  }
+  ASSIGN_OR_RETURN(Statement set, db_->Prepare("UPDATE images SET names_history = ? WHERE id = ?"));
+  set.Bind(1, nlohmann::json(hist).dump()).Bind(2, id);
+  return set.Run();
 }
 
 Expected<std::vector<std::string>> Store::DeleteImage(const std::string& id, bool with_containers) {

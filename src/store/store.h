@@ -135,6 +135,7 @@ class Store {
  private:
   Store(std::string root, std::string runroot, std::unique_ptr<Db> db, GcLock lock);
   Status Init();
+  Status RefreshNamesHistory(const std::string& id);
   Expected<LayerInfo> NewLayerInfo(const Digest& parent_chain, const Digest& diff_id) const;
   Expected<std::vector<ImageRecord>> QueryImages(std::string_view where, const std::string& arg);
   // The image ID a unique prefix names, or "" when none or several do.

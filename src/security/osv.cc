@@ -374,6 +374,9 @@ Expected<OsvDatabase> LoadOsvDatabase(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     RETURN_IF_ERROR(AddFromDirectory(db, path));
+  } else if (std::filesystem::path(path).extension() == ".json" && std::filesystem::exists(path, ec)) {
+    ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+    RETURN_IF_ERROR(db.Add(bytes, path));
   } else if (std::filesystem::exists(path, ec)) {
     RETURN_IF_ERROR(AddFromArchive(db, path));
   } else {

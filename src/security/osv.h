@@ -80,8 +80,8 @@ class OsvDatabase {
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<size_t, size_t>>> index_;
 };
 
-// A directory (searched recursively for *.json) or a .zip archive of OSV JSON files; a
-// file may hold one advisory or an array of them.
+// A directory (searched recursively for *.json), one .json file, or a .zip (or tar) archive
+// of OSV JSON files; a file may hold one advisory or an array of them.
 Expected<OsvDatabase> LoadOsvDatabase(const std::string& path);
 
 }  // namespace kiln::security

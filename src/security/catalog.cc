@@ -90,6 +90,8 @@ Expected<Sbom> CatalogImage(const LayeredFs& fs) {
   for (size_t i = 0; i < fs.size(); ++i) sbom.layers.push_back({fs.layer(i).diff_id, fs.layer(i).created_by});
   std::vector<Package> found;
   RETURN_IF_ERROR(CatalogDpkg(fs, found));
+  RETURN_IF_ERROR(CatalogApk(fs, found));
+  RETURN_IF_ERROR(CatalogLanguagePackages(fs, found));
   for (auto& p : found) {
     if (AnyLaterLayerDeletes(fs, p.layer) && FilesDeletedLater(fs, p)) continue;
     if (p.namespace_.empty() && (p.type == kTypeDeb || p.type == kTypeApk || p.type == kTypeRpm)) p.namespace_ = sbom.os.id;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "security/layered_fs.h"
@@ -31,5 +32,11 @@ Expected<std::vector<Package>> ReadDatabaseWithOrigins(const LayeredFs& fs, cons
 
 // The catalogers, each appending what it finds.
 Status CatalogDpkg(const LayeredFs& fs, std::vector<Package>& out);
+Status CatalogApk(const LayeredFs& fs, std::vector<Package>& out);
+// Python distributions and npm packages, from one walk of the final view.
+Status CatalogLanguagePackages(const LayeredFs& fs, std::vector<Package>& out);
+
+// apk's installed database (the text of /lib/apk/db/installed).
+std::vector<Package> ParseApkInstalled(std::string_view text);
 
 }  // namespace kiln::security

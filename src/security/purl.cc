@@ -1,6 +1,7 @@
 #include "security/purl.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace kiln::security {
 
@@ -51,6 +52,14 @@ std::string PackagePurl(const Package& p, const OsRelease& os) {
     if (colon != std::string::npos) epoch = version.substr(0, colon), version = version.substr(colon + 1);
     return MakePurl(p.type, p.namespace_.empty() ? os.id : p.namespace_, p.name, version,
                     {{"arch", p.arch}, {"distro", distro}, {"epoch", epoch}});
+  }
+  if (p.type == kTypeNpm && !p.namespace_.empty() && p.name.rfind(p.namespace_ + "/", 0) == 0)
+    return MakePurl(p.type, p.namespace_, p.name.substr(p.namespace_.size() + 1), p.version, {});
+  if (p.type == kTypePython) {
+    // The purl spec's PyPI names: lower case, '_' as '-'.
+    std::string name = p.name;
+    for (auto& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return MakePurl(p.type, "", name, p.version, {});
   }
   return MakePurl(p.type, p.namespace_, p.name, p.version, {});
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # kiln image scan: the SBOM of localhost/debian:bookworm against real Debian advisories
-# (tests/fixtures/osv/debian, see its README), from a directory or a .zip.
+# (tests/fixtures/osv/debian, see tests/fixtures/osv/README.md), from a directory or a .zip.
 load helpers
 load security
 
-FIXTURES=$BATS_TEST_DIRNAME/../fixtures/osv
+FIXTURES=$BATS_TEST_DIRNAME/../fixtures/osv/debian
 
 setup() {
   DEBIAN_TAR=$(debian_tar) || skip "$DEBIAN_TAR"
@@ -60,7 +60,7 @@ DEBIAN-CVE-2005-2541 tar  LOW" "$output"
   [ "$(jq -r '.runs[0].results[] | select(.ruleId == "DSA-5514-1") | .level' <<<"$output")" = error ]
   (cd "$FIXTURES" && python3 -c 'import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
-    for n in sys.argv[2:]: z.write(n)' "$TEST_ROOT/osv.zip" debian/*.json)
+    for n in sys.argv[2:]: z.write(n)' "$TEST_ROOT/osv.zip" *.json)
   run -0 kiln image scan --db "$TEST_ROOT/osv.zip" --format '{{.ID}} {{.Package}}' oldlibc
   assert_same "$(kiln image scan --db "$FIXTURES" --format '{{.ID}} {{.Package}}' oldlibc)" "$output"
 }

@@ -91,6 +91,7 @@ Expected<Sbom> CatalogImage(const LayeredFs& fs) {
   std::vector<Package> found;
   RETURN_IF_ERROR(CatalogDpkg(fs, found));
   RETURN_IF_ERROR(CatalogApk(fs, found));
+  RETURN_IF_ERROR(CatalogRpm(fs, found));
   RETURN_IF_ERROR(CatalogLanguagePackages(fs, found));
   for (auto& p : found) {
     if (AnyLaterLayerDeletes(fs, p.layer) && FilesDeletedLater(fs, p)) continue;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,10 +34,16 @@ Expected<std::vector<Package>> ReadDatabaseWithOrigins(const LayeredFs& fs, cons
 // The catalogers, each appending what it finds.
 Status CatalogDpkg(const LayeredFs& fs, std::vector<Package>& out);
 Status CatalogApk(const LayeredFs& fs, std::vector<Package>& out);
+Status CatalogRpm(const LayeredFs& fs, std::vector<Package>& out);
 // Python distributions and npm packages, from one walk of the final view.
 Status CatalogLanguagePackages(const LayeredFs& fs, std::vector<Package>& out);
 
 // apk's installed database (the text of /lib/apk/db/installed).
 std::vector<Package> ParseApkInstalled(std::string_view text);
+// One rpm header blob (as rpmdb.sqlite's Packages table holds it); nullopt when malformed
+// or a gpg-pubkey pseudo-package.
+std::optional<Package> RpmPackageFromHeader(std::string_view blob);
+// Every package of an rpmdb.sqlite on this machine, opened read-only.
+Expected<std::vector<Package>> ReadRpmSqlite(const std::string& host_path, const std::string& location);
 
 }  // namespace kiln::security

@@ -43,6 +43,9 @@ std::vector<Package> ParseApkInstalled(std::string_view text);
 // One rpm header blob (as rpmdb.sqlite's Packages table holds it); nullopt when malformed
 // or a gpg-pubkey pseudo-package.
 std::optional<Package> RpmPackageFromHeader(std::string_view blob);
+// The Go modules (and "stdlib" at the Go version) of a Go binary's .go.buildinfo section.
+std::vector<Package> ParseGoBuildInfo(const std::string& section, const std::string& location);
+std::vector<Package> GoBinaryPackages(const std::string& host_path, const std::string& location);
 // Every package of an rpmdb.sqlite on this machine, opened read-only.
 Expected<std::vector<Package>> ReadRpmSqlite(const std::string& host_path, const std::string& location);
 

@@ -1,5 +1,6 @@
 // Language packages found by walking the image's final view once: Python distributions
-// (*.dist-info/METADATA, *.egg-info/PKG-INFO) and npm packages (node_modules/**/package.json).
+// (*.dist-info/METADATA, *.egg-info/PKG-INFO), npm packages (node_modules/**/package.json)
+// and the modules built into Go executables.
 #include <nlohmann/json.hpp>
 
 #include "security/catalog.h"
@@ -75,6 +76,10 @@ Status CatalogLanguagePackages(const LayeredFs& fs, std::vector<Package>& out) {
   Status status = Status::Ok();
   fs.Walk(Enter, [&](const std::string& path, const LayeredFs::Entry& e) {
     if (!status.ok() || !S_ISREG(e.st.st_mode)) return;
+    if ((e.st.st_mode & 0111) && e.st.st_size > 64) {  // a Go binary's build information
+      for (auto& p : GoBinaryPackages(e.host_path, path)) out.push_back(std::move(p)), out.back().layer = e.layer;
+      return;
+    }
     const bool python = EndsWith(path, ".dist-info/METADATA") || EndsWith(path, ".egg-info/PKG-INFO");
     if (!python && !IsNpmManifest(path)) return;
     auto text = ReadFile(e.host_path);

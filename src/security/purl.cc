@@ -53,7 +53,9 @@ std::string PackagePurl(const Package& p, const OsRelease& os) {
     return MakePurl(p.type, p.namespace_.empty() ? os.id : p.namespace_, p.name, version,
                     {{"arch", p.arch}, {"distro", distro}, {"epoch", epoch}});
   }
-  if (p.type == kTypeNpm && !p.namespace_.empty() && p.name.rfind(p.namespace_ + "/", 0) == 0)
+  // npm scopes and Go module paths: the name is kept whole (advisories use it), the purl
+  // splits it into namespace and name.
+  if ((p.type == kTypeNpm || p.type == kTypeGo) && !p.namespace_.empty() && p.name.rfind(p.namespace_ + "/", 0) == 0)
     return MakePurl(p.type, p.namespace_, p.name.substr(p.namespace_.size() + 1), p.version, {});
   if (p.type == kTypePython) {
     // The purl spec's PyPI names: lower case, '_' as '-'.

@@ -86,3 +86,15 @@ SYN-APK-1 ssl_client" "$output"
   run -1 kiln image scan --db "$SYNTHETIC" --severity critical --exit-code 1 -n --format '{{.Package}}' eco
   [ "${#lines[@]}" -eq 2 ]
 }
+
+@test "scan: the database may come from containers.conf ([kiln] osv_db); --db wins" {
+  printf '[engine]\nruntime = "runc"\n\n[kiln]\nosv_db = "%s"\n' "$SYNTHETIC" > "$TEST_ROOT/containers.conf"
+  CONTAINERS_CONF=$TEST_ROOT/containers.conf run -0 kiln image scan -n --format '{{.ID}}' eco
+  [ "${#lines[@]}" -eq 7 ]
+  mkdir "$TEST_ROOT/empty"
+  CONTAINERS_CONF=$TEST_ROOT/containers.conf run -0 kiln image scan --db "$TEST_ROOT/empty" -n eco
+  [ "$output" = "" ]
+  printf '[kiln\nosv_db = 1\n' > "$TEST_ROOT/bad.conf"
+  CONTAINERS_CONF=$TEST_ROOT/bad.conf run -125 kiln image scan eco
+  [[ "$output" == Error:*bad.conf* ]]
+}

@@ -33,4 +33,16 @@ say history myapp:1.0
 k history myapp:1.0
 say system df
 k system df
+# The Debian base image (scripts/debian-rootfs.sh, cached by the tests under build/) when
+# it is there: its packages and the real advisories of the scan tests.
+debian=$(dirname "$0")/../build/debian-bookworm.tar
+if [ -s "$debian" ]; then
+  say import debian-bookworm.tar localhost/debian:bookworm
+  k import -q "$debian" localhost/debian:bookworm
+  say image sbom --format "'{{.Name}} {{.Version}} {{.Purl}}'" localhost/debian:bookworm "| head -5"
+  k image sbom --format '{{.Name}} {{.Version}} {{.Purl}}' localhost/debian:bookworm > "$store/sbom.txt"
+  head -5 "$store/sbom.txt"
+  say image scan --db tests/fixtures/osv localhost/debian:bookworm
+  k image scan --db "$(dirname "$0")/../tests/fixtures/osv" localhost/debian:bookworm
+fi
 printf '\nThe demo store is %s (remove it with: rm -rf %s)\n' "$store" "$store"

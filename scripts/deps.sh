@@ -23,7 +23,10 @@ BUILD_DEPS=(
 RUNTIME_DEPS=(busybox-static runc uidmap)
 # Test-time tools: the test runner and its helpers, the reference implementation that the
 # e2e tests and benchmarks compare against, a registry, the benchmark runner.
-TEST_DEPS=(bats jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine)
+# mmdebstrap makes the Debian base image of the SBOM/scan tests; python3-jsonschema and npm
+# (the CycloneDX schemas) validate their documents.
+TEST_DEPS=(bats jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine
+  mmdebstrap python3-jsonschema npm)
 
 wanted=("${BUILD_DEPS[@]}" "${RUNTIME_DEPS[@]}")
 [ "$set_name" = test ] && wanted+=("${TEST_DEPS[@]}")

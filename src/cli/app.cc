@@ -17,8 +17,6 @@
 namespace kiln::cli {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
-
 // CLI11's own messages, reworded the way podman (cobra) words them.
 std::string PodmanStyleError(const CLI::ParseError& e) {
   std::string msg = e.what();
@@ -155,6 +153,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterDiffCommands, {"diff"}},
       {RegisterAnalyzeCommand, {"analyze"}},
       {RegisterDocCommands, {"completion", "__generate-man"}},
+      {RegisterSecurityCommands, {"sbom", "scan"}},
   };
   return groups;
 }

@@ -19,6 +19,7 @@
 #include "containers/containers.h"
 #include "image/reference.h"
 #include "util/fs.h"
+#include "util/time.h"
 
 namespace kiln::cli {
 namespace {
@@ -138,11 +139,7 @@ Status ApplyTimestamp(const BuildFlags& f, build::BuildOptions& o) {
   if (sde.empty())
     if (const char* env = getenv("SOURCE_DATE_EPOCH")) sde = env;
   if (sde.empty()) return Status::Ok();
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(sde.c_str(), &end, 10);
-  if (*end != '\0' || v < 0 || errno != 0) return InvalidArgument("invalid SOURCE_DATE_EPOCH \"" + sde + "\"");
-  o.timestamp = v;
+  ASSIGN_OR_RETURN(o.timestamp, ParseSourceDateEpoch(sde));
   o.timestamp_clamps = true;
   return Status::Ok();
 }

@@ -12,6 +12,9 @@
 
 namespace kiln::cli {
 
+// kiln's version, as --version and the documents kiln writes (SBOMs) give it.
+inline constexpr const char* kVersion = "0.1.0";
+
 struct Registry {
   CLI::App& root;
   CLI::App& image;   // `kiln image …`
@@ -48,6 +51,7 @@ void RegisterLintCommand(Registry& r);        // lint
 void RegisterDiffCommands(Registry& r);       // image diff, diff
 void RegisterAnalyzeCommand(Registry& r);     // image analyze
 void RegisterDocCommands(Registry& r);        // completion, __generate-man
+void RegisterSecurityCommands(Registry& r);   // image sbom, image scan
 
 // lint and build --check: lints a Containerfile, prints the findings at `level` and above
 // in `format`; returns 1 when an error-level rule fired, 0 otherwise, 125 on bad input.

@@ -1,7 +1,9 @@
 #include "util/time.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <string>
 
@@ -105,6 +107,21 @@ Expected<int64_t> ParseTimestampOrAge(std::string_view text, int64_t now_nanos) 
   auto age = ParseGoDuration(text);
   if (!age.ok()) return InvalidArgument("invalid timestamp or duration \"" + std::string(text) + "\"");
   return now_nanos - *age;
+}
+
+Expected<int64_t> ParseSourceDateEpoch(std::string_view text) {
+  const std::string s(text);
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || v < 0 || errno != 0) return InvalidArgument("invalid SOURCE_DATE_EPOCH \"" + s + "\"");
+  return static_cast<int64_t>(v);
+}
+
+Expected<int64_t> SourceDateEpoch() {
+  const char* sde = std::getenv("SOURCE_DATE_EPOCH");
+  if (!sde || !*sde) return int64_t{-1};
+  return ParseSourceDateEpoch(sde);
 }
 
 }  // namespace kiln

@@ -19,4 +19,9 @@ Expected<int64_t> ParseRfc3339(std::string_view text);
 // or a Go duration back from now ("10m", "24h", "1h30m").
 Expected<int64_t> ParseTimestampOrAge(std::string_view text, int64_t now_nanos);
 
+// A SOURCE_DATE_EPOCH value (reproducible-builds.org): unix seconds, a non-negative integer.
+Expected<int64_t> ParseSourceDateEpoch(std::string_view text);
+// $SOURCE_DATE_EPOCH parsed; -1 when unset or empty.
+Expected<int64_t> SourceDateEpoch();
+
 }  // namespace kiln

@@ -1,0 +1,48 @@
+#include "security/scan_config.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <toml++/toml.h>
+#include <vector>
+
+namespace kiln::security {
+namespace {
+
+std::vector<std::string> ConfigFiles() {
+  if (const char* only = std::getenv("CONTAINERS_CONF"); only && *only) return {only};
+  std::vector<std::string> files = {"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"};
+  std::error_code ec;
+  std::vector<std::string> dropins;
+  for (auto it = std::filesystem::directory_iterator("/etc/containers/containers.conf.d", ec);
+       !ec && it != std::filesystem::end(it); it.increment(ec))
+    if (it->path().extension() == ".conf") dropins.push_back(it->path().string());
+  std::sort(dropins.begin(), dropins.end());
+  files.insert(files.end(), dropins.begin(), dropins.end());
+  std::string home_config;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    home_config = xdg;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    home_config = std::string(home) + "/.config";
+  if (!home_config.empty()) files.push_back(home_config + "/containers/containers.conf");
+  return files;
+}
+
+}  // namespace
+
+Expected<std::string> ConfiguredOsvDb() {
+  std::string db;
+  for (const auto& file : ConfigFiles()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) continue;
+    try {
+      toml::table t = toml::parse_file(file);
+      if (auto v = t["kiln"]["osv_db"].value<std::string>()) db = *v;
+    } catch (const toml::parse_error& e) {
+      return InvalidArgument("decoding configuration file \"" + file + "\": " + std::string(e.description()));
+    }
+  }
+  return db;
+}
+
+}  // namespace kiln::security

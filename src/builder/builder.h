@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "builder/image_state.h"
+#include "builder/registry_cache.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 #include "util/status.h"
@@ -36,6 +37,8 @@ struct BuildOptions {
   KeyValues secrets;                // --secret id=ID,src=PATH: id → host file, for RUN --mount=type=secret
   std::string target;               // stage name or index; "" = last
   bool no_cache = false;
+  std::optional<int64_t> cache_ttl_ns;  // --cache-ttl: cached images created longer ago are not used
+  RegistryCacheOptions registry_cache;  // --cache-to, --cache-from
   bool layers = true;
   bool squash_all = false;          // --squash-all: the final image is one layer, base included
   bool quiet = false;

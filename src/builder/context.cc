@@ -268,7 +268,12 @@ class Hasher {
     }
     UniqueFd dir(::open(abs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid()) return ErrnoError("open " + abs, errno);
-    RETURN_IF_ERROR(Record(r.st, "", "", Digest()));
+    // A directory source's own mode and owner are not copied (COPY makes the destination
+    // 0755), and they come from the umask and the user of whoever made the context: left out.
+    struct stat top = r.st;
+    top.st_mode &= S_IFMT;
+    top.st_uid = top.st_gid = 0;
+    RETURN_IF_ERROR(Record(top, "", "", Digest()));
     return Dir(dir.get(), abs, s.rel, "");
   }
 

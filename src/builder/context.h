@@ -61,7 +61,10 @@ class StatCache {
 // COPY gives every file its --chown owner or root, so it hashes with Owners::kIgnore: the
 // sources' owners, which differ between users and between rootless kiln (a user's file is
 // 0 there) and rootful kiln, must not change the step's digest and so the image. A RUN's
-// bind mount shows the owners to the command: kHash.
+// bind mount shows the owners to the command, but they are whoever checked the context out
+// (the runner's user): kIgnore too, as BuildKit maps a local context's owners to 0, so that
+// keys never depend on the user (docs/cache.md). kHash is for callers that want them.
+// A directory source's own mode and owner never count: COPY does not copy them.
 enum class Owners { kHash, kIgnore };
 Expected<Digest> HashSources(const std::string& root, const std::vector<Source>& sources, const IgnoreMatcher* ignore,
                              const std::vector<std::string>& excludes, StatCache* cache, Owners owners);

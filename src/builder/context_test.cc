@@ -212,6 +212,42 @@ TEST_F(ContextTest, HashSourcesIgnoresLocationAndTimes) {
   EXPECT_NE(Hash(root_, {"app"}), Hash(root_, {"README"}));
 }
 
+// Two runners: contexts checked out in different places, by a different umask (the context
+// directory's own mode), in another time zone and locale, with other mtimes: one digest.
+// File names that a locale would collate differently ("B" "a" "_x" "\xc3\xa4") are hashed in
+// byte order whatever LANG says.
+TEST_F(ContextTest, HashSourcesDoesNotDependOnTheMachine) {
+  auto make = [&](const std::string& root, mode_t umask_bits) {
+    mode_t old = ::umask(umask_bits);
+    ASSERT_TRUE(MakeDirs(root).ok());
+    for (const char* name : {"B", "a", "_x", "\xc3\xa4", "sub/z", "sub/Y"}) Write(root, name, name);
+    ::umask(old);
+    ASSERT_EQ(::chmod(JoinPath(root, "sub").c_str(), 0755), 0);  // a checkout's modes are content
+  };
+  std::string other = JoinPath(base_, "runner-b/work/checkout");
+  make(JoinPath(base_, "runner-a"), 022);
+  make(other, 077);
+  ASSERT_EQ(::chmod(JoinPath(base_, "runner-a").c_str(), 0775), 0);
+  ASSERT_EQ(::chmod(other.c_str(), 0700), 0);
+  SetMtime(JoinPath(other, "a"), 1);
+  const char* tz = getenv("TZ");
+  const char* lang = getenv("LC_ALL");
+  std::string saved_tz = tz ? tz : "", saved_lang = lang ? lang : "";
+  setenv("TZ", "Asia/Kolkata", 1);
+  setenv("LC_ALL", "sv_SE.UTF-8", 1);
+  Digest a = Hash(JoinPath(base_, "runner-a"), {"."}, nullptr, nullptr, {}, Owners::kIgnore);
+  setenv("TZ", "America/Los_Angeles", 1);
+  setenv("LC_ALL", "C", 1);
+  Digest b = Hash(other, {"."}, nullptr, nullptr, {}, Owners::kIgnore);
+  if (tz) setenv("TZ", saved_tz.c_str(), 1); else unsetenv("TZ");
+  if (lang) setenv("LC_ALL", saved_lang.c_str(), 1); else unsetenv("LC_ALL");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+  // A subdirectory's mode is copied into the layer: that is content.
+  ASSERT_EQ(::chmod(JoinPath(other, "sub").c_str(), 0700), 0);
+  EXPECT_NE(a, Hash(other, {"."}, nullptr, nullptr, {}, Owners::kIgnore));
+}
+
 TEST_F(ContextTest, HashSourcesSeesContentModeAndLinkChanges) {
   Write("app/main.go", "package main\n");
   Write("app/data", "0123456789");
@@ -233,7 +269,7 @@ TEST_F(ContextTest, HashSourcesSeesContentModeAndLinkChanges) {
 }
 
 // COPY resets owners, so its digest must not depend on them (rootless kiln sees a user's
-// files as 0, rootful kiln as the user's uid); a bind mount's does.
+// files as 0, rootful kiln as the user's uid); kHash is there for callers that want them.
 TEST_F(ContextTest, HashSourcesOwnersOnlyWhenAsked) {
   Write("app/data", "x");
   Digest hashed = Hash(root_, {"app"}), ignored = Hash(root_, {"app"}, nullptr, nullptr, {}, Owners::kIgnore);

@@ -63,7 +63,8 @@ Expected<int64_t> ParseGoDuration(const std::string& text) {
     while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i])) && text[i] != '.') ++i;
     std::string unit = text.substr(unit_start, i - unit_start);
     auto u = std::find_if(std::begin(kUnits), std::end(kUnits), [&](const auto& p) { return unit == p.first; });
-    if (u == std::end(kUnits)) return bad();
+    if (unit.empty()) return InvalidArgument("time: missing unit in duration \"" + text + "\"");
+    if (u == std::end(kUnits)) return InvalidArgument("time: unknown unit \"" + unit + "\" in duration \"" + text + "\"");
     total += value * u->second;
   }
   return static_cast<int64_t>(total);

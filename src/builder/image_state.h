@@ -29,6 +29,7 @@ struct ImageState {
   std::string image_id;                   // the image this state was last committed as ("" for scratch)
   bool cmd_set_in_stage = false;          // ENTRYPOINT resets an inherited CMD unless CMD was set here
   bool path_defaulted = false;            // the base had no PATH: buildah's default was added
+  std::string cache_key;                  // the key of the stage's last step (a later FROM keys on it)
 
   Json& Runtime();  // config["config"], created as an object if missing
   const Json& Runtime() const;

@@ -168,7 +168,9 @@ Status StageBuilder::StartFromBase() {
   int dep = FindStage(run_.file, *base, stage_.index);
   if (dep >= 0) {
     state_ = *run_.stage_results[dep];
-    key_ = Digest::OfBytes("stage:" + state_.image_id + ":" + state_.config.dump()).hex();
+    // The stage's own key, not its image ID: that image's config holds the time it was built,
+    // and keys must not depend on when or where a build ran.
+    key_ = Digest::OfBytes("stage:" + state_.cache_key).hex();
   } else if (Lower(*base) == "scratch") {
     state_ = StateFromScratch();
     key_ = Digest::OfBytes("scratch").hex();
@@ -228,6 +230,7 @@ Expected<ImageState> StageBuilder::Build() {
     run_.Print(prefix + "STEP " + std::to_string(i + 2) + "/" + std::to_string(steps) + ": " + ins.original);
     RETURN_IF_ERROR(Step(ins, i + 1 == stage_.instructions.size()));
   }
+  state_.cache_key = key_;
   return state_;
 }
 
@@ -444,6 +447,7 @@ Expected<bool> StageBuilder::LoadCached(const std::string& key) {
   ASSIGN_OR_RETURN(std::optional<std::string> id, run_.cache.Lookup(key));
   if (!id) return false;
   ASSIGN_OR_RETURN(store::ImageRecord rec, run_.store.GetImage(*id));
+  if (Expired(rec)) return false;
   ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(rec));
   ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(rec.id));
   lock.unlock();
@@ -458,8 +462,46 @@ Expected<bool> StageBuilder::LoadCached(const std::string& key) {
   return true;
 }
 
-Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
+// buildah compares the image's creation time (its config's "created") with --cache-ttl.
+bool StageBuilder::Expired(const store::ImageRecord& rec) const {
+  return run_.opts.cache_ttl_ns && rec.created + *run_.opts.cache_ttl_ns < NowNanos();
+}
+
+Expected<bool> StageBuilder::PullCached(const std::string& key) {
+  if (!layered() || run_.opts.no_cache || !run_.registry_cache.pulls()) return false;
+  std::optional<RegistryCache::Hit> hit;
+  {
+    std::lock_guard<std::mutex> lock(run_.store_mu);
+    hit = run_.registry_cache.Pull(key);
+    if (!hit || Expired(hit->image)) return false;
+    RETURN_IF_ERROR(run_.cache.Record(key, hit->image.id));
+  }
+  run_.Print("--> Cache pulled from remote " + hit->reference);
+  return LoadCached(key);
+}
+
+Expected<bool> StageBuilder::FindCached(const std::string& key) {
   ASSIGN_OR_RETURN(bool hit, LoadCached(key));
+  if (hit) return true;
+  return PullCached(key);
+}
+
+// podman prints "--> Pushing cache REPO:KEY" for each image pushed, before the step's ID.
+void StageBuilder::PushCommitted() {
+  if (!run_.registry_cache.pushes()) return to_push_.clear();
+  for (const auto& [key, id] : to_push_) {
+    std::vector<std::string> pushed;
+    {
+      std::lock_guard<std::mutex> lock(run_.store_mu);
+      pushed = run_.registry_cache.Push(id, key);
+    }
+    for (const auto& ref : pushed) run_.Print("--> Pushing cache " + ref);
+  }
+  to_push_.clear();
+}
+
+Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
+  ASSIGN_OR_RETURN(bool hit, FindCached(key));
   if (!hit) return false;
   run_.Print("--> Using cache " + state_.image_id);
   RETURN_IF_ERROR(Finish(last, true));
@@ -479,13 +521,14 @@ Status StageBuilder::CommitFinalImage() {
   Json annotations = Json::array();
   for (const auto& [k, v] : run_.opts.annotations) annotations.push_back(Json::array({k, v}));
   std::string key = StepKey("FINAL\n" + run_.opts.final_config.Describe() + "\n" + annotations.dump());
-  ASSIGN_OR_RETURN(bool hit, LoadCached(key));
+  ASSIGN_OR_RETURN(bool hit, FindCached(key));
   if (hit) return Status::Ok();
   ApplyFinalConfig(state_, run_.opts.final_config, run_.opts.warn);
   ASSIGN_OR_RETURN(std::string id, CommitImage(run_.opts.tags, /*final_image=*/true));
   state_.image_id = id;
   key_ = key;
   committed_any_ = true;
+  to_push_.emplace_back(key, id);
   std::lock_guard<std::mutex> lock(run_.store_mu);
   return run_.cache.Record(key, id);
 }
@@ -512,6 +555,7 @@ Status StageBuilder::CommitStep(const std::string& key, image::HistoryEntry entr
     std::lock_guard<std::mutex> lock(run_.store_mu);
     RETURN_IF_ERROR(run_.cache.Record(key, id));
   }
+  to_push_.emplace_back(key, id);
   return Finish(last, false);
 }
 
@@ -529,6 +573,7 @@ Status StageBuilder::Finish(bool last, bool cached) {
   } else if (last && HasFinalEdits()) {
     RETURN_IF_ERROR(CommitFinalImage());
   }
+  PushCommitted();
   if (layered() || last) run_.Print("--> " + state_.image_id.substr(0, 11));
   return Status::Ok();
 }

@@ -58,6 +58,7 @@ struct BuildRun {
   IgnoreMatcher ignore;
   StoreStatCache stat_cache;
   store::BuildCache cache;
+  RegistryCache registry_cache;  // --cache-to/--cache-from, used under store_mu
   std::map<std::string, std::optional<std::string>> global_args;  // ARGs before the first FROM
   std::set<std::string> consumed_args;                            // --build-arg names some ARG declared
   std::vector<std::optional<ImageState>> stage_results;           // by stage index
@@ -68,7 +69,8 @@ struct BuildRun {
   mutable std::mutex out_mu;
 
   BuildRun(store::Store& s, const BuildOptions& o, BuildFailure& f)
-      : store(s), opts(o), failure(f), stat_cache(s, o.context_dir), cache(s), locked_stat_cache(stat_cache, store_mu) {}
+      : store(s), opts(o), failure(f), stat_cache(s, o.context_dir), cache(s),
+        registry_cache(s, o.registry_cache, o.warn), locked_stat_cache(stat_cache, store_mu) {}
   std::optional<std::string> BuildArg(const std::string& name) const;
   int64_t CreatedNanos() const;
   store::TarOptions LayerTarOptions() const;  // the mtime rule of --timestamp / SOURCE_DATE_EPOCH
@@ -109,6 +111,12 @@ class StageBuilder {
   // Looks the key up; on a hit moves the state to the cached image and prints podman's lines.
   Expected<bool> UseCache(const std::string& key, bool last);
   Expected<bool> LoadCached(const std::string& key);
+  // LoadCached, else the --cache-from registries: a hit there becomes a local cache entry.
+  Expected<bool> FindCached(const std::string& key);
+  Expected<bool> PullCached(const std::string& key);
+  bool Expired(const store::ImageRecord& rec) const;  // older than --cache-ttl
+  // Pushes the images committed since the last call to the --cache-to registries.
+  void PushCommitted();
   bool HasFinalEdits() const;  // final-image flags that need a commit after the last step
   Status CommitFinalImage();
   // Commits the current state plus this step as an image, records it in the cache.
@@ -158,6 +166,7 @@ class StageBuilder {
   std::string key_;
   bool committed_any_ = false;
   std::string parent_name_;  // the first name of the image last taken from the cache, if any
+  std::vector<std::pair<std::string, std::string>> to_push_;  // (key, image ID) committed, not yet pushed
   std::string pending_comment_;  // comment of the next history entry
   // --layers=false: one container for the whole stage, one layer at the end.
   std::unique_ptr<StepDir> work_;

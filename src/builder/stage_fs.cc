@@ -176,7 +176,7 @@ Expected<runtime::BindMount> StageBuilder::BindMountSource(std::map<std::string,
     key_part += "bind-from " + target + " " + (layers.empty() ? "" : layers.back().chain_id.hex()) + " " + source + "\n";
   } else {
     ASSIGN_OR_RETURN(std::vector<Source> srcs, ResolveSources(run_.opts.context_dir, {source}, &run_.ignore));
-    ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.locked_stat_cache, Owners::kHash));
+    ASSIGN_OR_RETURN(Digest d, HashSources(run_.opts.context_dir, srcs, &run_.ignore, {}, &run_.locked_stat_cache, Owners::kIgnore));
     key_part += "bind " + target + " " + d.hex() + (rw ? " rw\n" : "\n");
     if (!rw) return runtime::BindMount{JoinPath(run_.opts.context_dir, srcs.empty() ? "" : srcs[0].rel), target, true};
     req.source_root = run_.opts.context_dir;
@@ -444,6 +444,7 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
         name = UrlBaseName(w);
         UniqueFd fd(open((temp_root + "/" + name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
         if (!fd.valid()) return ErrnoError("creating download file", errno);
+        if (::fchmod(fd.get(), 0600) != 0) return ErrnoError("chmod download file", errno);  // whatever the umask
         FdWriter out = FdWriter::Borrow(fd.get());
         RETURN_IF_ERROR(HttpGet(w, out));
         if (const Flag* c = FindFlag(ins, "checksum")) {
@@ -467,6 +468,8 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
         }
         name = hname;
         RETURN_IF_ERROR(WriteFileAtomic(temp_root + "/" + name, body, 0644));
+        // 0644 whatever the umask: the mode is copied into the layer and is part of the key.
+        if (::chmod((temp_root + "/" + name).c_str(), 0644) != 0) return ErrnoError("chmod heredoc " + name, errno);
         req.options.extract_archives = false;
       }
       req.sources.push_back(Source{name, false});

@@ -26,6 +26,9 @@ namespace {
 
 struct BuildFlags {
   std::vector<std::string> positional;  // [CONTEXT]
+  std::vector<std::string> cache_to, cache_from;
+  std::string cache_ttl;
+  bool cache_ttl_given = false;
   std::vector<std::string> tags, files, build_args, build_arg_files, labels, annotations, secrets, envs, unset_envs,
       os_features;
   std::string output;  // -o/--output
@@ -239,6 +242,34 @@ Expected<std::string> ContextDir(const BuildFlags& f, build::BuildOptions& o, Te
   return AbsolutePath(".");
 }
 
+// --cache-to, --cache-from (repeatable here; podman 4.3.1 keeps the last one), --cache-ttl.
+// The registry cache asks each registry once more at most (retries=1): a registry that is
+// down costs the build a moment, then is off for the rest of it.
+Status FillCacheOptions(const BuildFlags& f, const PullFlagsForBuild& pf, build::BuildOptions& o) {
+  for (const auto& v : f.cache_to) {
+    ASSIGN_OR_RETURN(std::string repo, build::ParseCacheRepository(v, "--cache-to"));
+    o.registry_cache.to.push_back(repo);
+  }
+  for (const auto& v : f.cache_from) {
+    ASSIGN_OR_RETURN(std::string repo, build::ParseCacheRepository(v, "--cache-from"));
+    o.registry_cache.from.push_back(repo);
+  }
+  if (f.cache_ttl_given) {
+    auto ttl = build::ParseGoDuration(f.cache_ttl);
+    if (!ttl.ok())
+      return InvalidArgument("unable to parse value provided \"" + f.cache_ttl + "\" as --cache-ttl: " +
+                             ttl.status().message());
+    if (*ttl == 0) o.no_cache = true;  // buildah: --cache-ttl=0 means no cache at all
+    else o.cache_ttl_ns = *ttl;
+  }
+  if (o.registry_cache.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(o.registry_cache.client, ClientOptionsForBuild(pf));
+  o.registry_cache.client.retries = 1;
+  o.registry_cache.client.retry_delay_ms = 200;
+  ASSIGN_OR_RETURN(o.registry_cache.registries, registry::LoadRegistriesConf());
+  return Status::Ok();
+}
+
 Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, TempDir& stdin_context) {
   if (f.positional.size() > 1) return InvalidArgument("accepts at most 1 arg(s), received " + std::to_string(f.positional.size()));
   ASSIGN_OR_RETURN(o.context_dir, ContextDir(f, o, stdin_context));
@@ -304,6 +335,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
   o.runtime_state_root = store->runroot() + "/" + (iso.runtime.find("crun") != std::string::npos ? "crun" : "runc");
   PullFlagsForBuild pf{f.tls_verify, f.cert_dir, f.authfile, f.creds, f.quiet};
   o.pull_image = [store, pf](const std::string& ref) { return PullForBuild(*store, ref, pf); };
+  RETURN_IF_ERROR(FillCacheOptions(f, pf, o));
   o.warn = [](const std::string& msg) { Warn(msg); };
   return Status::Ok();
 }
@@ -413,6 +445,10 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_flag("--omit-history{true}", f->omit_history, "omit build history information from built image");
   AddRepeatable(cmd, "--secret", f->secrets, "secret file to expose to RUN --mount=type=secret (id=ID,src=PATH)");
   cmd->add_flag("--check", f->check, "lint the Containerfile (kiln lint) instead of building");
+  AddRepeatable(cmd, "--cache-to", f->cache_to, "remote repository to utilise as potential cache destination");
+  AddRepeatable(cmd, "--cache-from", f->cache_from, "remote repository to utilise as potential cache source");
+  CLI::Option* cache_ttl =
+      cmd->add_option("--cache-ttl", f->cache_ttl, "only consider cache images under specified duration");
   cmd->add_flag("--no-cache", f->no_cache, "do not use existing cached images for the container build");
   cmd->add_option("--target", f->target, "set the target build stage to build");
   AddRepeatable(cmd, "--add-host", f->add_hosts, "add a custom host-to-IP mapping (host:ip) (default [])");
@@ -460,8 +496,9 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--cert-dir", f->cert_dir, "use certificates at the specified path to access the registry");
   cmd->add_option("--authfile", f->authfile, "path of the authentication file");
   cmd->add_option("--creds", f->creds, "use `[username[:password]]` for accessing the registry");
-  cmd->callback([&r, f, layers] {
+  cmd->callback([&r, f, layers, cache_ttl] {
     f->layers_given = layers->count() > 0;
+    f->cache_ttl_given = cache_ttl->count() > 0;
     if (f->runtime.empty()) f->runtime = r.ctx.options.runtime;  // the global --runtime
     r.exit_code = RunBuild(r.ctx, *f);
   });

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/context.h"
+#include "registry/client.h"
 #include "store/store.h"
 
 namespace kiln::cli {
@@ -42,6 +43,8 @@ struct PullFlagsForBuild {
   bool quiet = false;
 };
 Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f);
+// The registry client options those flags give (the build's --cache-from/--cache-to use them too).
+Expected<registry::ClientOptions> ClientOptionsForBuild(const PullFlagsForBuild& f);
 
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 void RegisterImageMountCommands(Registry& r);  // image mount, image umount/unmount

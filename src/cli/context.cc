@@ -61,7 +61,14 @@ void Log(const char* level, const std::string& message) {
   // logrus prints RFC 3339: "Z" for UTC, else "+01:00".
   if (tm.tm_gmtoff == 0) ts = ts.substr(0, ts.size() - 5) + "Z";
   else if (ts.size() > 5) ts.insert(ts.size() - 2, ":");
-  std::fprintf(stderr, "time=\"%s\" level=%s msg=\"%s\"\n", ts.c_str(), level, message.c_str());
+  // logrus quotes the message as Go's %q does: a quote or backslash inside it is escaped.
+  std::string quoted;
+  for (char c : message) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    if (c == '\n') quoted += "\\n";
+    else quoted += c;
+  }
+  std::fprintf(stderr, "time=\"%s\" level=%s msg=\"%s\"\n", ts.c_str(), level, quoted.c_str());
 }
 
 }  // namespace

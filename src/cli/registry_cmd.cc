@@ -411,14 +411,18 @@ void RegisterRegistryCommands(Registry& r) {
 }
 
 
-Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f) {
+Expected<registry::ClientOptions> ClientOptionsForBuild(const PullFlagsForBuild& f) {
   RemoteFlags remote;
   remote.tls_verify = f.tls_verify;
   remote.cert_dir = f.cert_dir;
   remote.authfile = f.authfile;
   remote.creds = f.creds;
+  return ClientOptionsFrom(remote);
+}
+
+Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f) {
   registry::PullOptions po;
-  ASSIGN_OR_RETURN(po.client, ClientOptionsFrom(remote));
+  ASSIGN_OR_RETURN(po.client, ClientOptionsForBuild(f));
   po.progress_bars = !f.quiet && ::isatty(STDERR_FILENO);
   ASSIGN_OR_RETURN(registry::RegistriesConf conf, registry::LoadRegistriesConf());
   return registry::PullImage(store, conf, reference, po, StderrProgress(f.quiet));

@@ -381,7 +381,9 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
     jobs[i].have_snapshot = have_tar && store.snapshots().Has(chains[i]);
     if (jobs[i].have_snapshot) {
       jobs[i].done = true;
-      jobs[i].compressed = manifest.layers[i].digest != diff_ids[i] && store.content().Has(manifest.layers[i].digest);
+      // The form the registry has is recorded even when its bytes are not here: a later push
+      // asks the destination for it (HEAD) before compressing the layer itself.
+      jobs[i].compressed = manifest.layers[i].digest != diff_ids[i];
     } else {
       todo.push_back(i);
     }

@@ -58,6 +58,17 @@ Status PushLayer(store::Store& store, Client& client, PushJob& job, Compression 
       job.sent = {media_type, b.blob, b.size};
       break;
     }
+  // A form some registry has, whose bytes are not here (pulled as a layer the store already
+  // had): when the destination has it too, nothing needs compressing or sending.
+  for (const auto& b : job.stored) {
+    if (!job.sent.digest.empty()) break;
+    if (CompressionOfMediaType(b.media_type) != want || content.Has(b.blob)) continue;
+    auto exists = client.BlobExists(b.blob);
+    if (exists.ok() && *exists) {
+      job.sent = {media_type, b.blob, b.size};
+      return Status::Ok();
+    }
+  }
   if (job.sent.digest.empty()) {
     if (want == Compression::kNone) {
       job.sent = {media_type, job.layer.diff_id, job.layer.size};

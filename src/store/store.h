@@ -109,7 +109,9 @@ class Store {
   Status ReleaseLease(const std::string& lease);
 
   // Compressed forms of a layer (layer_blobs): the blob as a registry has it, kept so that a
-  // push can send it unchanged. GC keeps them while the layer lives.
+  // push can send it unchanged. GC keeps them while the layer lives. A form may be recorded
+  // without its bytes (a pull that found the layer in the store already): users check
+  // content().Has, and a push asks the destination for such a form before compressing.
   struct LayerBlob {
     Digest blob;
     std::string media_type;

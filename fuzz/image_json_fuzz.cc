@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "image/config.h"
+#include "image/index.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -16,8 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!again.ok() || again->Serialize() != out) std::abort();
   }
   if (auto idx = kiln::image::ParseIndex(in); idx.ok()) {
-    for (const auto& e : *idx)
-      if (e.descriptor.size < 0 || e.descriptor.digest.empty()) std::abort();
+    for (const auto& e : idx->manifests)
+      if (e.size < 0 || e.digest.empty()) std::abort();
+    auto again = kiln::image::ParseIndex(kiln::image::SerializeOciIndex(*idx));
+    if (!again.ok() || kiln::image::SerializeOciIndex(*again) != kiln::image::SerializeOciIndex(*idx)) std::abort();
   }
   if (auto c = kiln::image::ParseConfig(in); c.ok()) {
     (void)c->Created();

@@ -145,6 +145,7 @@ const std::vector<CommandGroup>& CommandGroups() {
                                    "export", "ps", "ls", "list", "__monitor", "prune", "exists", "commit"}},
       {RegisterSaveLoadCommands, {"save", "load"}},
       {RegisterBuildCommands, {"build"}},
+      {RegisterManifestCommands, {"manifest", "create", "add", "annotate", "remove", "inspect", "exists", "rm", "push"}},
       {RegisterUnshareCommand, {"unshare"}},
       {RegisterInfoCommand, {"info"}},
       {RegisterPodNetworkCommands, {"pod", "network", "volume", "rm", "remove", "ls", "list", "prune"}},

@@ -55,6 +55,7 @@ void RegisterDiffCommands(Registry& r);       // image diff, diff
 void RegisterAnalyzeCommand(Registry& r);     // image analyze
 void RegisterDocCommands(Registry& r);        // completion, __generate-man
 void RegisterSecurityCommands(Registry& r);   // image sbom, image scan
+void RegisterManifestCommands(Registry& r);   // manifest create/add/annotate/remove/inspect/push/rm/exists
 
 // lint and build --check: lints a Containerfile, prints the findings at `level` and above
 // in `format`; returns 1 when an error-level rule fired, 0 otherwise, 125 on bad input.

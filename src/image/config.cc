@@ -141,25 +141,6 @@ Expected<Manifest> ParseManifest(std::string_view bytes) {
   return m;
 }
 
-Expected<std::vector<IndexEntry>> ParseIndex(std::string_view bytes) {
-  Json j = Json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Corrupt("image index is not a JSON object");
-  auto list = j.find("manifests");
-  if (list == j.end() || !list->is_array()) return Corrupt("image index has no manifests");
-  std::vector<IndexEntry> out;
-  for (const auto& m : *list) {
-    IndexEntry e;
-    ASSIGN_OR_RETURN(e.descriptor, DescriptorFromJson(m));
-    if (auto p = m.find("platform"); p != m.end() && p->is_object()) {
-      e.os = StringField(*p, "os");
-      e.architecture = StringField(*p, "architecture");
-      e.variant = StringField(*p, "variant");
-    }
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 std::vector<Digest> ChainIds(const std::vector<Digest>& diff_ids) {
   std::vector<Digest> out;
   for (const auto& d : diff_ids)

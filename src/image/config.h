@@ -75,14 +75,7 @@ Expected<Manifest> ParseManifest(std::string_view bytes);
 // Docker schema 2 ones when docker_format.
 Manifest LocalManifest(std::string_view config_bytes, const std::vector<Descriptor>& layers, bool docker_format);
 
-// One entry of an OCI image index / Docker manifest list.
-struct IndexEntry {
-  Descriptor descriptor;
-  std::string os, architecture, variant;  // "" when the entry has no platform
-};
-// The "manifests" of an index. Entries that are not descriptors are an error, as in
-// ParseManifest; an index without a "manifests" array is not an index.
-Expected<std::vector<IndexEntry>> ParseIndex(std::string_view bytes);
+// Image indexes and manifest lists: image/index.h.
 
 // OCI chain IDs: chain(0) = diff(0); chain(n) = sha256(chain(n-1) + " " + diff(n)).
 std::vector<Digest> ChainIds(const std::vector<Digest>& diff_ids);

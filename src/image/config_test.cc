@@ -72,22 +72,5 @@ TEST(ManifestTest, HostileDescriptorsAreRefused) {
   EXPECT_FALSE(ParseManifest("[]").ok());
 }
 
-TEST(IndexTest, ParsesPlatformsAndRefusesBadEntries) {
-  const std::string d = "sha256:7846d2e601c6e6636b6f6133411c5e8d61aa4ce648f9272b0bd63dc6ab593f2d";
-  auto idx = ParseIndex(R"({"manifests":[{"digest":")" + d +
-                        R"(","size":5,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}},)" +
-                        R"({"digest":")" + d + R"(","size":7}]})");
-  ASSERT_TRUE(idx.ok()) << idx.status().message();
-  ASSERT_EQ(idx->size(), 2u);
-  EXPECT_EQ((*idx)[0].architecture, "arm64");
-  EXPECT_EQ((*idx)[0].variant, "v8");
-  EXPECT_EQ((*idx)[1].os, "");
-  EXPECT_EQ((*idx)[1].descriptor.size, 7);
-  EXPECT_FALSE(ParseIndex(R"({"manifests":[{"digest":")" + d + R"(","size":-5}]})").ok());
-  EXPECT_FALSE(ParseIndex(R"({"manifests":[1]})").ok());
-  EXPECT_FALSE(ParseIndex(R"({"manifests":{}})").ok());
-  EXPECT_FALSE(ParseIndex("not json").ok());
-}
-
 }  // namespace
 }  // namespace kiln::image

@@ -19,12 +19,16 @@
 #include "image/reference.h"
 #include "registry/tee.h"
 #include "registry/transfer.h"
+#include "image/index.h"
 #include "store/layer_apply.h"
 #include "util/background_writer.h"
 
 namespace kiln::registry {
 namespace {
 
+// podman's words when no instance of a list fits the platform; said as they are, not under
+// "initializing source".
+constexpr std::string_view kChoosing = "choosing an image from manifest list docker://";
 constexpr int64_t kLeaseTtl = 24LL * 3600 * 1000000000LL;
 
 bool IsIndex(const std::string& mt) { return mt == kOciIndex || mt == kDockerManifestList; }
@@ -52,19 +56,6 @@ Status CheckMediaTypes(const image::Manifest& m, const std::string& ctx) {
 
 uint64_t BlobCap(const image::Descriptor& d) {
   return d.size > 0 ? static_cast<uint64_t>(d.size) : std::numeric_limits<uint64_t>::max();
-}
-
-Expected<Digest> ChooseInstance(const std::string& bytes, const std::string& os, const std::string& arch,
-                                const std::string& variant) {
-  auto entries = image::ParseIndex(bytes);
-  if (!entries.ok()) return entries.status().Wrap("parsing manifest list");
-  for (const auto& e : *entries) {
-    if (e.os != os || e.architecture != arch) continue;
-    if (!variant.empty() && e.variant != variant) continue;
-    return e.descriptor.digest;
-  }
-  return NotFound("choosing image instance: no image found in manifest list for architecture " + arch +
-                  ", variant \"" + variant + "\", OS " + os);
 }
 
 // Live per-layer bars on a terminal, redrawn in place (podman's mpb bars, simplified):
@@ -312,8 +303,10 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
     HostPlatform(hos, harch, hvar);
     if (os.empty()) os = hos;
     if (arch.empty()) arch = harch;
-    ASSIGN_OR_RETURN(Digest d, ChooseInstance(top.bytes, os, arch, variant));
-    ASSIGN_OR_RETURN(chosen, client.GetManifest(d.str()));
+    ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(top.bytes));
+    auto entry = image::ChooseInstance(index, image::Platform{os, arch, variant, "", {}});
+    if (!entry.ok()) return entry.status().Wrap(std::string(kChoosing) + client.Name() + ":" + reference);
+    ASSIGN_OR_RETURN(chosen, client.GetManifest((*entry)->digest.str()));
   }
   if (chosen.media_type == kDockerSchema1 || chosen.media_type == "application/vnd.docker.distribution.manifest.v1+json")
     return Unsupported("reading manifest " + reference + " in " + client.Name() +
@@ -534,6 +527,7 @@ Expected<store::ImageRecord> PullImage(store::Store& store, const RegistriesConf
       auto r = PullFrom(store, client, at, name, options, progress);
       if (r.ok()) return r;
       last = r.status();
+      if (last.message().rfind(kChoosing, 0) == 0) return last;
     }
     errors.push_back("initializing source docker://" + name + ": " + last.message());
     if (candidates.size() == 1) return Status(last.code(), errors.back());

@@ -228,10 +228,12 @@ Expected<PushResult> PushImage(store::Store& store, const RegistriesConf& conf, 
     if (same) manifest_bytes = stored_manifest;
   }
   progress("Writing manifest to image destination");
+  const Digest pushed = Digest::OfBytes(manifest_bytes);
   std::string tag = ref.digest.empty() ? (ref.tag.empty() ? "latest" : ref.tag) : ref.digest.str();
+  if (options.by_digest) tag = pushed.str();
   RETURN_IF_ERROR(client.PutManifest(tag, m.media_type, manifest_bytes));
   progress("Storing signatures");
-  return PushResult{Digest::OfBytes(manifest_bytes)};
+  return PushResult{pushed, m.media_type, static_cast<int64_t>(manifest_bytes.size())};
 }
 
 }  // namespace kiln::registry

@@ -36,10 +36,15 @@ struct PushOptions {
   std::string format;  // "oci", "v2s2" or "" (keep the stored manifest's kind)
   Compression compression = Compression::kGzip;
   int jobs = 3;
+  // Put the manifest under its own digest instead of the destination's tag (an instance of
+  // a manifest list: only the list gets the tag).
+  bool by_digest = false;
 };
 
 struct PushResult {
   Digest manifest_digest;
+  std::string media_type;
+  int64_t size = 0;
 };
 
 // Pushes the local image `source` to `destination` (a registry reference, "docker://"

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "image/config.h"
+#include "image/index.h"
 #include "store/layer_apply.h"
 #include "util/fs.h"
 #include "util/time.h"
@@ -25,6 +26,7 @@ struct LayerRow {
 
 struct ImageRow {
   std::string id, manifest_digest, top_layer;
+  bool list = false;  // a manifest list: no config, no layers, the manifest is an index
   std::vector<std::string> chain_ids;  // bottom to top, from image_layers
 };
 
@@ -50,9 +52,9 @@ Expected<std::vector<LayerRow>> LoadLayers(Db& db) {
 Expected<std::vector<ImageRow>> LoadImages(Db& db) {
   std::vector<ImageRow> rows;
   std::map<std::string, size_t> index;
-  RETURN_IF_ERROR(ForEachRow(db, "SELECT id, manifest_digest, top_layer FROM images ORDER BY id", [&](Statement& s) {
+  RETURN_IF_ERROR(ForEachRow(db, "SELECT id, manifest_digest, top_layer, manifest_type FROM images ORDER BY id", [&](Statement& s) {
     index[s.ColumnText(0)] = rows.size();
-    rows.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), {}});
+    rows.push_back({s.ColumnText(0), s.ColumnText(1), s.ColumnText(2), image::IsIndexMediaType(s.ColumnText(3)), {}});
   }));
   RETURN_IF_ERROR(ForEachRow(db, "SELECT image_id, chain_id FROM image_layers ORDER BY image_id, idx", [&](Statement& s) {
     auto it = index.find(s.ColumnText(0));
@@ -216,6 +218,15 @@ void CheckConfigAgainstLayers(const Store& store, const ImageRow& image, const s
   }
 }
 
+// A manifest list has no layers and an index that parses.
+void CheckList(const Store& store, const ImageRow& image, std::vector<std::string>& problems) {
+  if (!image.chain_ids.empty() || !image.top_layer.empty()) problems.push_back("manifest list has layers");
+  auto bytes = store.content().Read(*Digest::Parse(image.manifest_digest));
+  if (!bytes.ok()) return;  // already reported as a missing blob
+  if (auto index = image::ParseIndex(*bytes); !index.ok())
+    problems.push_back("index does not parse: " + index.status().message());
+}
+
 void CheckImages(const Store& store, const std::vector<ImageRow>& images, const std::vector<LayerRow>& layer_rows,
                  const CheckOptions& options, CheckReport& report) {
   std::map<std::string, LayerRow> layers;
@@ -229,8 +240,13 @@ void CheckImages(const Store& store, const std::vector<ImageRow>& images, const 
       report.images[image.id].push_back("image record has a malformed ID or manifest digest");
       continue;
     }
-    if (auto p = BlobProblem(store.content(), *id, -1, options.quick, "config")) problems.push_back(*p);
     if (auto p = BlobProblem(store.content(), *manifest, -1, options.quick, "manifest")) problems.push_back(*p);
+    if (image.list) {
+      CheckList(store, image, problems);
+      if (!problems.empty()) report.images[image.id] = std::move(problems);
+      continue;
+    }
+    if (auto p = BlobProblem(store.content(), *id, -1, options.quick, "config")) problems.push_back(*p);
     for (const auto& chain : image.chain_ids) {
       if (!layers.count(chain)) problems.push_back("layer " + chain + " not known");
       else if (report.layers.count(chain)) problems.push_back("layer " + chain + " is damaged");

@@ -83,6 +83,17 @@ class Store {
 
   // Images.
   Expected<ImageRecord> CommitImage(const NewImage& image);
+  // Manifest lists: an image row with no config and no layers whose manifest is the index
+  // blob; its ID is random, as podman's (a list has no config to name it). GC keeps it, and
+  // its index blob, while it has a name, like any image. Code::kAlreadyExists when the name
+  // is taken: podman's `image name "N" is already associated with image "ID": that name is
+  // already in use`.
+  Expected<ImageRecord> CreateList(const std::string& index_bytes, const std::string& name);
+  // Replaces the list's index (manifest digest and size follow).
+  Status UpdateList(const std::string& id, const std::string& index_bytes);
+  static bool IsList(const ImageRecord& image);
+  // The image (not list) whose stored manifest has this digest: a list's instance.
+  Expected<std::optional<ImageRecord>> ImageByManifest(const Digest& manifest_digest);
   Expected<std::vector<ImageRecord>> ListImages();
   Expected<ImageRecord> GetImage(const std::string& id);
   // Finds an image by name (full or short, podman's rules), full ID or unique ID prefix.

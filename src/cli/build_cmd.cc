@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "containers/containers.h"
 #include "image/reference.h"
+#include "manifest/manifest.h"
 #include "util/fs.h"
 #include "util/time.h"
 
@@ -35,6 +36,7 @@ struct BuildFlags {
   std::string source_date_epoch;
   std::vector<std::string> add_hosts, cap_adds, cap_drops, ulimits, volumes, unset_labels;
   bool no_hosts = false;
+  std::string manifest;  // --manifest LIST: the built image joins this list
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
       variant;
   std::string tls_verify, cert_dir, authfile, creds, logfile, ignorefile;
@@ -412,6 +414,11 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
   }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
+  if (!f.manifest.empty()) {  // a bad list name fails before anything is built
+    if (auto ref = image::ParseNormalizedLocal(f.manifest); !ref.ok()) return Fail(ref.status());
+    auto list = manifest::Load(**store, f.manifest);
+    if (!list.ok() && list.status().code() != Code::kNotFound) return Fail(list.status());
+  }
   LogfileRedirect log;
   if (!f.logfile.empty())
     if (Status st = log.Open(f.logfile); !st.ok()) return Fail(st);
@@ -422,6 +429,8 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
   if (output)
     if (Status st = build::ExportBuildOutput(**store, result->image_id, *output); !st.ok())
       return Fail(st.Wrap("exporting the build output"));
+  if (!f.manifest.empty())
+    if (Status st = manifest::AddImageToList(**store, f.manifest, result->image_id); !st.ok()) return Fail(st);
   if (!f.iidfile.empty()) {
     Status st = WriteFileAtomic(f.iidfile, "sha256:" + result->image_id);
     if (!st.ok()) return Fail(st);
@@ -484,6 +493,7 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--network", f->network, "network mode for RUN instructions (host, none, private)");
   cmd->add_option("--isolation", f->isolation, "`type` of process isolation to use (chroot or oci)");
   cmd->add_option("--runtime", f->runtime, "`path` to an alternate OCI runtime");
+  cmd->add_option("--manifest", f->manifest, "add the image to the specified manifest list (created if missing)");
   cmd->add_option("--platform", f->platform, "set the OS/ARCH[/VARIANT] of the built image (only the host's OS/ARCH)");
   cmd->add_option("--os", f->os, "set the OS of the image (only the host's: linux)");
   cmd->add_option("--arch", f->arch, "set the ARCH of the image (only the host's: amd64)");

@@ -114,6 +114,16 @@ Expected<std::vector<image::IndexEntry>> EntriesFor(store::Store& store, const s
   return RemoteEntries(ref, all, remote);
 }
 
+Status AddImageToList(store::Store& store, std::string_view list_name, const std::string& image_id) {
+  ASSIGN_OR_RETURN(store::ImageRecord image, store.GetImage(image_id));
+  ASSIGN_OR_RETURN(image::IndexEntry entry, EntryForImage(store, image));
+  auto list = Load(store, list_name);
+  if (!list.ok() && list.status().code() == Code::kNotFound) list = Create(store, list_name);
+  if (!list.ok()) return list.status();
+  list->index.Put(std::move(entry));
+  return Save(store, *list);
+}
+
 Status ApplyOverrides(image::IndexEntry& entry, const Overrides& o) {
   image::Platform p = entry.platform.value_or(image::Platform{});
   if (!o.os.empty()) p.os = o.os;

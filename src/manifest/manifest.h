@@ -52,6 +52,10 @@ struct Overrides {
 };
 Status ApplyOverrides(image::IndexEntry& entry, const Overrides& o);
 
+// `build --manifest LIST`: adds the local image to LIST, making the list if there is none
+// (an entry of the same digest is replaced). Errors leave the store as it was.
+Status AddImageToList(store::Store& store, std::string_view list_name, const std::string& image_id);
+
 struct PushListOptions {
   registry::PushOptions image;  // format applies to the list; instances keep their kind
   bool all = true;

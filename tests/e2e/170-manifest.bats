@@ -129,3 +129,23 @@ Storing list signatures" "$output"
   run -0 skopeo inspect --tls-verify=false --raw docker://$REG/app:2
   [[ $output == '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json"'* ]]
 }
+
+@test "build --manifest adds the built image to the list, creating it; a non-list name fails before building" {
+  import_busybox >/dev/null
+  ctx=$TEST_ROOT/ctx
+  mkdir -p "$ctx"
+  printf 'FROM localhost/busybox:latest\nRUN echo hi > /hi\n' > "$ctx/Containerfile"
+  kiln build -q --iidfile "$TEST_ROOT/iid" --manifest app "$ctx" >/dev/null
+  id=$(cat "$TEST_ROOT/iid")
+  run -0 kiln manifest inspect app
+  [[ $output == *"\"digest\": \"$(kiln inspect --format '{{.Digest}}' "$id")\""* ]]
+  [[ $output == *'"architecture": "amd64"'* ]]
+  # A second build adds to the same list.
+  printf 'FROM localhost/busybox:latest\nRUN echo two > /two\n' > "$ctx/Containerfile"
+  kiln build -q --manifest app "$ctx" >/dev/null
+  [ "$(kiln manifest inspect app | grep -c '"digest"')" -eq 2 ]
+  before=$(kiln images -a -q | sort)
+  run -125 kiln build -q --manifest busybox "$ctx"
+  [ "$output" = "Error: localhost/busybox:latest: image is not a manifest list" ]
+  assert_same "$before" "$(kiln images -a -q | sort)"
+}

@@ -23,7 +23,7 @@ Expected<ImportResult> ImportRootfs(store::Store& store, std::unique_ptr<Reader>
 
   int64_t created = options.created ? options.created : NowNanos();
   image::ImageConfig config = image::NewImportConfig(
-      created, diff_id, options.message.empty() ? "imported from tarball" : options.message);
+      created, diff_id, options.message.empty() ? "imported from tarball" : options.message, options.platform);
   config.json["config"] = runtime;
   std::string config_bytes = config.Serialize();
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "image/index.h"
 #include "store/store.h"
 #include "util/io.h"
 
@@ -16,6 +17,7 @@ struct ImportOptions {
   std::string message;               // -m; default "imported from tarball"
   int64_t created = 0;               // unix nanos; podman uses the file's mtime, or now for stdin
   std::vector<std::string> names;    // already normalised
+  image::Platform platform = image::HostPlatform();  // --os, --arch, --variant
 };
 
 // Streams the input once: decompress, store the tar as a blob while hashing it (its

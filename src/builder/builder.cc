@@ -13,13 +13,16 @@
 namespace kiln::build {
 namespace {
 
-const KeyValues kPredefinedArgs = {{"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS", "linux"},
-                                   {"TARGETARCH", "amd64"},           {"TARGETVARIANT", ""},
-                                   {"BUILDPLATFORM", "linux/amd64"},  {"BUILDOS", "linux"},
-                                   {"BUILDARCH", "amd64"},            {"BUILDVARIANT", ""}};
+// BuildKit's and buildah's predefined ARGs: the target platform and the build host's.
+KeyValues PredefinedArgs(const image::Platform& target, const image::Platform& host) {
+  return {{"TARGETPLATFORM", target.String()}, {"TARGETOS", target.os},
+          {"TARGETARCH", target.architecture}, {"TARGETVARIANT", target.variant},
+          {"BUILDPLATFORM", host.String()},    {"BUILDOS", host.os},
+          {"BUILDARCH", host.architecture},    {"BUILDVARIANT", host.variant}};
+}
 
 bool IsPredefined(const std::string& name) {
-  for (const auto& [k, v] : kPredefinedArgs)
+  for (const auto& [k, v] : PredefinedArgs({}, {}))
     if (k == name) return true;
   for (const char* p : kProxyArgs)
     if (name == p) return true;
@@ -28,7 +31,7 @@ bool IsPredefined(const std::string& name) {
 
 // ARGs before the first FROM: visible to FROM lines, and to stages that re-declare them.
 Status ResolveGlobalArgs(BuildRun& run) {
-  for (const auto& [k, v] : kPredefinedArgs) run.global_args[k] = v;
+  for (const auto& [k, v] : PredefinedArgs(run.platform, run.host)) run.global_args[k] = v;
   for (const auto& ins : run.file.global_args) {
     for (size_t i = 0; i + 1 < ins.args.size(); i += 2) {
       const std::string& name = ins.args[i];
@@ -44,6 +47,8 @@ Status ResolveGlobalArgs(BuildRun& run) {
         };
         ASSIGN_OR_RETURN(std::string v, ExpandWord(ins.args[i + 1], vars, run.file.escape));
         value = v;
+      } else if (auto predefined = run.global_args.find(name); predefined != run.global_args.end()) {
+        value = predefined->second;  // `ARG TARGETARCH` alone declares the predefined value
       }
       run.global_args[name] = value;
     }
@@ -277,6 +282,8 @@ void AppendLabelSteps(Stage& stage, const KeyValues& labels, char escape) {
 Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, BuildFailure& failure) {
   failure.exit_code = 125;
   BuildRun run(store, options, failure);
+  run.host = image::HostPlatform();
+  run.platform = options.platform.architecture.empty() ? run.host : options.platform;
   std::string label = options.containerfile_path.empty() ? "Containerfile" : options.containerfile_path;
   ASSIGN_OR_RETURN(run.file, ParseContainerfile(options.containerfile_text, label));
   ASSIGN_OR_RETURN(run.ignore, LoadIgnoreFile(options.context_dir, options.containerfile_path, options.ignore_file));

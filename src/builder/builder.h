@@ -15,6 +15,7 @@
 
 #include "builder/image_state.h"
 #include "builder/registry_cache.h"
+#include "image/index.h"
 #include "runtime/runtime.h"
 #include "store/store.h"
 #include "util/status.h"
@@ -61,8 +62,15 @@ struct BuildOptions {
   std::vector<int> capabilities = runtime::DefaultCapabilities();
   std::vector<runtime::Rlimit> rlimits;
   std::vector<runtime::BindMount> volumes;
-  // Pulls a base image that is not in the store (the CLI wires the registry client in).
-  std::function<Expected<store::ImageRecord>(const std::string& reference)> pull_image;
+  // The platform built for (stages without FROM --platform); no architecture: the host's.
+  // Base images are this platform's (a list's instance), RUN of another architecture runs
+  // through the host's binfmt_misc emulator, and the cache keys include it.
+  image::Platform platform;
+  std::string log_prefix;  // before each STEP and COMMIT line: "[linux/arm64] " when several are built
+  // Pulls a base image that is not in the store, for that platform (the CLI wires the
+  // registry client in).
+  std::function<Expected<store::ImageRecord>(const std::string& reference, const image::Platform& platform)>
+      pull_image;
   std::function<void(const std::string&)> warn;  // logrus-style warning line
   FILE* out = stdout;
 };

@@ -5,6 +5,7 @@
 #include "builder/flags.h"
 #include "image/reference.h"
 #include "store/layer_commit.h"
+#include "manifest/manifest.h"
 #include "util/time.h"
 
 namespace kiln::build {
@@ -119,12 +120,17 @@ Expected<std::string> StageBuilder::BaseName() const {
   ASSIGN_OR_RETURN(std::string base, ExpandWord(stage_.base, globals, run_.file.escape));
   if (base.empty()) return InvalidArgument("FROM requires an image name");
   RETURN_IF_ERROR(CheckFlags(stage_.from));
-  if (!stage_.platform.empty()) {
-    ASSIGN_OR_RETURN(std::string platform, ExpandWord(stage_.platform, globals, run_.file.escape));
-    if (platform != "linux/amd64" && platform != "linux/x86_64")
-      return Unsupported("platform " + platform + " is not supported: only the host's (linux/amd64) can run RUN steps");
-  }
   return base;
+}
+
+Expected<image::Platform> StageBuilder::StagePlatform() const {
+  if (stage_.platform.empty()) return run_.platform;
+  VarLookup globals = [this](std::string_view name) -> std::optional<std::string> {
+    auto it = run_.global_args.find(std::string(name));
+    return it == run_.global_args.end() ? std::nullopt : it->second;
+  };
+  ASSIGN_OR_RETURN(std::string platform, ExpandWord(stage_.platform, globals, run_.file.escape));
+  return image::ParsePlatform(platform);
 }
 
 // The base image in the store, pulled first as --pull says.
@@ -135,12 +141,13 @@ Expected<store::ImageRecord> StageBuilder::BaseImage(const std::string& base) {
   bool pull = policy == "always" || policy == "newer" || (!found.ok() && policy != "never");
   if (!found.ok() && found.status().code() != Code::kNotFound) return found.status();
   if (pull && run_.opts.pull_image) {
-    auto pulled = run_.opts.pull_image(base);
+    auto pulled = run_.opts.pull_image(base, platform_);
     // "newer" keeps the local image when the registry cannot be asked; "always" must pull.
     if (!pulled.ok() && (policy == "always" || !found.ok())) return pulled.status();
     if (pulled.ok()) found = std::move(pulled);
   }
-  return found;
+  if (!found.ok()) return found;
+  return manifest::ImageForPlatform(run_.store, *found, platform_);
 }
 
 Status StageBuilder::UseBaseImage(const store::ImageRecord& found, const std::string& base) {
@@ -165,6 +172,9 @@ Status StageBuilder::UseBaseImage(const store::ImageRecord& found, const std::st
 Status StageBuilder::StartFromBase() {
   auto base = BaseName();
   if (!base.ok()) return StepError(stage_.from, base.status());
+  auto platform = StagePlatform();
+  if (!platform.ok()) return StepError(stage_.from, platform.status());
+  platform_ = *platform;
   int dep = FindStage(run_.file, *base, stage_.index);
   if (dep >= 0) {
     state_ = *run_.stage_results[dep];
@@ -179,6 +189,8 @@ Status StageBuilder::StartFromBase() {
     if (!found.ok()) return BaseImageError(found.status());
     if (Status st = UseBaseImage(*found, *base); !st.ok()) return StepError(stage_.from, st);
   }
+  // Each platform has its own images, even of the same steps (FROM scratch, COPY).
+  key_ = Digest::OfBytes(key_ + " platform " + platform_.String()).hex();
   // Fixed timestamps make different layers and configs: never mix them with normal ones.
   // Nor the other flags that change every image the build commits.
   if (run_.opts.timestamp)
@@ -213,10 +225,12 @@ Status StageBuilder::RunOnBuildTriggers() {
 
 // ---- steps ----
 
-// "[2/3] " before a multi-stage build's lines; nothing for one stage.
+// "[2/3] " before a multi-stage build's lines, nothing for one stage; after the platform's
+// "[linux/arm64] " when the build makes several.
 std::string StageBuilder::StagePrefix() const {
   const size_t total = run_.file.stages.size();
-  return total > 1 ? "[" + std::to_string(stage_.index + 1) + "/" + std::to_string(total) + "] " : "";
+  return run_.opts.log_prefix +
+         (total > 1 ? "[" + std::to_string(stage_.index + 1) + "/" + std::to_string(total) + "] " : "");
 }
 
 Expected<ImageState> StageBuilder::Build() {
@@ -609,8 +623,8 @@ Status StageBuilder::SquashAll() {
 Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& names, bool final_image) {
   int64_t created = run_.CreatedNanos();
   state_.config["created"] = FormatRfc3339Nano(created);
-  state_.config["architecture"] = state_.config.value("architecture", "amd64");
-  state_.config["os"] = state_.config.value("os", "linux");
+  state_.config["architecture"] = platform_.architecture;
+  state_.config["os"] = platform_.os;
   if (run_.opts.identity_label) {
     Json& labels = state_.Runtime()["Labels"];
     if (!labels.is_object()) labels = Json::object();

@@ -63,6 +63,8 @@ struct BuildRun {
   std::set<std::string> consumed_args;                            // --build-arg names some ARG declared
   std::vector<std::optional<ImageState>> stage_results;           // by stage index
   std::string commit_name;  // the first -t as typed, for "COMMIT name"
+  image::Platform platform;  // the build's target platform
+  image::Platform host;      // the platform kiln runs on
   std::string lease;
   std::mutex store_mu;
   LockedStatCache locked_stat_cache;  // stat_cache under store_mu, for the stages
@@ -90,7 +92,11 @@ class StageBuilder {
   std::string StagePrefix() const;
   Status From();
   Expected<std::string> BaseName() const;
+  Expected<image::Platform> StagePlatform() const;  // FROM --platform, else the build's
   Expected<store::ImageRecord> BaseImage(const std::string& base);
+  // The image of `found` for the stage's platform: a list's instance, or the image itself
+  // when it is that platform's.
+  Expected<store::ImageRecord> ForPlatform(const store::ImageRecord& found, const std::string& base);
   Status UseBaseImage(const store::ImageRecord& found, const std::string& base);
   Status StartFromBase();
   Status RunOnBuildTriggers();
@@ -158,6 +164,7 @@ class StageBuilder {
   BuildRun& run_;
   const Stage& stage_;
   bool final_;
+  image::Platform platform_;  // this stage's
   ImageState state_;
   std::string base_name_;     // full name of the base image ("" for scratch or a stage)
   Digest base_digest_;        // its manifest digest

@@ -8,6 +8,7 @@
 
 #include "builder/flags.h"
 #include "builder/stage.h"
+#include "runtime/binfmt.h"
 #include "store/layer_commit.h"
 #include "util/fs.h"
 #include "util/http.h"
@@ -360,6 +361,7 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
       return Status::Ok();
     }
   }
+  if (runtime::NeedsEmulator(platform_, run_.host)) RETURN_IF_ERROR(runtime::CheckEmulator(platform_));
   ASSIGN_OR_RETURN(runtime::ContainerSpec spec, ContainerFor(dir.path()));
   ASSIGN_OR_RETURN(spec.discard_writes, EnsureDirs(spec));
   ASSIGN_OR_RETURN(runtime::BindMount env_file, ContainerEnvFile(dir.path()));

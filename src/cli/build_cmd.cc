@@ -100,23 +100,28 @@ Expected<bool> BoolFlag(const std::string& name, const std::string& raw, bool un
                          raw + "\": invalid syntax");
 }
 
-// --platform OS/ARCH[/VARIANT], --os, --arch: only the host's (RUN steps run here). Returns
-// the variant to write into the image: the platform's, else --variant's ("" keeps the base's).
-Expected<std::string> CheckHostPlatform(const BuildFlags& f) {
-  std::string platform = f.platform, variant = f.variant;
-  size_t first = platform.find('/');
-  size_t second = first == std::string::npos ? first : platform.find('/', first + 1);
-  if (second != std::string::npos) {
-    variant = platform.substr(second + 1);
-    platform.resize(second);
+// --platform OS/ARCH[/VARIANT][,…], else --os/--arch/--variant over the host's platform: one
+// build for each. Only linux images (RUN steps run on this linux kernel).
+Expected<std::vector<image::Platform>> BuildPlatforms(const BuildFlags& f) {
+  std::vector<image::Platform> platforms;
+  if (!f.platform.empty()) {
+    ASSIGN_OR_RETURN(platforms, image::ParsePlatformList(f.platform));
+    if (!f.variant.empty())
+      for (auto& p : platforms)
+        if (p.variant.empty()) p.variant = f.variant;
+  } else {
+    image::Platform p = image::HostPlatform();
+    if (!f.os.empty()) p.os = f.os;
+    if (!f.arch.empty()) {  // the host's variant is not the other architecture's
+      p.architecture = image::NormalizeArch(f.arch);
+      p.variant.clear();
+    }
+    if (!f.variant.empty()) p.variant = f.variant;
+    platforms.push_back(p);
   }
-  if (!platform.empty() && platform != "linux/amd64" && platform != "linux/x86_64")
-    return Unsupported("building for platform " + f.platform + " is not supported on this linux/amd64 host");
-  if (!f.os.empty() && f.os != "linux")
-    return Unsupported("building for OS " + f.os + " is not supported on this linux/amd64 host");
-  if (!f.arch.empty() && f.arch != "amd64" && f.arch != "x86_64")
-    return Unsupported("building for architecture " + f.arch + " is not supported on this linux/amd64 host");
-  return variant;
+  for (const auto& p : platforms)
+    if (p.os != "linux") return Unsupported("building for OS " + p.os + " (" + p.String() + ") is not supported: only linux");
+  return platforms;
 }
 
 // --squash is podman's --layers=false (one new layer, no cache); podman refuses it beside an
@@ -327,7 +332,6 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
       pull != "ifnewer")
     return InvalidArgument("invalid pull policy \"" + f.pull + "\"");
   o.pull = pull == "ifmissing" ? "missing" : pull == "ifnewer" ? "newer" : pull;
-  ASSIGN_OR_RETURN(o.final_config.variant, CheckHostPlatform(f));
   ASSIGN_OR_RETURN(o.network, containers::ParseNetwork(f.network));
   ASSIGN_OR_RETURN(containers::IsolationChoice iso, containers::ChooseIsolation(f.isolation, f.runtime, Warn));
   o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
@@ -336,7 +340,13 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
   ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
   o.runtime_state_root = store->runroot() + "/" + (iso.runtime.find("crun") != std::string::npos ? "crun" : "runc");
   PullFlagsForBuild pf{f.tls_verify, f.cert_dir, f.authfile, f.creds, f.quiet};
-  o.pull_image = [store, pf](const std::string& ref) { return PullForBuild(*store, ref, pf); };
+  o.pull_image = [store, pf](const std::string& ref, const image::Platform& p) {
+    PullFlagsForBuild with_platform = pf;
+    with_platform.os = p.os;
+    with_platform.arch = p.architecture;
+    with_platform.variant = p.variant;
+    return PullForBuild(*store, ref, with_platform);
+  };
   RETURN_IF_ERROR(FillCacheOptions(f, pf, o));
   o.warn = [](const std::string& msg) { Warn(msg); };
   return Status::Ok();
@@ -401,6 +411,13 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
     req.build_args.assign(args.begin(), args.end());
     return LintContainerfile(ctx, req);
   }
+  auto platforms = BuildPlatforms(f);
+  if (!platforms.ok()) return Fail(platforms.status());
+  if (platforms->size() > 1 && !f.output.empty())
+    return Fail(Unsupported("--output with several platforms is not supported: build one platform at a time"));
+  if (platforms->size() > 1 && !f.iidfile.empty())
+    return Fail(InvalidArgument("building multiple images, but iidfile \"" + f.iidfile +
+                                "\" can only be used to store one image ID"));
   build::BuildOptions o;
   TempDir stdin_context;  // `build -`: an empty context, removed afterwards
   Status filled = FillOptions(ctx, f, o, stdin_context);
@@ -422,17 +439,30 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
   LogfileRedirect log;
   if (!f.logfile.empty())
     if (Status st = log.Open(f.logfile); !st.ok()) return Fail(st);
-  build::BuildFailure failure;
-  auto result = build::Build(**store, o, failure);
+  // One build per platform, one after the other (the builds share the store's connection);
+  // the results join the list once all are built, so a failed platform leaves it as it was.
+  std::vector<std::string> ids;
+  for (const image::Platform& p : *platforms) {
+    o.platform = p;
+    o.final_config.variant = p.variant;
+    if (platforms->size() > 1) o.log_prefix = "[" + p.String() + "] ";
+    build::BuildFailure failure;
+    auto result = build::Build(**store, o, failure);
+    if (!result.ok()) {
+      log.Restore();
+      return Fail(result.status(), failure.exit_code);
+    }
+    ids.push_back(result->image_id);
+  }
   log.Restore();
-  if (!result.ok()) return Fail(result.status(), failure.exit_code);
   if (output)
-    if (Status st = build::ExportBuildOutput(**store, result->image_id, *output); !st.ok())
+    if (Status st = build::ExportBuildOutput(**store, ids.back(), *output); !st.ok())
       return Fail(st.Wrap("exporting the build output"));
   if (!f.manifest.empty())
-    if (Status st = manifest::AddImageToList(**store, f.manifest, result->image_id); !st.ok()) return Fail(st);
+    for (const auto& id : ids)
+      if (Status st = manifest::AddImageToList(**store, f.manifest, id); !st.ok()) return Fail(st);
   if (!f.iidfile.empty()) {
-    Status st = WriteFileAtomic(f.iidfile, "sha256:" + result->image_id);
+    Status st = WriteFileAtomic(f.iidfile, "sha256:" + ids.back());
     if (!st.ok()) return Fail(st);
   }
   return 0;
@@ -494,9 +524,9 @@ void AddBuild(CLI::App& parent, Registry& r) {
   cmd->add_option("--isolation", f->isolation, "`type` of process isolation to use (chroot or oci)");
   cmd->add_option("--runtime", f->runtime, "`path` to an alternate OCI runtime");
   cmd->add_option("--manifest", f->manifest, "add the image to the specified manifest list (created if missing)");
-  cmd->add_option("--platform", f->platform, "set the OS/ARCH[/VARIANT] of the built image (only the host's OS/ARCH)");
-  cmd->add_option("--os", f->os, "set the OS of the image (only the host's: linux)");
-  cmd->add_option("--arch", f->arch, "set the ARCH of the image (only the host's: amd64)");
+  cmd->add_option("--platform", f->platform, "set the OS/ARCH[/VARIANT] of the built image (several, comma-separated: one image each)");
+  cmd->add_option("--os", f->os, "set the OS to the provided value instead of the current operating system of the host");
+  cmd->add_option("--arch", f->arch, "set the ARCH of the image to the provided value instead of the architecture of the host");
   cmd->add_option("--os-version", f->os_version, "set required OS `version` for the target image instead of the value from the base image");
   cmd->add_option("--variant", f->variant, "override the `variant` of the specified image");
   AddRepeatable(cmd, "--os-feature", f->os_features, "set required OS `feature` for the target image in addition to values from the base image");

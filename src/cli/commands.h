@@ -41,6 +41,7 @@ void RegisterInfoCommand(Registry& r);         // info, system info
 struct PullFlagsForBuild {
   std::string tls_verify, cert_dir, authfile, creds;
   bool quiet = false;
+  std::string os, arch, variant;  // the platform a list's instance is chosen for
 };
 Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string& reference, const PullFlagsForBuild& f);
 // The registry client options those flags give (the build's --cache-from/--cache-to use them too).

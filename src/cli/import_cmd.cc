@@ -19,6 +19,7 @@ struct ImportCmdOptions {
   std::vector<std::string> args;  // SOURCE [NAME]
   std::vector<std::string> changes;
   std::string message;
+  std::string os, arch, variant;  // the imported image's platform; empty: the host's
   bool quiet = false;
 };
 
@@ -39,6 +40,12 @@ int RunImport(Context& ctx, const ImportCmdOptions& opts) {
   archive::ImportOptions io;
   io.changes = opts.changes;
   io.message = opts.message;
+  if (!opts.os.empty()) io.platform.os = opts.os;
+  if (!opts.arch.empty()) {  // the host's variant is not the other architecture's
+    io.platform.architecture = opts.arch;
+    io.platform.variant.clear();
+  }
+  if (!opts.variant.empty()) io.platform.variant = opts.variant;
   if (opts.args.size() == 2) {
     auto ref = image::ParseTagTarget(opts.args[1]);
     if (!ref.ok()) return Fail(ref.status());
@@ -80,8 +87,11 @@ void AddImport(CLI::App& parent, Registry& r) {
   CLI::App* cmd = AddCommand(parent, "import", "Import a tarball to create a filesystem image");
   cmd->add_option("source-and-name", opts->args, "PATH|URL|- [REFERENCE]");
   AddRepeatable(cmd, "-c,--change", opts->changes, "Apply the following possible instructions to the created image");
+  cmd->add_option("--arch", opts->arch, "Set the architecture of the imported image");
   cmd->add_option("-m,--message", opts->message, "Set commit message for imported image");
+  cmd->add_option("--os", opts->os, "Set the OS of the imported image");
   cmd->add_flag("-q,--quiet", opts->quiet, "Suppress output");
+  cmd->add_option("--variant", opts->variant, "Set the variant of the imported image");
   cmd->callback([&r, opts] { r.exit_code = RunImport(r.ctx, *opts); });
 }
 

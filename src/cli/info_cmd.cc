@@ -12,6 +12,7 @@
 #include "format/gojson.h"
 #include "format/value.h"
 #include "format/yaml.h"
+#include "image/index.h"
 #include "registry/config.h"
 #include "registry/transfer.h"
 #include "runtime/runtime.h"
@@ -39,8 +40,8 @@ Value Program(format::TypeName type, const std::string& path) {
 }
 
 Value HostInfo() {
-  std::string os, arch, variant;
-  registry::HostPlatform(os, arch, variant);
+  const image::Platform platform = image::HostPlatform();
+  const std::string &os = platform.os, &arch = platform.architecture;
   struct utsname u {};
   (void)::uname(&u);
   char hostname[256] = "";

@@ -346,6 +346,9 @@ Expected<store::ImageRecord> PullForBuild(store::Store& store, const std::string
   registry::PullOptions po;
   ASSIGN_OR_RETURN(po.client, ClientOptionsForBuild(f));
   po.progress_bars = !f.quiet && ::isatty(STDERR_FILENO);
+  po.os = f.os;
+  po.arch = f.arch;
+  po.variant = f.variant;
   ASSIGN_OR_RETURN(registry::RegistriesConf conf, registry::LoadRegistriesConf());
   return registry::PullImage(store, conf, reference, po, StderrProgress(f.quiet));
 }

@@ -76,6 +76,18 @@ const Json& ImageConfig::RuntimeConfig() const {
 }
 
 std::string ImageConfig::Architecture() const { return StringField(json, "architecture"); }
+
+Platform ImageConfig::GetPlatform() const {
+  Platform p;
+  p.os = Os();
+  p.architecture = Architecture();
+  p.variant = StringField(json, "variant");
+  p.os_version = StringField(json, "os.version");
+  if (auto it = json.find("os.features"); it != json.end() && it->is_array())
+    for (const auto& f : *it)
+      if (f.is_string()) p.os_features.push_back(f.get<std::string>());
+  return p;
+}
 std::string ImageConfig::Os() const { return StringField(json, "os"); }
 std::string ImageConfig::Author() const { return StringField(json, "author"); }
 std::string ImageConfig::Serialize() const { return json.dump(); }
@@ -96,11 +108,13 @@ Json HistoryToJson(const HistoryEntry& h) {
   return j;
 }
 
-ImageConfig NewImportConfig(int64_t created, const Digest& diff_id, const std::string& comment) {
+ImageConfig NewImportConfig(int64_t created, const Digest& diff_id, const std::string& comment,
+                            const Platform& platform) {
   Json j = Json::object();
   j["created"] = FormatRfc3339Nano(created);
-  j["architecture"] = "amd64";
-  j["os"] = "linux";
+  j["architecture"] = platform.architecture;
+  if (!platform.variant.empty()) j["variant"] = platform.variant;
+  j["os"] = platform.os;
   j["config"] = Json::object();
   j["rootfs"] = Json{{"type", "layers"}, {"diff_ids", Json::array({diff_id.str()})}};
   HistoryEntry h;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "image/index.h"
 #include "util/digest.h"
 #include "util/status.h"
 
@@ -42,6 +43,8 @@ struct ImageConfig {
   const Json& RuntimeConfig() const;  // the "config" object (empty object if absent)
   std::string Architecture() const;
   std::string Os() const;
+  // os, architecture, variant, os.version, os.features: the image's platform.
+  Platform GetPlatform() const;
   std::string Author() const;
   // Compact JSON bytes; the image ID is the digest of exactly these bytes.
   std::string Serialize() const;
@@ -49,8 +52,10 @@ struct ImageConfig {
 
 Expected<ImageConfig> ParseConfig(std::string_view bytes);
 
-// A new config for a single-layer image made from a rootfs tarball, as podman import makes it.
-ImageConfig NewImportConfig(int64_t created, const Digest& diff_id, const std::string& comment);
+// A new config for a single-layer image made from a rootfs tarball, as podman import makes it
+// (the variant only when the platform has one).
+ImageConfig NewImportConfig(int64_t created, const Digest& diff_id, const std::string& comment,
+                            const Platform& platform = HostPlatform());
 
 Json HistoryToJson(const HistoryEntry& h);
 

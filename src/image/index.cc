@@ -1,5 +1,7 @@
 #include "image/index.h"
 
+#include <sys/utsname.h>
+
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -136,6 +138,23 @@ std::string NormalizeArch(std::string_view arch) {
   if (arch == "i386" || arch == "i686") return "386";
   if (arch == "armhf" || arch == "armel") return "arm";
   return std::string(arch);
+}
+
+Platform PlatformOfMachine(std::string_view machine) {
+  Platform p;
+  p.os = "linux";
+  if (machine.rfind("armv7", 0) == 0) {
+    p.architecture = "arm";
+    p.variant = "v7";
+  } else {
+    p.architecture = NormalizeArch(machine);
+  }
+  return p;
+}
+
+Platform HostPlatform() {
+  struct utsname u;
+  return PlatformOfMachine(::uname(&u) == 0 ? u.machine : "x86_64");
 }
 
 std::string DefaultVariant(std::string_view arch) {

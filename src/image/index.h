@@ -39,6 +39,10 @@ struct Platform {
 std::string NormalizeArch(std::string_view arch);
 // The default variant a platform match assumes when none is given (arm64 → "v8", arm → "v7").
 std::string DefaultVariant(std::string_view arch);
+// The platform `uname -m` names ("x86_64" → linux/amd64, "armv7l" → linux/arm/v7).
+Platform PlatformOfMachine(std::string_view machine);
+// This host's platform (uname).
+Platform HostPlatform();
 // "linux/arm64", "linux/arm64/v8", "linux/amd64"; also "arm64" alone (os linux), as buildah.
 // Error: `invalid platform syntax for --platform="<s>": <why>` as buildah phrases it.
 Expected<Platform> ParsePlatform(std::string_view s);

@@ -93,5 +93,13 @@ TEST(PlatformTest, Parses) {
   EXPECT_FALSE(ParsePlatform("a/b/c/d").ok());
 }
 
+TEST(PlatformTest, OfMachine) {
+  EXPECT_EQ(PlatformOfMachine("x86_64").String(), "linux/amd64");
+  EXPECT_EQ(PlatformOfMachine("aarch64").String(), "linux/arm64");
+  EXPECT_EQ(PlatformOfMachine("armv7l").String(), "linux/arm/v7");
+  EXPECT_EQ(PlatformOfMachine("i686").String(), "linux/386");
+  EXPECT_EQ(PlatformOfMachine("s390x").String(), "linux/s390x");
+}
+
 }  // namespace
 }  // namespace kiln::image

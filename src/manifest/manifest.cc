@@ -12,12 +12,6 @@ constexpr std::string_view kLocalTransport = "containers-storage:";
 
 std::string DisplayName(const store::ImageRecord& rec) { return rec.names.empty() ? rec.id : rec.names[0]; }
 
-image::Platform HostPlatform() {
-  image::Platform p;
-  registry::HostPlatform(p.os, p.architecture, p.variant);
-  return p;
-}
-
 Expected<image::IndexEntry> EntryFromManifest(const std::string& bytes, const std::string& media_type,
                                               const std::string& config_bytes) {
   image::IndexEntry e;
@@ -25,15 +19,7 @@ Expected<image::IndexEntry> EntryFromManifest(const std::string& bytes, const st
   e.digest = Digest::OfBytes(bytes);
   e.size = static_cast<int64_t>(bytes.size());
   ASSIGN_OR_RETURN(image::ImageConfig config, image::ParseConfig(config_bytes));
-  image::Platform p;
-  p.os = config.Os();
-  p.architecture = config.Architecture();
-  p.variant = config.json.value("variant", "");
-  p.os_version = config.json.value("os.version", "");
-  if (auto it = config.json.find("os.features"); it != config.json.end() && it->is_array())
-    for (const auto& f : *it)
-      if (f.is_string()) p.os_features.push_back(f.get<std::string>());
-  e.platform = std::move(p);
+  e.platform = config.GetPlatform();
   return e;
 }
 
@@ -46,7 +32,7 @@ Expected<std::vector<image::IndexEntry>> LocalEntries(store::Store& store, std::
   ASSIGN_OR_RETURN(std::string bytes, store.content().Read(rec.manifest_digest));
   ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(bytes));
   if (all) return index.manifests;
-  ASSIGN_OR_RETURN(const image::IndexEntry* e, image::ChooseInstance(index, HostPlatform()));
+  ASSIGN_OR_RETURN(const image::IndexEntry* e, image::ChooseInstance(index, image::HostPlatform()));
   return std::vector<image::IndexEntry>{*e};
 }
 
@@ -66,7 +52,7 @@ Expected<std::vector<image::IndexEntry>> RemoteEntries(const std::string& input,
     if (image::IsIndexMediaType(top.media_type)) {
       ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(top.bytes));
       if (all) return index.manifests;
-      ASSIGN_OR_RETURN(const image::IndexEntry* e, image::ChooseInstance(index, HostPlatform()));
+      ASSIGN_OR_RETURN(const image::IndexEntry* e, image::ChooseInstance(index, image::HostPlatform()));
       return std::vector<image::IndexEntry>{*e};
     }
     ASSIGN_OR_RETURN(image::Manifest m, image::ParseManifest(chosen.bytes));
@@ -100,6 +86,29 @@ Expected<List> Create(store::Store& store, std::string_view name) {
   auto rec = store.CreateList(image::SerializeOciIndex(index), ref.String());
   if (!rec.ok()) return rec.status().Wrap("creating image to hold manifest list");
   return List{std::move(*rec), std::move(index)};
+}
+
+Expected<store::ImageRecord> ImageForPlatform(store::Store& store, const store::ImageRecord& found,
+                                              const image::Platform& platform) {
+  if (store::Store::IsList(found)) {
+    ASSIGN_OR_RETURN(std::string bytes, store.content().Read(found.manifest_digest));
+    ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(bytes));
+    auto e = image::ChooseInstance(index, platform);
+    if (!e.ok()) return e.status().Wrap(DisplayName(found));
+    ASSIGN_OR_RETURN(std::optional<store::ImageRecord> instance, store.ImageByManifest((*e)->digest));
+    if (!instance)
+      return NotFound(DisplayName(found) + ": the " + platform.String() + " instance " + (*e)->digest.str() +
+                      " is not in local storage");
+    return *instance;
+  }
+  ASSIGN_OR_RETURN(image::ImageConfig cfg, store.ReadConfig(found));
+  const image::Platform have = cfg.GetPlatform();
+  bool same = have.os == platform.os && image::NormalizeArch(have.architecture) == image::NormalizeArch(platform.architecture) &&
+              (platform.variant.empty() || have.variant.empty() || have.variant == platform.variant);
+  if (!same)
+    return InvalidArgument(DisplayName(found) + ": image platform (" + have.String() +
+                           ") does not match the expected platform (" + platform.String() + ")");
+  return found;
 }
 
 Expected<image::IndexEntry> EntryForImage(store::Store& store, const store::ImageRecord& image) {

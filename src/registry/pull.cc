@@ -1,5 +1,4 @@
 #include <fcntl.h>
-#include <sys/utsname.h>
 #include <cerrno>
 #include <csignal>
 #include <unistd.h>
@@ -299,10 +298,9 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
   FetchedManifest chosen = top;
   if (IsIndex(top.media_type)) {
     std::string os = options.os, arch = options.arch, variant = options.variant;
-    std::string hos, harch, hvar;
-    HostPlatform(hos, harch, hvar);
-    if (os.empty()) os = hos;
-    if (arch.empty()) arch = harch;
+    image::Platform host = image::HostPlatform();
+    if (os.empty()) os = host.os;
+    if (arch.empty()) arch = host.architecture;
     ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(top.bytes));
     auto entry = image::ChooseInstance(index, image::Platform{os, arch, variant, "", {}});
     if (!entry.ok()) return entry.status().Wrap(std::string(kChoosing) + client.Name() + ":" + reference);
@@ -463,18 +461,6 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
 }
 
 }  // namespace
-
-void HostPlatform(std::string& os, std::string& arch, std::string& variant) {
-  os = "linux";
-  variant.clear();
-  struct utsname u;
-  std::string m = ::uname(&u) == 0 ? u.machine : "x86_64";
-  if (m == "x86_64") arch = "amd64";
-  else if (m == "aarch64") arch = "arm64", variant = "";
-  else if (m == "i686" || m == "i386") arch = "386";
-  else if (m.rfind("armv7", 0) == 0) arch = "arm", variant = "v7";
-  else arch = m;
-}
 
 Expected<store::ImageRecord> PullImage(store::Store& store, const RegistriesConf& conf, const std::string& input_raw,
                                        const PullOptions& options, const ProgressFn& progress) {

@@ -55,7 +55,5 @@ Expected<PushResult> PushImage(store::Store& store, const RegistriesConf& conf, 
                                const std::string& destination, const PushOptions& options,
                                const ProgressFn& progress);
 
-// The host platform as OCI names it: {"linux", "amd64", ""}.
-void HostPlatform(std::string& os, std::string& arch, std::string& variant);
 
 }  // namespace kiln::registry

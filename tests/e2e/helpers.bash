@@ -14,6 +14,28 @@ busybox_tar() {
   echo "$tar"
 }
 
+# The arm64 busybox rootfs (Debian's busybox-static:arm64), made once per bats process; empty
+# output when it cannot be made (no arm64 package source).
+busybox_arm64_tar() {
+  local tar=${BATS_RUN_TMPDIR:-/tmp}/busybox-arm64-rootfs.tar
+  if [ ! -s "$tar" ]; then
+    bash "$REPO_ROOT/scripts/busybox-arm64-rootfs.sh" "$tar.tmp.$$" >&2 && mv "$tar.tmp.$$" "$tar" || return 0
+  fi
+  echo "$tar"
+}
+
+# Makes sure binfmt_misc runs arm64 programs through Debian's qemu-user-static: mounts
+# binfmt_misc and registers /usr/lib/binfmt.d/qemu-aarch64.conf when run as root and missing.
+# Fails (for a skip) where the kernel or the user cannot.
+ensure_qemu_aarch64() {
+  local d=/proc/sys/fs/binfmt_misc conf=/usr/lib/binfmt.d/qemu-aarch64.conf
+  grep -qs '^enabled' "$d/qemu-aarch64" && return 0
+  [ "$(id -u)" = 0 ] && [ -f "$conf" ] || return 1
+  [ -e "$d/register" ] || mount -t binfmt_misc binfmt_misc "$d" 2>/dev/null || return 1
+  [ -e "$d/qemu-aarch64" ] || grep -v '^#' "$conf" > "$d/register" 2>/dev/null || return 1
+  grep -qs '^enabled' "$d/qemu-aarch64"
+}
+
 setup_store() {
   TEST_ROOT=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/kiln.XXXXXX")
   export KILN_TEST_ROOT=$TEST_ROOT

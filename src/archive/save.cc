@@ -56,7 +56,9 @@ Expected<std::string> NameForArgument(const store::ImageRecord& img, const std::
 
 Expected<SaveItem> Resolve(store::Store& store, const std::string& arg) {
   SaveItem item;
-  ASSIGN_OR_RETURN(item.image, store.LookupImage(arg));
+  ASSIGN_OR_RETURN(store::ImageRecord found, store.LookupImage(arg));
+  // A list saves as its instance for this host, under the list's name (podman 4.3.1).
+  ASSIGN_OR_RETURN(item.image, store.InstanceFor(found, image::HostPlatform()));
   ASSIGN_OR_RETURN(Digest config_digest, Digest::FromHex(item.image.id));
   ASSIGN_OR_RETURN(item.config, store.content().Read(config_digest));
   ASSIGN_OR_RETURN(item.layers, store.ImageLayers(item.image.id));

@@ -37,12 +37,22 @@ using store::ContainerRecord;
 struct RunOptions {
   bool rm = false, detach = false, interactive = false, tty = false;
   std::string name, workdir, user, entrypoint, hostname, network, isolation, runtime;
+  std::string platform, os, arch, variant;  // which instance of a manifest list runs
   bool entrypoint_set = false;
   std::vector<std::string> env, env_files, volumes, publish;
 };
 
-containers::CreateOptions CreateOptionsFrom(const RunOptions& o, const std::vector<std::string>& positional) {
+Expected<containers::CreateOptions> CreateOptionsFrom(const RunOptions& o, const std::vector<std::string>& positional) {
   containers::CreateOptions c;
+  if (!o.platform.empty()) {
+    ASSIGN_OR_RETURN(c.platform, image::ParsePlatform(o.platform));
+  }
+  if (!o.os.empty()) c.platform.os = o.os;
+  if (!o.arch.empty()) {  // the host's variant is not the other architecture's
+    c.platform.architecture = image::NormalizeArch(o.arch);
+    c.platform.variant.clear();
+  }
+  if (!o.variant.empty()) c.platform.variant = o.variant;
   if (!positional.empty()) {
     c.image = positional[0];
     c.args.assign(positional.begin() + 1, positional.end());
@@ -75,6 +85,10 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   cmd->add_option("--network,--net", o.network, "Connect a container to a network (host, none, private)");
   cmd->add_option("--isolation", o.isolation, "Isolation: chroot (built-in namespaces) or oci (runc/crun)");
   cmd->add_option("--runtime", o.runtime, "Path or name of the OCI runtime (runc, crun)");
+  cmd->add_option("--platform", o.platform, "Specify the platform for selecting the image.  (Conflicts with --arch and --os)");
+  cmd->add_option("--arch", o.arch, "use ARCH instead of the architecture of the machine for choosing images");
+  cmd->add_option("--os", o.os, "use OS instead of the running OS for choosing images");
+  cmd->add_option("--variant", o.variant, "Use VARIANT instead of the running architecture variant for choosing images");
   cmd->prefix_command();
 }
 
@@ -87,7 +101,9 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   if (!o.publish.empty()) Warn("port publishing is not supported yet; kiln containers use --network host by default, so a port the container listens on is reachable directly");
   auto st = ctx.OpenStore();  // RunForeground closes it while the container runs
   if (!st.ok()) return Fail(st.status());
-  auto c = containers::Create(**st, CreateOptionsFrom(o, rest), Warn);
+  auto opts = CreateOptionsFrom(o, rest);
+  if (!opts.ok()) return Fail(opts.status());
+  auto c = containers::Create(**st, *opts, Warn);
   if (!c.ok()) return Fail(c.status(), 125);  // podman: 125 for an unknown image too
   auto spec = containers::SpecFor(**st, *c);
   if (!spec.ok()) return Fail(spec.status());
@@ -104,7 +120,9 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
 int RunCreate(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   auto st = ctx.Store();
   if (!st.ok()) return Fail(st.status());
-  auto c = containers::Create(**st, CreateOptionsFrom(o, rest), Warn);
+  auto opts = CreateOptionsFrom(o, rest);
+  if (!opts.ok()) return Fail(opts.status());
+  auto c = containers::Create(**st, *opts, Warn);
   if (!c.ok()) return Fail(c.status());
   std::printf("%s\n", c->id.c_str());
   return 0;

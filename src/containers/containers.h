@@ -50,6 +50,7 @@ struct CreateOptions {
   std::vector<std::string> volumes;         // -v SRC:DST[:OPTS]
   std::string network, isolation, runtime;
   bool rm = false, tty = false;
+  image::Platform platform = image::HostPlatform();  // the instance a manifest list gives
 };
 // Checks the options against the image, then makes the container's directory and its row.
 Expected<store::ContainerRecord> Create(store::Store& store, const CreateOptions& options, const WarnFn& warn);

@@ -243,7 +243,8 @@ std::string ExitFile(const std::string& runroot, const std::string& id) { return
 
 Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const WarnFn& warn) {
   if (o.image.empty()) return InvalidArgument("requires at least 1 arg(s), only received 0");
-  ASSIGN_OR_RETURN(store::ImageRecord img, st.LookupImage(o.image));
+  ASSIGN_OR_RETURN(store::ImageRecord found, st.LookupImage(o.image));
+  ASSIGN_OR_RETURN(store::ImageRecord img, st.InstanceFor(found, o.platform));
   ASSIGN_OR_RETURN(image::ImageConfig config, st.ReadConfig(img));
   const Json& rc = config.RuntimeConfig();
   ASSIGN_OR_RETURN(Command command, CommandFor(rc, o));

@@ -90,17 +90,7 @@ Expected<List> Create(store::Store& store, std::string_view name) {
 
 Expected<store::ImageRecord> ImageForPlatform(store::Store& store, const store::ImageRecord& found,
                                               const image::Platform& platform) {
-  if (store::Store::IsList(found)) {
-    ASSIGN_OR_RETURN(std::string bytes, store.content().Read(found.manifest_digest));
-    ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(bytes));
-    auto e = image::ChooseInstance(index, platform);
-    if (!e.ok()) return e.status().Wrap(DisplayName(found));
-    ASSIGN_OR_RETURN(std::optional<store::ImageRecord> instance, store.ImageByManifest((*e)->digest));
-    if (!instance)
-      return NotFound(DisplayName(found) + ": the " + platform.String() + " instance " + (*e)->digest.str() +
-                      " is not in local storage");
-    return *instance;
-  }
+  if (store::Store::IsList(found)) return store.InstanceFor(found, platform);
   ASSIGN_OR_RETURN(image::ImageConfig cfg, store.ReadConfig(found));
   const image::Platform have = cfg.GetPlatform();
   bool same = have.os == platform.os && image::NormalizeArch(have.architecture) == image::NormalizeArch(platform.architecture) &&

@@ -44,8 +44,8 @@ Expected<std::vector<image::IndexEntry>> EntriesFor(store::Store& store, const s
 // The entry for a local image record (not a list).
 Expected<image::IndexEntry> EntryForImage(store::Store& store, const store::ImageRecord& image);
 
-// The image of `found` for `platform`: a list's instance (which must be in the store), or
-// `found` itself when its config is that platform's. Errors name both platforms:
+// The image of `found` for `platform`: a list's instance (Store::InstanceFor), or `found`
+// itself when its config is that platform's. Errors name both platforms:
 // `NAME: image platform (linux/amd64) does not match the expected platform (linux/arm64)`.
 Expected<store::ImageRecord> ImageForPlatform(store::Store& store, const store::ImageRecord& found,
                                               const image::Platform& platform);

@@ -43,6 +43,19 @@ Status Store::UpdateList(const std::string& id, const std::string& index_bytes) 
   });
 }
 
+Expected<ImageRecord> Store::InstanceFor(const ImageRecord& image, const image::Platform& platform) {
+  if (!IsList(image)) return image;
+  const std::string name = image.names.empty() ? image.id : image.names.front();
+  ASSIGN_OR_RETURN(std::string bytes, content().Read(image.manifest_digest));
+  ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(bytes));
+  auto e = image::ChooseInstance(index, platform);
+  if (!e.ok()) return e.status().Wrap(name);
+  ASSIGN_OR_RETURN(std::optional<ImageRecord> instance, ImageByManifest((*e)->digest));
+  if (!instance)
+    return NotFound(name + ": the " + platform.String() + " instance " + (*e)->digest.str() + " is not in local storage");
+  return *instance;
+}
+
 Expected<std::optional<ImageRecord>> Store::ImageByManifest(const Digest& manifest_digest) {
   ASSIGN_OR_RETURN(Statement s, db_->Prepare(
                                     "SELECT id FROM images WHERE manifest_digest = ? AND manifest_type NOT IN (?, ?) "

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "image/config.h"
+#include "image/index.h"
 #include "image/reference.h"
 #include "store/content_store.h"
 #include "store/db.h"
@@ -94,6 +95,9 @@ class Store {
   static bool IsList(const ImageRecord& image);
   // The image (not list) whose stored manifest has this digest: a list's instance.
   Expected<std::optional<ImageRecord>> ImageByManifest(const Digest& manifest_digest);
+  // A list's instance for the platform (as containers/image matches platforms), which must
+  // be in the store; any other image as it is. What `run` and `save` of a list name use.
+  Expected<ImageRecord> InstanceFor(const ImageRecord& image, const image::Platform& platform);
   Expected<std::vector<ImageRecord>> ListImages();
   Expected<ImageRecord> GetImage(const std::string& id);
   // Finds an image by name (full or short, podman's rules), full ID or unique ID prefix.

@@ -157,3 +157,27 @@ Error: creating build container: localhost/busybox-amd64:latest: image platform 
   run -0 kiln run --rm $REG/app:1 cat /arch
   [ "$output" = aarch64 ]
 }
+
+@test "run and save of a list name: the host's instance (podman 4.3.1); run --arch/--platform picks another" {
+  [ "$(uname -m)" = x86_64 ] || skip "the expectations are an amd64 host's"
+  ensure_qemu_aarch64 || skip "binfmt_misc cannot run arm64 programs here"
+  import_both_busyboxes
+  printf 'FROM localhost/busybox\nRUN uname -m > /arch\n' | containerfile
+  kiln build -q --platform linux/amd64,linux/arm64 --manifest app "$CTX" >/dev/null
+  amd64_id=$(kiln build -q --platform linux/amd64 "$CTX")
+  run -0 kiln run --rm app cat /arch
+  [ "$output" = x86_64 ]
+  run -0 kiln run --rm --arch arm64 app cat /arch
+  [ "$output" = aarch64 ]
+  run -0 kiln run --rm --platform linux/arm64 app cat /arch
+  [ "$output" = aarch64 ]
+  run -125 kiln run --rm --arch s390x app true
+  [ "$output" = 'Error: localhost/app:latest: no image found in image index for architecture s390x, variant "", OS linux' ]
+  run -0 kiln save -q -o "$TEST_ROOT/app.tar" app
+  run -0 tar -xOf "$TEST_ROOT/app.tar" manifest.json
+  [[ "$output" == '[{"Config":"'$amd64_id'.json","RepoTags":["localhost/app:latest"]'* ]]
+  kiln rmi -a -f >/dev/null
+  run -0 kiln load -q -i "$TEST_ROOT/app.tar"
+  run -0 kiln run --rm app cat /arch
+  [ "$output" = x86_64 ]
+}

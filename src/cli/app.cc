@@ -147,7 +147,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterBuildCommands, {"build"}},
       {RegisterManifestCommands, {"manifest", "create", "add", "annotate", "remove", "inspect", "exists", "rm", "push"}},
       {RegisterUnshareCommand, {"unshare"}},
-      {RegisterInfoCommand, {"info"}},
+      {RegisterInfoCommand, {"info", "version"}},
       {RegisterPodNetworkCommands, {"pod", "network", "volume", "rm", "remove", "ls", "list", "prune"}},
       {RegisterImageMountCommands, {"mount", "umount", "unmount"}},
       {RegisterLintCommand, {"lint"}},

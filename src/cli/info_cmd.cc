@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "format/gojson.h"
+#include "format/report.h"
 #include "format/value.h"
 #include "format/yaml.h"
 #include "image/index.h"
@@ -113,9 +114,43 @@ int RunInfo(Context& ctx, const std::string& fmt) {
   return PrintInfo(info, fmt);
 }
 
+// podman's define.Version, for `version --format`; kiln has no Go version or build time.
+Value VersionInfo() {
+  const image::Platform host = image::HostPlatform();
+  Value client = Value::Struct("define.Version")
+                     .Add("APIVersion", "APIVersion", Value(kVersion))
+                     .Add("Version", "Version", Value(kVersion))
+                     .Add("GoVersion", "GoVersion", Value(""))
+                     .Add("GitCommit", "GitCommit", Value(""))
+                     .Add("BuiltTime", "BuiltTime", Value(""))
+                     .Add("Built", "Built", Value::Int(0))
+                     .Add("OsArch", "OsArch", Value(host.os + "/" + host.architecture))
+                     .Add("Os", "Os", Value(host.os));
+  return Value::Struct("entities.SystemVersionReport").Add("Client", "Client", std::move(client));
+}
+
+// podman's layout: "Client:" and the aligned lines, or JSON / a Go template with --format.
+int RunVersion(const std::string& fmt) {
+  const image::Platform host = image::HostPlatform();
+  if (fmt.empty()) {
+    std::printf("Client:       kiln\nVersion:      %s\nAPI Version:  %s\nOS/Arch:      %s/%s\n", kVersion, kVersion,
+                host.os.c_str(), host.architecture.c_str());
+    return 0;
+  }
+  if (format::IsJsonFormat(fmt)) {
+    std::printf("%s\n", format::GoJson(VersionInfo()).c_str());
+    return 0;
+  }
+  return PrintInfo(VersionInfo(), fmt);
+}
+
 }  // namespace
 
 void RegisterInfoCommand(Registry& r) {
+  auto vfmt = std::make_shared<std::string>();
+  CLI::App* version = AddCommand(r.root, "version", "Display the kiln version information");
+  version->add_option("-f,--format", *vfmt, "Change the output format to JSON or a Go template");
+  version->callback([&r, vfmt] { r.exit_code = RunVersion(*vfmt); });
   auto fmt = std::make_shared<std::string>();
   for (CLI::App* parent : {&r.root, &r.system}) {
     CLI::App* cmd = AddCommand(*parent, "info", "Display kiln system information");

@@ -168,3 +168,17 @@ setup() { setup_store; }
   run -125 kiln image diff
   [ "$output" = "Error: accepts between 1 and 2 arg(s), received 0" ]
 }
+
+@test "version: podman's layout, its JSON keys and Go templates" {
+  run -0 kiln version
+  [ "${lines[0]}" = "Client:       kiln" ]
+  [[ "${lines[1]}" == "Version:      "* ]]
+  [[ "${lines[3]}" == "OS/Arch:      linux/"* ]]
+  run -0 kiln version --format '{{.Client.Version}}'
+  [ "$output" = "$(kiln --version | awk '{print $3}')" ]
+  if has_podman; then
+    want=$(podman version --format json | jq -c '.Client | keys')
+    got=$(kiln version --format json | jq -c '.Client | keys')
+    assert_same "$want" "$got"
+  fi
+}

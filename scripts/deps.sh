@@ -33,8 +33,12 @@ wanted=("${BUILD_DEPS[@]}" "${RUNTIME_DEPS[@]}")
 [ "$set_name" = test ] && wanted+=("${TEST_DEPS[@]}")
 if [ "$list" = 1 ]; then printf '%s\n' "${wanted[@]}"; exit 0; fi
 
+# Packages that only bring a command the tests run: a command already on PATH from another
+# package (nodesource's nodejs ships npm and conflicts with Debian's) is enough.
+declare -A COMMAND_OF=([npm]=npm)
 missing=()
 for pkg in "${wanted[@]}"; do
+  [ -n "${COMMAND_OF[$pkg]:-}" ] && command -v "${COMMAND_OF[$pkg]}" >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -105,9 +105,4 @@ Expected<Sbom> CatalogImage(const LayeredFs& fs) {
   return sbom;
 }
 
-std::string AdvisoryName(const Package& p) {
-  if ((p.type == kTypeDeb || p.type == kTypeApk) && !p.source_name.empty()) return p.source_name;
-  return p.name;
-}
-
 }  // namespace kiln::security

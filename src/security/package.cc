@@ -1,0 +1,10 @@
+#include "security/package.h"
+
+namespace kiln::security {
+
+std::string AdvisoryName(const Package& p) {
+  if ((p.type == kTypeDeb || p.type == kTypeApk) && !p.source_name.empty()) return p.source_name;
+  return p.name;
+}
+
+}  // namespace kiln::security

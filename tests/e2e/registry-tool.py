@@ -82,23 +82,27 @@ def push_index(base, repo, tag, amd, arm):
     print("sha256:" + hashlib.sha256(idx).hexdigest())
 
 
+class ReplyingHandler(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1 with reply(): status, headers, Content-Length, and a body unless HEAD."""
+    protocol_version = "HTTP/1.1"
+
+    def reply(self, code, body=b"", headers=()):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
 def proxy(port, upstream, mode):
     seen = {}
 
-    class H(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class H(ReplyingHandler):
 
         def log_message(self, *a):
             sys.stderr.write("%s %s\n" % (self.command, self.path))
-
-        def reply(self, code, body=b"", headers=()):
-            self.send_response(code)
-            for k, v in headers:
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
 
         def handle_any(self):
             n = seen.get(self.path, 0)
@@ -221,20 +225,10 @@ def hostile(port, mode, log, escape="kiln-escape-marker"):
             f.write(f"{p} {h.command} {h.path} {h.headers.get('Authorization') or '-'}\n")
 
     def make_handler(my_port, primary):
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        class H(ReplyingHandler):
 
             def log_message(self, *a):
                 pass
-
-            def reply(self, code, body=b"", headers=()):
-                self.send_response(code)
-                for k, v in headers:
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
 
             def do_GET(self):
                 record(my_port, self)

@@ -21,6 +21,7 @@
 #include "image/reference.h"
 #include "util/compression.h"
 #include "util/fs.h"
+#include "util/json_text.h"
 
 namespace kiln::archive {
 namespace {
@@ -395,7 +396,7 @@ std::string DockerArchiveManifest(const std::string& config, const std::vector<P
     m["layers"].push_back(Json{{"mediaType", std::string(image::kDockerLayerGzip)},
                                {"size", l.entry->diff_size},
                                {"digest", l.diff_id.str()}});
-  return m.dump();
+  return JsonText(m);
 }
 
 Expected<std::vector<PlannedImage>> PlanDockerArchive(Source& src) {

@@ -18,6 +18,7 @@
 #include "image/config.h"
 #include "image/reference.h"
 #include "util/compression.h"
+#include "util/json_text.h"
 #include "util/parallel_gzip.h"
 #include "util/fs.h"
 
@@ -148,7 +149,7 @@ bool TopLevelRaw(std::string_view s, std::map<std::string, std::string_view>& ou
   }
 }
 
-std::string GoString(std::string_view s) { return Json(std::string(s)).dump(); }
+std::string GoString(std::string_view s) { return JsonText(Json(std::string(s))); }
 
 }  // namespace
 
@@ -357,7 +358,7 @@ std::string OciManifest(const SaveItem& item, const Blob& config, const std::vec
   if (stored.is_object() && stored.contains("annotations") && stored["annotations"].is_object() &&
       !stored["annotations"].empty() && stored.value("mediaType", std::string(image::kOciManifest)) == image::kOciManifest)
     m["annotations"] = stored["annotations"];
-  return m.dump();
+  return JsonText(m);
 }
 
 std::string DockerManifest(const Blob& config, const std::vector<Blob>& layers) {
@@ -367,7 +368,7 @@ std::string DockerManifest(const Blob& config, const std::vector<Blob>& layers) 
   m["config"] = DescriptorJson(config, true);
   m["layers"] = Json::array();
   for (const auto& l : layers) m["layers"].push_back(DescriptorJson(l, true));
-  return m.dump();
+  return JsonText(m);
 }
 
 // Writes blob b to the layout file path (temporary name, then rename).
@@ -457,8 +458,8 @@ Status WriteDockerArchive(store::Store& store, const std::vector<SaveItem>& item
     }
     progress.Line("Storing signatures");
   }
-  RETURN_IF_ERROR(tar.AddBytes("manifest.json", manifest.dump()));
-  RETURN_IF_ERROR(tar.AddBytes("repositories", nlohmann::json(repositories).dump()));
+  RETURN_IF_ERROR(tar.AddBytes("manifest.json", JsonText(manifest)));
+  RETURN_IF_ERROR(tar.AddBytes("repositories", JsonText(nlohmann::json(repositories))));
   return tar.Close();
 }
 
@@ -576,7 +577,7 @@ Status WriteOciArchive(store::Store& store, const std::vector<SaveItem>& items, 
   }
   Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
   for (const auto& img : images) index["manifests"].push_back(IndexEntry(img));
-  RETURN_IF_ERROR(tar.AddBytes("index.json", index.dump(), 0644));
+  RETURN_IF_ERROR(tar.AddBytes("index.json", JsonText(index), 0644));
   RETURN_IF_ERROR(tar.AddBytes("oci-layout", kOciLayoutBody, 0644));
   return tar.Close();
 }
@@ -614,7 +615,7 @@ Status WriteOciDir(store::Store& store, const std::vector<SaveItem>& items, bool
     list.push_back(IndexEntry(img));
   }
   RETURN_IF_ERROR(WriteFileAtomic(JoinPath(dir, "oci-layout"), kOciLayoutBody, 0644));
-  return WriteFileAtomic(index_path, index.dump(), 0644);
+  return WriteFileAtomic(index_path, JsonText(index), 0644);
 }
 
 Status WriteDockerDir(store::Store& store, const SaveItem& item, bool gzip, const std::string& dir,

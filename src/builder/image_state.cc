@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "util/fs.h"
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::build {
@@ -210,7 +211,7 @@ std::string FinalConfigFlags::Describe() const {
   Json feat = Json::array();
   for (const auto& f : os_features) feat.push_back(f);
   d["os-feature"] = feat;
-  return d.dump();
+  return JsonText(d);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include "image/reference.h"
 #include "store/layer_commit.h"
 #include "manifest/manifest.h"
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::build {
@@ -438,7 +439,7 @@ Status StageBuilder::MetadataStep(const Instruction& ins, bool last) {
   ASSIGN_OR_RETURN(std::string created_by, ApplyMetadata(ins));
   if (!layered()) return UnlayeredStep(created_by, /*changes_files=*/false, last);
   state_.Normalize();
-  std::string key = StepKey("META\n" + created_by + "\n" + state_.Runtime().dump() + "\n" +
+  std::string key = StepKey("META\n" + created_by + "\n" + JsonText(state_.Runtime()) + "\n" +
                             state_.config.value("author", ""));
   ASSIGN_OR_RETURN(bool hit, UseCache(key, last));
   if (hit) return Status::Ok();
@@ -534,7 +535,7 @@ bool StageBuilder::HasFinalEdits() const {
 Status StageBuilder::CommitFinalImage() {
   Json annotations = Json::array();
   for (const auto& [k, v] : run_.opts.annotations) annotations.push_back(Json::array({k, v}));
-  std::string key = StepKey("FINAL\n" + run_.opts.final_config.Describe() + "\n" + annotations.dump());
+  std::string key = StepKey("FINAL\n" + run_.opts.final_config.Describe() + "\n" + JsonText(annotations));
   ASSIGN_OR_RETURN(bool hit, FindCached(key));
   if (hit) return Status::Ok();
   ApplyFinalConfig(state_, run_.opts.final_config, run_.opts.warn);
@@ -631,7 +632,7 @@ Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& 
     labels[kBuildahVersionLabel] = kBuildahVersion;
   }
   state_.Normalize();
-  std::string config_bytes = state_.config.dump();
+  std::string config_bytes = JsonText(state_.config);
 
   std::vector<image::Descriptor> layers;
   for (const auto& l : state_.layers) layers.push_back({"", l.diff_id, l.size});

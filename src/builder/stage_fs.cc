@@ -13,6 +13,7 @@
 #include "util/fs.h"
 #include "util/http.h"
 #include "util/io.h"
+#include "util/json_text.h"
 
 namespace kiln::build {
 namespace {
@@ -353,7 +354,7 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   std::vector<std::string> env = RunEnv();
   Json key_doc = {{"argv", argv}, {"env", env}, {"user", state_.User()}, {"cwd", state_.WorkingDir()},
                   {"network", static_cast<int>(network)}, {"mounts", mounts_key}};
-  std::string key = StepKey("RUN\n" + created_by + "\n" + key_doc.dump() + "\n" + DirsKey());
+  std::string key = StepKey("RUN\n" + created_by + "\n" + JsonText(key_doc) + "\n" + DirsKey());
   if (layered()) {
     ASSIGN_OR_RETURN(bool hit, UseCache(key, last));
     if (hit) {

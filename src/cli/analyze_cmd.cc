@@ -10,6 +10,7 @@
 #include "format/tabwriter.h"
 #include "format/template.h"
 #include "format/units.h"
+#include "util/json_text.h"
 
 namespace kiln::cli {
 namespace {
@@ -182,10 +183,10 @@ Status Render(const ordered_json& a, const std::string& fmt) {
   if (fmt.empty()) {
     std::fputs(Text(a).c_str(), stdout);
   } else if (fmt == "json") {
-    std::printf("%s\n", a.dump(4).c_str());
+    std::printf("%s\n", JsonText(a, 4).c_str());
   } else {
     ASSIGN_OR_RETURN(format::Template t, format::Template::Parse("analyze", fmt));
-    ASSIGN_OR_RETURN(std::string text, t.Execute(format::Value::FromJson(nlohmann::json::parse(a.dump()))));
+    ASSIGN_OR_RETURN(std::string text, t.Execute(format::Value::FromJson(nlohmann::json::parse(JsonText(a)))));
     if (text.empty() || text.back() != '\n') text += '\n';
     std::fputs(text.c_str(), stdout);
   }

@@ -19,6 +19,7 @@
 #include "store/containers.h"
 #include "store/paths.h"
 #include "util/fs.h"
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::cli {
@@ -437,7 +438,7 @@ int RunPs(Context& ctx, PsOptions& o) {
   if (format::IsJsonFormat(o.format)) {
     Json out = Json::array();
     for (const auto& c : *filtered) out.push_back(PsJson(c, now));
-    std::printf("%s\n", out.dump(4).c_str());
+    std::printf("%s\n", JsonText(out, 4).c_str());
     return 0;
   }
   std::vector<format::Value> rows;

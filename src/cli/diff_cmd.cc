@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "containers/containers.h"
 #include "util/fs.h"
+#include "util/json_text.h"
 
 namespace kiln::cli {
 namespace {
@@ -99,7 +100,7 @@ void Print(const std::vector<analysis::Change>& changes, bool json) {
       if (c.kind == kind) paths.push_back(c.path);
     if (!paths.empty()) out[key] = paths;
   }
-  std::printf("%s\n", out.dump(5).c_str());
+  std::printf("%s\n", JsonText(out, 5).c_str());
 }
 
 int RunDiff(Context& ctx, const DiffOptions& o) {

@@ -8,6 +8,7 @@
 #include "cli/image_view.h"
 #include "containers/image_mount.h"
 #include "format/tabwriter.h"
+#include "util/json_text.h"
 
 namespace kiln::cli {
 namespace {
@@ -47,7 +48,7 @@ int PrintMounts(const std::vector<Mounted>& mounts, const MountOptions& o) {
       nlohmann::ordered_json names = nlohmann::ordered_json::array({m.image->manifest_digest.str()});
       out.push_back({{"id", m.image->id}, {"Names", names}, {"Repositories", m.image->names}, {"mountpoint", m.path}});
     }
-    std::printf("%s\n", out.dump(1).c_str());
+    std::printf("%s\n", JsonText(out, 1).c_str());
     return 0;
   }
   if (!o.format.empty()) return Fail(InvalidArgument("unknown --format argument: \"" + o.format + "\""));

@@ -8,6 +8,7 @@
 #include "format/gojson.h"
 #include "format/report.h"
 #include "format/yaml.h"
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::cli {
@@ -66,7 +67,7 @@ int PrintImagesFormatted(const std::vector<ImageRow>& rows, const std::string& f
     std::set<std::string> seen;
     for (const auto& r : rows)
       if (seen.insert(r.image->id).second) out.push_back(ImageSummaryJson(r));
-    std::printf("%s\n", out.dump(4).c_str());
+    std::printf("%s\n", JsonText(out, 4).c_str());
     return 0;
   }
   const int64_t now = NowNanos();
@@ -87,7 +88,7 @@ int PrintImagesFormatted(const std::vector<ImageRow>& rows, const std::string& f
 int PrintInspectJson(const std::vector<image::Json>& objects) {
   image::Json arr = image::Json::array();
   for (const auto& o : objects) arr.push_back(o);
-  std::printf("%s\n", arr.dump(5).c_str());
+  std::printf("%s\n", JsonText(arr, 5).c_str());
   return 0;
 }
 
@@ -107,7 +108,7 @@ int PrintHistoryFormatted(const std::vector<HistoryRow>& rows, const std::string
     for (const auto& r : rows)
       out.push_back(image::Json{{"id", r.id}, {"created", FormatRfc3339Nano(r.created)}, {"CreatedBy", r.created_by},
                                 {"size", r.size}, {"comment", r.comment}});
-    std::printf("%s\n", out.dump(4).c_str());
+    std::printf("%s\n", JsonText(out, 4).c_str());
     return 0;
   }
   const int64_t now = NowNanos();
@@ -122,7 +123,7 @@ int PrintHistoryFormatted(const std::vector<HistoryRow>& rows, const std::string
 int PrintInfo(const format::Value& info, const std::string& fmt) {
   if (fmt.empty() || IsJson(fmt)) {
     auto j = image::Json::parse(format::GoJson(info));
-    std::string text = fmt.empty() ? format::Yaml(j) : j.dump(4) + "\n";
+    std::string text = fmt.empty() ? format::Yaml(j) : JsonText(j, 4) + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }

@@ -9,6 +9,7 @@
 #include "security/sbom_json.h"
 #include "security/scan_config.h"
 #include "security/scan_report.h"
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::cli {
@@ -82,7 +83,7 @@ int PrintRows(const std::string& fmt, const std::vector<Value>& rows, const std:
   return st.ok() ? 0 : Fail(st, 125);
 }
 
-void PrintJson(const security::Json& j) { std::printf("%s\n", j.dump(2).c_str()); }
+void PrintJson(const security::Json& j) { std::printf("%s\n", JsonText(j, 2).c_str()); }
 
 Expected<security::DocumentInfo> DocumentInfoNow() {
   ASSIGN_OR_RETURN(int64_t sde, SourceDateEpoch());

@@ -4,6 +4,7 @@
 
 #include "format/gotime.h"
 #include "format/units.h"
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::cli {
@@ -34,7 +35,7 @@ std::string Str(const image::Json& j, const char* key) {
 Value StringMapFromJson(const image::Json& j, bool nil_when_empty = true) {
   if (!j.is_object() || (j.empty() && nil_when_empty)) return Value::NilMap("map[string]string");
   Value m = Value::Map("map[string]string");
-  for (const auto& [k, v] : j.items()) m.Set(k, v.is_string() ? Value(v.get<std::string>()) : Value(v.dump()));
+  for (const auto& [k, v] : j.items()) m.Set(k, v.is_string() ? Value(v.get<std::string>()) : Value(JsonText(v)));
   return m;
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/json_text.h"
+
 namespace kiln::format {
 namespace {
 
@@ -33,7 +35,7 @@ bool NeedsQuotes(std::string_view s) {
 
 std::string Scalar(const nlohmann::json& v) {
   if (v.is_null()) return "null";
-  if (!v.is_string()) return v.dump();
+  if (!v.is_string()) return JsonText(v);
   const std::string& s = v.get_ref<const std::string&>();
   if (!NeedsQuotes(s)) return s;
   std::string out = "\"";

@@ -1,5 +1,6 @@
 #include "image/config.h"
 
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::image {
@@ -90,7 +91,7 @@ Platform ImageConfig::GetPlatform() const {
 }
 std::string ImageConfig::Os() const { return StringField(json, "os"); }
 std::string ImageConfig::Author() const { return StringField(json, "author"); }
-std::string ImageConfig::Serialize() const { return json.dump(); }
+std::string ImageConfig::Serialize() const { return JsonText(json); }
 
 Expected<ImageConfig> ParseConfig(std::string_view bytes) {
   Json j = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
@@ -133,7 +134,7 @@ std::string Manifest::Serialize() const {
   j["layers"] = Json::array();
   for (const auto& l : layers) j["layers"].push_back(DescriptorToJson(l));
   if (!annotations.is_null() && !annotations.empty()) j["annotations"] = annotations;
-  return j.dump();
+  return JsonText(j);
 }
 
 Expected<Manifest> ParseManifest(std::string_view bytes) {

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "util/json_text.h"
+
 namespace kiln::image {
 namespace {
 
@@ -257,7 +259,7 @@ std::string SerializeOciIndex(const Index& index) {
   }
   j["manifests"] = std::move(ms);
   if (!index.annotations.empty()) j["annotations"] = AnnotationsJson(index.annotations);
-  return GoEscape(j.dump());
+  return GoEscape(JsonText(j));
 }
 
 std::string SerializeDockerList(const Index& index) {
@@ -275,7 +277,7 @@ std::string SerializeDockerList(const Index& index) {
     ms.push_back(std::move(m));
   }
   j["manifests"] = std::move(ms);
-  return GoEscape(j.dump());
+  return GoEscape(JsonText(j));
 }
 
 std::string InspectJson(const Index& index) {
@@ -295,7 +297,7 @@ std::string InspectJson(const Index& index) {
   }
   j["manifests"] = std::move(ms);
   if (!index.annotations.empty()) j["annotations"] = AnnotationsJson(index.annotations);
-  return GoEscape(j.dump(4));
+  return GoEscape(JsonText(j, 4));
 }
 
 Expected<const IndexEntry*> ChooseInstance(const Index& index, const Platform& want) {

@@ -1,11 +1,12 @@
 #include "lint/report.h"
 
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
 
 #include <sstream>
 
+#include "format/toml_text.h"
 #include "lint/rules.h"
+#include "util/json_text.h"
 
 namespace kiln::lint {
 namespace {
@@ -45,7 +46,7 @@ std::string FormatJson(const std::vector<Finding>& findings) {
                    {"rule", f.rule},
                    {"message", f.message}});
   }
-  return arr.dump(4) + "\n";
+  return JsonText(arr, 4) + "\n";
 }
 
 std::string FormatSarif(const std::vector<Finding>& findings) {
@@ -71,7 +72,7 @@ std::string FormatSarif(const std::vector<Finding>& findings) {
       {"version", "2.1.0"},
       {"runs", ordered_json::array({{{"tool", {{"driver", {{"name", "kiln-lint"}, {"rules", rules}}}}},
                                      {"results", results}}})}};
-  return sarif.dump(2) + "\n";
+  return JsonText(sarif, 2) + "\n";
 }
 
 Expected<std::string> Explain(std::string_view id) {
@@ -94,14 +95,7 @@ Expected<std::string> Explain(std::string_view id) {
 }
 
 Expected<Config> ParseConfig(const std::string& text, const std::string& path) {
-  toml::table tbl;
-  try {
-    tbl = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << "lint configuration \"" << path << "\": " << e.description() << " (line " << e.source().begin.line << ")";
-    return InvalidArgument(msg.str());
-  }
+  ASSIGN_OR_RETURN(toml::table tbl, format::ParseToml(text, path, "lint configuration"));
   auto bad = [&](const std::string& what) { return InvalidArgument("lint configuration \"" + path + "\": " + what); };
   Config config;
   for (auto& [key, node] : tbl) {

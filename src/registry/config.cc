@@ -1,5 +1,7 @@
 #include "registry/config.h"
 
+#include "format/toml_text.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -11,10 +13,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <toml++/toml.h>
 
+#include "format/toml_text.h"
 #include "registry/curl.h"
 #include "util/fs.h"
+#include "util/json_text.h"
 #include "util/rootless.h"
 
 namespace kiln::registry {
@@ -69,69 +72,8 @@ const RegistryEntry* RegistriesConf::Find(const std::string& repository) const {
   return best;
 }
 
-namespace {
-
-// toml++ 3.3.0 (Debian's) reaches __builtin_unreachable() on some non-ASCII characters
-// outside comments (is_non_ascii_horizontal_whitespace; upstream issues #190 and #295, found
-// here by fuzz/registries_conf_fuzz.cc). Nothing in registries.conf may contain them anyway
-// (registry locations, prefixes and aliases are ASCII), so they are refused before parsing;
-// comments, which toml++ only skips, may hold any UTF-8.
-Status CheckTomlAscii(std::string_view text, const std::string& path) {
-  enum { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } state = kCode;
-  int line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
-    if (c == '\n') ++line;
-    if (static_cast<unsigned char>(c) >= 0x80 && state != kComment)
-      return InvalidArgument("loading registries configuration \"" + path + "\": non-ASCII character on line " +
-                             std::to_string(line) + " (only comments may hold one)");
-    switch (state) {
-      case kCode:
-        if (c == '#') state = kComment;
-        else if (starts("\"\"\"")) state = kMultiBasic, i += 2;
-        else if (starts("'''")) state = kMultiLiteral, i += 2;
-        else if (c == '"') state = kBasic;
-        else if (c == '\'') state = kLiteral;
-        break;
-      case kComment:
-        if (c == '\n') state = kCode;
-        break;
-      case kBasic:
-      case kMultiBasic:
-        if (c == '\\') {
-          if (i + 1 < text.size() && text[i + 1] == '\n') ++line;
-          ++i;  // the escaped character cannot end the string
-        } else if (state == kBasic && (c == '"' || c == '\n')) {
-          state = kCode;
-        } else if (state == kMultiBasic && starts("\"\"\"")) {
-          state = kCode, i += 2;
-        }
-        break;
-      case kLiteral:
-        if (c == '\'' || c == '\n') state = kCode;
-        break;
-      case kMultiLiteral:
-        if (starts("'''")) state = kCode, i += 2;
-        break;
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status MergeRegistriesConf(RegistriesConf& conf, const std::string& text, const std::string& path) {
-  RETURN_IF_ERROR(CheckTomlAscii(text, path));
-  toml::table tbl;
-  try {
-    tbl = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << "loading registries configuration \"" << path << "\": " << e.description() << " (line "
-        << e.source().begin.line << ")";
-    return InvalidArgument(msg.str());
-  }
+  ASSIGN_OR_RETURN(toml::table tbl, format::ParseToml(text, path, "loading registries configuration"));
   conf.files.push_back(path);
   if (auto* arr = tbl["unqualified-search-registries"].as_array()) {
     conf.short_names.unqualified_search_registries.clear();
@@ -365,7 +307,7 @@ Status StoreCredentials(const std::string& authfile, const std::string& key, con
   }
   if (!j.contains("auths") || !j["auths"].is_object()) j["auths"] = nlohmann::ordered_json::object();
   j["auths"][key] = {{"auth", Base64Encode(creds.username + ":" + creds.password)}};
-  return WriteFileAtomic(authfile, j.dump(1, '\t') + "\n", 0600);
+  return WriteFileAtomic(authfile, JsonText(j, 1, '\t') + "\n", 0600);
 }
 
 Status RemoveCredentials(const std::string& authfile, const std::string& key) {
@@ -383,7 +325,7 @@ Status RemoveCredentials(const std::string& authfile, const std::string& key) {
     if (!j.contains("auths") || !j["auths"].is_object() || !j["auths"].contains(key)) return NotFound("not logged in");
     j["auths"].erase(key);
   }
-  return WriteFileAtomic(authfile, j.dump(1, '\t') + "\n", 0600);
+  return WriteFileAtomic(authfile, JsonText(j, 1, '\t') + "\n", 0600);
 }
 
 }  // namespace kiln::registry

@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "util/fs.h"
+#include "util/json_text.h"
 #include "util/rootless.h"
 
 namespace kiln::runtime {
@@ -478,7 +479,7 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
               {"mounts", mounts},
               {"annotations", {{"io.container.manager", "kiln"}}},
               {"linux", linux_}};
-  return cfg.dump(1);
+  return JsonText(cfg, 1);
 }
 
 Json RlimitsJson(const std::vector<Rlimit>& rlimits) {
@@ -496,7 +497,7 @@ std::string SpecToJson(const ContainerSpec& s) {
             {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols},
             {"discard_writes", s.discard_writes}, {"extra_hosts", s.extra_hosts}, {"no_hosts", s.no_hosts},
             {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)}};
-  return j.dump();
+  return JsonText(j);
 }
 
 Expected<ContainerSpec> SpecFromJson(const std::string& text) {
@@ -678,7 +679,7 @@ Expected<ConsolePair> MakeConsolePair() {
 // 128 KiB: E2BIG).
 Expected<UniqueFd> InitPayload(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env) {
   Json user = {{"uid", u.uid}, {"gid", u.gid}, {"groups", u.groups}, {"home", u.home}};
-  std::string text = Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env}}.dump();
+  std::string text = JsonText(Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env}});
   UniqueFd fd(memfd_create("kiln-container-init", MFD_CLOEXEC));
   if (!fd.valid()) return ErrnoError("memfd_create", errno);
   RETURN_IF_ERROR(WriteAll(fd.get(), text.data(), text.size()));
@@ -1074,7 +1075,7 @@ int ChrootInitMain(int argc, char** argv) {
   close(std::atoi(argv[2]));
   Json j = Json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.contains("spec")) ChildFail(err_fd, 125, "container init: malformed payload");
-  auto spec = SpecFromJson(j["spec"].dump());
+  auto spec = SpecFromJson(JsonText(j["spec"]));
   if (!spec.ok()) ChildFail(err_fd, 125, spec.status().message());
   User u;
   try {

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <toml++/toml.h>
 #include <vector>
+
+#include "format/toml_text.h"
 
 namespace kiln::security {
 namespace {
@@ -35,12 +36,8 @@ Expected<std::string> ConfiguredOsvDb() {
   for (const auto& file : ConfigFiles()) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) continue;
-    try {
-      toml::table t = toml::parse_file(file);
-      if (auto v = t["kiln"]["osv_db"].value<std::string>()) db = *v;
-    } catch (const toml::parse_error& e) {
-      return InvalidArgument("decoding configuration file \"" + file + "\": " + std::string(e.description()));
-    }
+    ASSIGN_OR_RETURN(toml::table t, format::ParseTomlFile(file, "decoding configuration file"));
+    if (auto v = t["kiln"]["osv_db"].value<std::string>()) db = *v;
   }
   return db;
 }

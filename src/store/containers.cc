@@ -3,6 +3,7 @@
 #include <random>
 
 #include "util/fs.h"
+#include "util/json_text.h"
 
 namespace kiln::store {
 namespace {
@@ -49,7 +50,7 @@ Status Containers::Insert(const ContainerRecord& c) {
                            "\" is already in use by another container. You have to remove that container to be able to reuse that name: that name is already in use");
     ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("INSERT INTO containers (") + kColumns +
                                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
-    s.Bind(1, c.id).Bind(2, c.name).Bind(3, c.image_id).Bind(4, c.created).Bind(5, c.state).Bind(6, c.config.dump());
+    s.Bind(1, c.id).Bind(2, c.name).Bind(3, c.image_id).Bind(4, c.created).Bind(5, c.state).Bind(6, JsonText(c.config));
     s.Bind(7, c.pid).Bind(8, c.pid_start).Bind(9, c.monitor_pid).Bind(10, c.started).Bind(11, c.finished).Bind(12, c.exit_code);
     return s.Run();
   });

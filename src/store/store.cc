@@ -14,6 +14,7 @@
 #include "store/paths.h"
 #include "store/schema.h"
 #include "util/io.h"
+#include "util/json_text.h"
 #include "util/time.h"
 
 namespace kiln::store {
@@ -353,7 +354,7 @@ Status Store::RefreshNamesHistory(const std::string& id) {
     hist.insert(hist.begin(), n);
   }
   ASSIGN_OR_RETURN(Statement set, db_->Prepare("UPDATE images SET names_history = ? WHERE id = ?"));
-  set.Bind(1, nlohmann::json(hist).dump()).Bind(2, id);
+  set.Bind(1, JsonText(nlohmann::json(hist))).Bind(2, id);
   return set.Run();
 }
 

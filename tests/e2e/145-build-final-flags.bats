@@ -279,3 +279,14 @@ PY
   run -0 kiln build --label version=4 -t myapp:v4 "$CTX"
   [ "$(cached_count "$output")" = 2 ]
 }
+
+@test "build flags: a --label value that is not UTF-8 is written as U+FFFD, as Go's encoding/json does" {
+  containerfile <<'CF'
+FROM localhost/busybox
+CF
+  run -0 kiln build -q --label $'x=a\xd4z' -t badutf8 "$CTX"
+  run -0 kiln inspect --format '{{json .Labels}}' badutf8
+  [[ "$output" == *'"x":"a'$'\xef\xbf\xbd''z"'* ]]
+  run -0 kiln images --format '{{.Repository}}' --filter dangling=true
+  [ -z "$output" ]
+}

@@ -216,3 +216,12 @@ CF
     [ -z "$output" ] || { echo "$ex: $output"; return 1; }
   done
 }
+
+@test "lint: a Containerfile that is not UTF-8 still gives JSON and SARIF (found by fuzz/lint_fuzz)" {
+  printf 'FROM "\xf0\xd4"+\n' > "$CTX/Containerfile"
+  echo .git > "$CTX/.containerignore"
+  run -0 kiln lint --format json "$CTX"
+  python3 -c 'import json,sys; f=json.loads(sys.argv[1]); assert any(x["rule"]=="BaseImageNotPinned" for x in f), f' "$output"
+  run -0 kiln lint --format sarif "$CTX"
+  python3 -c 'import json,sys; json.loads(sys.argv[1])' "$output"
+}

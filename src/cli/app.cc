@@ -142,7 +142,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterImportCommand, {"import"}},
       {RegisterRegistryCommands, {"pull", "push", "login", "logout", "search"}},
       {RegisterContainerCommands, {"container", "run", "create", "start", "stop", "kill", "wait", "logs", "rm",
-                                   "export", "ps", "ls", "list", "__monitor", "prune", "exists", "commit"}},
+                                   "export", "ps", "ls", "list", "__monitor", "prune", "exists", "commit", "exec"}},
       {RegisterSaveLoadCommands, {"save", "load"}},
       {RegisterBuildCommands, {"build"}},
       {RegisterManifestCommands, {"manifest", "create", "add", "annotate", "remove", "inspect", "exists", "rm", "push"}},

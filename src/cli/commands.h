@@ -34,6 +34,7 @@ void RegisterImportCommand(Registry& r);       // import, image import
 void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, search --list-tags
 void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, commit, container …
 void AddCommitCommand(CLI::App& parent, Registry& r);  // commit, container commit (commit_cmd.cc)
+void AddExecCommand(CLI::App& parent, Registry& r);    // exec, container exec (exec_cmd.cc)
 void RegisterUnshareCommand(Registry& r);      // unshare (rootless)
 void RegisterInfoCommand(Registry& r);         // info, system info
 

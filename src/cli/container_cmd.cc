@@ -559,6 +559,7 @@ void RegisterContainerCommands(Registry& r) {
     add_run(*parent, "run", true);
     add_run(*parent, "create", false);
     AddCommitCommand(*parent, r);
+    AddExecCommand(*parent, r);
 
     auto so = std::make_shared<StartOptions>();
     CLI::App* start = AddCommand(*parent, "start", "Start one or more containers");

@@ -203,6 +203,9 @@ bool SetgroupsDenied() {
   return text.ok() && text->rfind("deny", 0) == 0;
 }
 
+[[noreturn]] void BecomeUserAndExec(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
+                                    int err_fd);
+
 // Everything below runs in the container's init (kiln re-executed by StartChroot): pid 1 of
 // new pid, mount, ipc, uts (and net) namespaces. Reports failures through err_fd and exits.
 [[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
@@ -277,6 +280,14 @@ bool SetgroupsDenied() {
     MkdirP(spec.cwd);
     if (chdir(spec.cwd.c_str()) != 0) ChildFail(err_fd, 125, Errno("chdir to `" + spec.cwd + "`"));
   }
+  BecomeUserAndExec(spec, u, env, err_fd);
+}
+
+// The last steps of every process kiln starts in a container (its init, or `exec`), once
+// the namespaces, root and working directory are the container's: limits, capabilities,
+// the user, then exec of spec.args[0] looked up in the container's PATH.
+[[noreturn]] void BecomeUserAndExec(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
+                                    int err_fd) {
   // --ulimit, while kiln may still raise hard limits.
   for (const Rlimit& r : spec.rlimits) {
     struct rlimit lim {r.soft, r.hard};
@@ -930,6 +941,109 @@ Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, Unique
   }
 }
 
+// Opens the container's namespaces first (its /proc is not ours once its mount namespace is
+// joined), then joins them: the user namespace only when it is not already ours (rootless
+// kiln runs in the one its containers use; joining one's own fails).
+Status JoinNamespaces(pid_t init) {
+  std::vector<std::pair<std::string, UniqueFd>> fds;
+  for (const char* ns : {"user", "ipc", "uts", "net", "pid", "mnt"}) {
+    std::string path = "/proc/" + std::to_string(init) + "/ns/" + ns;
+    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return ErrnoError("opening " + path, errno);
+    fds.emplace_back(ns, std::move(fd));
+  }
+  for (auto& [ns, fd] : fds) {
+    if (ns == "user") {
+      struct stat theirs {}, ours {};
+      if (fstat(fd.get(), &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 && theirs.st_ino == ours.st_ino &&
+          theirs.st_dev == ours.st_dev)
+        continue;
+    }
+    if (setns(fd.get(), 0) != 0) return ErrnoError("joining the container's " + ns + " namespace", errno);
+  }
+  return Status::Ok();
+}
+
+Expected<Process> StartChrootExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio) {
+  ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
+  std::vector<std::string> env = FinalEnv(spec, u);
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
+  std::fflush(nullptr);
+  pid_t joiner = fork();
+  if (joiner < 0) {
+    int e = errno;
+    close(p[0]), close(p[1]);
+    return ErrnoError("fork", e);
+  }
+  if (joiner == 0) {
+    close(p[0]);
+    int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
+        err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+      ChildFail(p[1], 125, Errno("setting up stdio"));
+    if (Status st = JoinNamespaces(init); !st.ok()) ChildFail(p[1], 125, st.message());
+    pid_t cmd = fork();  // the first process that is in the container's pid namespace
+    if (cmd < 0) ChildFail(p[1], 125, Errno("fork"));
+    if (cmd == 0) {
+      if (chdir(spec.cwd.c_str()) != 0) ChildFail(p[1], 127, Errno("chdir to `" + spec.cwd + "`"));
+      BecomeUserAndExec(spec, u, env, p[1]);
+    }
+    close(p[1]);
+    int status = 0;
+    while (waitpid(cmd, &status, 0) < 0 && errno == EINTR) {
+    }
+    _exit(WaitStatusCode(status));
+  }
+  close(p[1]);
+  Process proc(joiner, joiner, ProcessStartTicks(joiner), Isolation::kChroot, spec.dir, "chroot");
+  ChildError e{};
+  ssize_t n;
+  do n = read(p[0], &e, sizeof e);
+  while (n < 0 && errno == EINTR);
+  close(p[0]);
+  if (n == static_cast<ssize_t>(sizeof e)) {
+    int status;
+    while (waitpid(joiner, &status, 0) < 0 && errno == EINTR) {
+    }
+    e.msg[sizeof e.msg - 1] = 0;
+    proc.done = true;
+    proc.result = {e.code, false, std::string("chroot: ") + e.msg};
+  }
+  return proc;
+}
+
+// The runtime's `exec` in the foreground; its errors go to DIR/exec/runtime.log, which
+// Process::Wait reads as it reads a start's.
+Expected<Process> StartOciExec(const ContainerSpec& spec, const Stdio& stdio) {
+  ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
+  const std::string dir = spec.dir + "/exec", log = dir + "/runtime.log";
+  MkdirP(dir);
+  unlink(log.c_str());
+  std::vector<std::string> args = {spec.oci_runtime, "--root", spec.state_root, "--log", log, "--log-format", "json",
+                                   "exec", "--cwd", spec.cwd, "--user",
+                                   std::to_string(u.uid) + ":" + std::to_string(u.gid)};
+  for (uint32_t g : u.groups) args.insert(args.end(), {"--additional-gids", std::to_string(g)});
+  for (const std::string& e : FinalEnv(spec, u)) args.insert(args.end(), {"--env", e});
+  args.push_back(spec.id);
+  args.insert(args.end(), spec.args.begin(), spec.args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return ErrnoError("fork", errno);
+  if (pid == 0) {
+    int in = fcntl(stdio.in, F_DUPFD_CLOEXEC, 100), out = fcntl(stdio.out, F_DUPFD_CLOEXEC, 100),
+        err = fcntl(stdio.err, F_DUPFD_CLOEXEC, 100);
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(125);
+    execv(argv[0], argv.data());
+    std::fprintf(stderr, "Error: executing %s: %s\n", argv[0], GoErrnoText(errno).c_str());
+    _exit(125);
+  }
+  return Process(pid, pid, ProcessStartTicks(pid), Isolation::kOci, dir, RuntimeBaseName(spec.oci_runtime));
+}
+
 }  // namespace
 
 Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio) {
@@ -944,6 +1058,12 @@ Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master) {
   if (!spec.terminal) return InvalidArgument("StartTerminal: the spec has no terminal");
   if (spec.isolation == Isolation::kChroot) return StartChroot(spec, Stdio{}, master);
   return StartOci(spec, Stdio{}, master);
+}
+
+Expected<Process> StartExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio) {
+  if (spec.args.empty()) return InvalidArgument("must provide a non-empty command to start an exec session");
+  if (spec.isolation == Isolation::kChroot) return StartChrootExec(spec, init, stdio);
+  return StartOciExec(spec, stdio);
 }
 
 Expected<ExitResult> Process::Wait() {

@@ -131,6 +131,15 @@ Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio);
 //           slave would not exist in the container's /dev/pts.)
 Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master);
 
+// `exec`: starts spec.args (with spec.env, spec.user and spec.cwd) in the running container
+// whose pid 1 the host sees as init, in its namespaces and root, with the container's limits
+// and capabilities. Wait() on the result gives the command's exit as for Start (125/126/127
+// with the reason when it never ran).
+//   chroot: a child joins the container's namespaces (setns) and forks the command inside
+//           its pid namespace; the child waits for it and exits with its status.
+//   oci:    the runtime's own `exec`, in the foreground.
+Expected<Process> StartExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio);
+
 // The path of a program: name itself when it holds a '/', else the first executable on
 // $PATH, else in the usual system directories. "" when there is none.
 std::string FindProgram(const std::string& name);

@@ -50,6 +50,7 @@ struct BuildOptions {
   runtime::Network network = runtime::Network::kHost;
   runtime::Isolation isolation = runtime::Isolation::kChroot;
   std::string oci_runtime;          // path, when isolation is kOci
+  std::vector<std::string> runtime_flags;  // its global flags (--runtime-flag)
   std::string runtime_state_root;
   std::optional<int64_t> timestamp;  // seconds: --timestamp or SOURCE_DATE_EPOCH
   // SOURCE_DATE_EPOCH / --source-date-epoch only move later file times back (BuildKit);

@@ -118,6 +118,7 @@ Expected<runtime::ContainerSpec> StageBuilder::ContainerFor(const std::string& d
   spec.network = run_.opts.network;
   spec.isolation = run_.opts.isolation;
   spec.oci_runtime = run_.opts.oci_runtime;
+  spec.runtime_flags = run_.opts.runtime_flags;
   spec.state_root = run_.opts.runtime_state_root;
   return spec;
 }

@@ -333,9 +333,11 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
     return InvalidArgument("invalid pull policy \"" + f.pull + "\"");
   o.pull = pull == "ifmissing" ? "missing" : pull == "ifnewer" ? "newer" : pull;
   ASSIGN_OR_RETURN(o.network, containers::ParseNetwork(f.network));
-  ASSIGN_OR_RETURN(containers::IsolationChoice iso, containers::ChooseIsolation(f.isolation, f.runtime, Warn));
+  ASSIGN_OR_RETURN(containers::IsolationRequest request, IsolationRequestFor(ctx, f.isolation, f.runtime));
+  ASSIGN_OR_RETURN(containers::IsolationChoice iso, containers::ChooseIsolation(request, Warn));
   o.isolation = iso.isolation == "oci" ? runtime::Isolation::kOci : runtime::Isolation::kChroot;
   o.oci_runtime = iso.runtime;
+  o.runtime_flags = iso.runtime_flags;
   RETURN_IF_ERROR(ApplyTimestamp(f, o));
   ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
   o.runtime_state_root = store->runroot() + "/" + (iso.runtime.find("crun") != std::string::npos ? "crun" : "runc");

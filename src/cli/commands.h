@@ -11,6 +11,10 @@
 #include "registry/client.h"
 #include "store/store.h"
 
+namespace kiln::containers {
+struct IsolationRequest;
+}  // namespace kiln::containers
+
 namespace kiln::cli {
 
 // kiln's version, as --version and the documents kiln writes (SBOMs) give it.
@@ -35,6 +39,10 @@ void RegisterRegistryCommands(Registry& r);     // pull, push, login, logout, se
 void RegisterContainerCommands(Registry& r);   // run, create, start, stop, kill, wait, logs, ps, rm, export, commit, container …
 void AddCommitCommand(CLI::App& parent, Registry& r);  // commit, container commit (commit_cmd.cc)
 void AddExecCommand(CLI::App& parent, Registry& r);    // exec, container exec (exec_cmd.cc)
+// What a RUN step or container asks of its isolation: --isolation, --runtime, containers.conf's
+// [engine] runtime and the global --runtime-flag values (container_cmd.cc).
+Expected<containers::IsolationRequest> IsolationRequestFor(Context& ctx, const std::string& isolation,
+                                                          const std::string& runtime);
 void RegisterUnshareCommand(Registry& r);      // unshare (rootless)
 void RegisterInfoCommand(Registry& r);         // info, system info
 

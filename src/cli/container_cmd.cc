@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/values.h"
+#include "config/containers_conf.h"
 #include "containers/containers.h"
 #include "containers/logs.h"
 #include "containers/run.h"
@@ -43,8 +44,10 @@ struct RunOptions {
   std::vector<std::string> env, env_files, volumes, publish;
 };
 
-Expected<containers::CreateOptions> CreateOptionsFrom(const RunOptions& o, const std::vector<std::string>& positional) {
+Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOptions& o,
+                                                     const std::vector<std::string>& positional) {
   containers::CreateOptions c;
+  ASSIGN_OR_RETURN(containers::IsolationRequest iso, IsolationRequestFor(ctx, o.isolation, o.runtime));
   if (!o.platform.empty()) {
     ASSIGN_OR_RETURN(c.platform, image::ParsePlatform(o.platform));
   }
@@ -62,6 +65,7 @@ Expected<containers::CreateOptions> CreateOptionsFrom(const RunOptions& o, const
   c.name = o.name, c.workdir = o.workdir, c.user = o.user, c.hostname = o.hostname;
   c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes;
   c.network = o.network, c.isolation = o.isolation, c.runtime = o.runtime;
+  c.configured_runtime = iso.configured_runtime, c.runtime_flags = iso.runtime_flags;
   c.rm = o.rm, c.tty = o.tty;
   return c;
 }
@@ -102,7 +106,7 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   if (!o.publish.empty()) Warn("port publishing is not supported yet; kiln containers use --network host by default, so a port the container listens on is reachable directly");
   auto st = ctx.OpenStore();  // RunForeground closes it while the container runs
   if (!st.ok()) return Fail(st.status());
-  auto opts = CreateOptionsFrom(o, rest);
+  auto opts = CreateOptionsFrom(ctx, o, rest);
   if (!opts.ok()) return Fail(opts.status());
   auto c = containers::Create(**st, *opts, Warn);
   if (!c.ok()) return Fail(c.status(), 125);  // podman: 125 for an unknown image too
@@ -121,7 +125,7 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
 int RunCreate(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   auto st = ctx.Store();
   if (!st.ok()) return Fail(st.status());
-  auto opts = CreateOptionsFrom(o, rest);
+  auto opts = CreateOptionsFrom(ctx, o, rest);
   if (!opts.ok()) return Fail(opts.status());
   auto c = containers::Create(**st, *opts, Warn);
   if (!c.ok()) return Fail(c.status());
@@ -539,6 +543,12 @@ int RunExport(Context& ctx, const std::string& name, const std::string& output) 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
+
+Expected<containers::IsolationRequest> IsolationRequestFor(Context& ctx, const std::string& isolation,
+                                                          const std::string& runtime) {
+  ASSIGN_OR_RETURN(config::ContainersConf conf, config::LoadContainersConf());
+  return containers::IsolationRequest{isolation, runtime, conf.runtime, ctx.options.runtime_flags};
+}
 
 void RegisterContainerCommands(Registry& r) {
   CLI::App* container = AddCommand(r.root, "container", "Manage containers");

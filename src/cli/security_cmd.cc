@@ -2,12 +2,12 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "config/containers_conf.h"
 #include "format/report.h"
 #include "security/catalog.h"
 #include "security/image_fs.h"
 #include "security/osv.h"
 #include "security/sbom_json.h"
-#include "security/scan_config.h"
 #include "security/scan_report.h"
 #include "util/json_text.h"
 #include "util/time.h"
@@ -152,9 +152,9 @@ int RunScan(Context& ctx, const ScanOptions& opts) {
   if (!min.ok()) return Fail(min.status());
   std::string db_path = opts.db;
   if (db_path.empty()) {
-    auto configured = security::ConfiguredOsvDb();
-    if (!configured.ok()) return Fail(configured.status());
-    db_path = *configured;
+    auto conf = config::LoadContainersConf();
+    if (!conf.ok()) return Fail(conf.status());
+    db_path = conf->osv_db;
   }
   if (db_path.empty())
     return Fail(InvalidArgument("no advisory database: give --db PATH or set osv_db in the [kiln] table of containers.conf"));

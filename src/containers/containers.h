@@ -30,12 +30,21 @@ using WarnFn = std::function<void(const std::string&)>;
 
 // --isolation/--runtime of run, create and build: "chroot" or "oci" (with the runtime's path),
 // the default from KILN_ISOLATION or chroot; crun is swapped for runc on hybrid cgroup hosts.
-struct IsolationChoice {
-  std::string isolation;  // "oci" | "chroot"
-  std::string runtime;    // path of the OCI runtime when isolation is "oci"
+// A --runtime or --runtime-flag asks for the OCI runtime; containers.conf's runtime names
+// the one to use when no --runtime does (a missing one is podman's error either way), but
+// does not by itself move RUN steps and containers off kiln's built-in isolation.
+struct IsolationRequest {
+  std::string isolation;                   // --isolation
+  std::string runtime;                     // --runtime (the command's, else the global one)
+  std::string configured_runtime;          // containers.conf [engine] runtime
+  std::vector<std::string> runtime_flags;  // the global --runtime-flag values
 };
-Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const std::string& runtime_flag,
-                                          const WarnFn& warn);
+struct IsolationChoice {
+  std::string isolation;                   // "oci" | "chroot"
+  std::string runtime;                     // path of the OCI runtime when isolation is "oci"
+  std::vector<std::string> runtime_flags;  // global flags for it, as it takes them ("--debug")
+};
+Expected<IsolationChoice> ChooseIsolation(const IsolationRequest& request, const WarnFn& warn);
 // --network of run, create and build: host (default), none, private (bridge, slirp4netns).
 Expected<runtime::Network> ParseNetwork(const std::string& name);
 std::string NetworkName(runtime::Network network);
@@ -49,6 +58,8 @@ struct CreateOptions {
   std::vector<std::string> env, env_files;  // -e K=V (or K: from kiln's environment), --env-file
   std::vector<std::string> volumes;         // -v SRC:DST[:OPTS]
   std::string network, isolation, runtime;
+  std::string configured_runtime;          // containers.conf [engine] runtime
+  std::vector<std::string> runtime_flags;  // the global --runtime-flag values
   bool rm = false, tty = false;
   image::Platform platform = image::HostPlatform();  // the instance a manifest list gives
 };

@@ -78,10 +78,10 @@ TEST(Engine, NetworksAndIsolation) {
   auto bad = ParseNetwork("nope");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "unable to find network with name or ID nope: network not found");
-  auto iso = ChooseIsolation("chroot", "", nullptr);
+  auto iso = ChooseIsolation({.isolation = "chroot"}, nullptr);
   ASSERT_TRUE(iso.ok());
   EXPECT_EQ(iso->isolation, "chroot");
-  EXPECT_FALSE(ChooseIsolation("vm", "", nullptr).ok());
+  EXPECT_FALSE(ChooseIsolation({.isolation = "vm"}, nullptr).ok());
 }
 
 TEST(Engine, EnvironmentInPodmansOrder) {

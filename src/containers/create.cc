@@ -128,28 +128,31 @@ bool TerminalSize(uint16_t* rows, uint16_t* cols) {
 
 }  // namespace
 
-Expected<IsolationChoice> ChooseIsolation(const std::string& isolation, const std::string& runtime_flag,
-                                          const WarnFn& warn) {
-  std::string iso = isolation.empty() ? (runtime_flag.empty() ? DefaultIsolation() : "oci") : isolation;
+Expected<IsolationChoice> ChooseIsolation(const IsolationRequest& req, const WarnFn& warn) {
+  bool wants_runtime = !req.runtime.empty() || !req.runtime_flags.empty();
+  std::string iso = req.isolation.empty() ? (wants_runtime ? "oci" : DefaultIsolation()) : req.isolation;
   if (iso == "runc" || iso == "crun" || iso == "default") iso = "oci";
   if (iso != "oci" && iso != "chroot")
     return InvalidArgument("invalid isolation \"" + iso + "\": must be oci or chroot");
-  std::string runtime_name = runtime_flag;
-  if (iso == "oci") {
-    ASSIGN_OR_RETURN(std::string rt, runtime::FindOciRuntime(runtime_name));
-    if (rt.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
-    runtime_name = rt;
-    // crun refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not supported"), even
-    // with --cgroup-manager=disabled: run with runc there, as podman users are told to.
-    if (rt.size() >= 4 && rt.compare(rt.size() - 4, 4, "crun") == 0 && runtime::CgroupV1OrHybrid()) {
-      auto runc = runtime::FindOciRuntime("runc");
-      if (runc.ok() && !runc->empty()) {
-        if (warn) warn("crun does not support this host's cgroup v1/hybrid setup; using " + *runc);
-        runtime_name = *runc;
-      }
+  std::string runtime_name = req.runtime.empty() ? req.configured_runtime : req.runtime;
+  if (iso == "chroot" && !runtime_name.empty())
+    RETURN_IF_ERROR(runtime::FindOciRuntime(runtime_name).status());  // a configured runtime must exist
+  std::vector<std::string> flags;
+  for (const std::string& f : req.runtime_flags) flags.push_back(f.rfind("-", 0) == 0 ? f : "--" + f);
+  if (iso == "chroot") return IsolationChoice{iso, "", {}};
+  ASSIGN_OR_RETURN(std::string rt, runtime::FindOciRuntime(runtime_name));
+  if (rt.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
+  runtime_name = rt;
+  // crun refuses cgroup v1/hybrid hosts ("cgroups in hybrid mode not supported"), even
+  // with --cgroup-manager=disabled: run with runc there, as podman users are told to.
+  if (rt.size() >= 4 && rt.compare(rt.size() - 4, 4, "crun") == 0 && runtime::CgroupV1OrHybrid()) {
+    auto runc = runtime::FindOciRuntime("runc");
+    if (runc.ok() && !runc->empty()) {
+      if (warn) warn("crun does not support this host's cgroup v1/hybrid setup; using " + *runc);
+      runtime_name = *runc;
     }
   }
-  return IsolationChoice{iso, runtime_name};
+  return IsolationChoice{iso, runtime_name, flags};
 }
 
 Expected<runtime::Network> ParseNetwork(const std::string& n) {
@@ -253,7 +256,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o.env_files, o.env));
   ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, ParseVolumes(o.volumes));
   ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
-  ASSIGN_OR_RETURN(IsolationChoice choice, ChooseIsolation(o.isolation, o.runtime, warn));
+  ASSIGN_OR_RETURN(IsolationChoice choice, ChooseIsolation({o.isolation, o.runtime, o.configured_runtime, o.runtime_flags}, warn));
   ContainerRecord c;
   c.id = store::NewContainerId();
   store::Containers rows(st.db());
@@ -276,6 +279,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"binds", jbinds},
               {"isolation", choice.isolation},
               {"runtime", choice.runtime},
+              {"runtime_flags", choice.runtime_flags},
               {"rm", o.rm},
               {"tty", o.tty},
               {"stop_signal", rc.value("StopSignal", std::string())}};
@@ -315,6 +319,7 @@ Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord
   if (iso == "oci") {
     s.isolation = runtime::Isolation::kOci;
     ASSIGN_OR_RETURN(s.oci_runtime, runtime::FindOciRuntime(cfg.value("runtime", "")));
+    for (const auto& f : cfg.value("runtime_flags", Json::array())) s.runtime_flags.push_back(f.get<std::string>());
     if (s.oci_runtime.empty()) return NotFound("no OCI runtime (runc or crun) found on PATH: use --isolation chroot");
     s.state_root = st.runroot() + "/" + (s.oci_runtime.find("crun") != std::string::npos ? "crun" : "runc");
   } else {

@@ -505,7 +505,7 @@ std::string SpecToJson(const ContainerSpec& s) {
   Json j = {{"id", s.id}, {"lowers", s.lowers}, {"dir", s.dir}, {"args", s.args}, {"env", s.env}, {"cwd", s.cwd},
             {"user", s.user}, {"hostname", s.hostname}, {"network", static_cast<int>(s.network)}, {"binds", binds},
             {"isolation", static_cast<int>(s.isolation)}, {"oci_runtime", s.oci_runtime}, {"state_root", s.state_root},
-            {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols},
+            {"runtime_flags", s.runtime_flags}, {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols},
             {"discard_writes", s.discard_writes}, {"extra_hosts", s.extra_hosts}, {"no_hosts", s.no_hosts},
             {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)}};
   return JsonText(j);
@@ -530,6 +530,7 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
     s.isolation = static_cast<Isolation>(j.at("isolation").get<int>());
     s.oci_runtime = j.at("oci_runtime").get<std::string>();
     s.state_root = j.at("state_root").get<std::string>();
+    s.runtime_flags = j.value("runtime_flags", std::vector<std::string>{});
     s.terminal = j.value("terminal", false);
     if (j.contains("discard_writes")) s.discard_writes = j.at("discard_writes").get<std::vector<std::string>>();
     s.extra_hosts = j.value("extra_hosts", std::vector<std::string>{});
@@ -767,6 +768,21 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
   return proc;
 }
 
+// The OCI runtime's argv: its path, --root, the global --runtime-flag values, then rest.
+std::vector<std::string> RuntimeArgs(const ContainerSpec& spec, std::initializer_list<std::string> rest) {
+  std::vector<std::string> args = {spec.oci_runtime, "--root", spec.state_root};
+  args.insert(args.end(), spec.runtime_flags.begin(), spec.runtime_flags.end());
+  args.insert(args.end(), rest.begin(), rest.end());
+  return args;
+}
+
+std::vector<char*> Argv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
 void RunQuietly(const std::vector<std::string>& args) {
   pid_t d = fork();
   if (d == 0) {
@@ -847,12 +863,12 @@ int WaitForInit(pid_t init) {
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   auto listener = ListenForConsole(spec.dir);
   if (!listener.ok()) _exit(125);
-  const std::string& rt = spec.oci_runtime;
+  std::vector<std::string> args = RuntimeArgs(spec, {"--log", log, "--log-format", "json", "run", "-d", "--console-socket",
+                                                      listener->address, "--bundle", spec.dir, "--pid-file", pidfile, spec.id});
+  std::vector<char*> argv = Argv(args);
   pid_t run = fork();
   if (run == 0) {
-    execl(rt.c_str(), rt.c_str(), "--root", spec.state_root.c_str(), "--log", log.c_str(), "--log-format", "json",
-          "run", "-d", "--console-socket", listener->address.c_str(), "--bundle", spec.dir.c_str(), "--pid-file",
-          pidfile.c_str(), spec.id.c_str(), static_cast<char*>(nullptr));
+    execv(argv[0], argv.data());
     _exit(125);
   }
   int status = 0;
@@ -866,7 +882,7 @@ int WaitForInit(pid_t init) {
   if (run < 0 || WaitStatusCode(status) != 0) _exit(run < 0 ? 125 : WaitStatusCode(status));
   auto text = ReadFile(pidfile);
   int code = WaitForInit(text.ok() ? static_cast<pid_t>(std::atol(text->c_str())) : -1);
-  RunQuietly({rt, "--root", spec.state_root, "delete", "--force", spec.id});
+  RunQuietly(RuntimeArgs(spec, {"delete", "--force", spec.id}));
   _exit(code);
 }
 
@@ -874,11 +890,9 @@ int WaitForInit(pid_t init) {
 // signals and exits with the container's status.
 [[noreturn]] void OciForegroundChild(const ContainerSpec& spec, const std::string& pidfile, const std::string& log) {
   const std::string& rt = spec.oci_runtime;
-  std::vector<std::string> args = {rt, "--root", spec.state_root, "--log", log, "--log-format", "json", "run",
-                                   "--bundle", spec.dir, "--pid-file", pidfile, spec.id};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> args =
+      RuntimeArgs(spec, {"--log", log, "--log-format", "json", "run", "--bundle", spec.dir, "--pid-file", pidfile, spec.id});
+  std::vector<char*> argv = Argv(args);
   execv(rt.c_str(), argv.data());
   std::fprintf(stderr, "Error: executing %s: %s\n", rt.c_str(), GoErrnoText(errno).c_str());
   _exit(125);
@@ -890,7 +904,7 @@ Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, Unique
   std::string pidfile = spec.dir + "/pidfile", log = spec.dir + "/runtime.log";
   // A runtime killed with -9 leaves its state behind, and would refuse the ID next time.
   if (PathExists(spec.state_root + "/" + spec.id))
-    RunQuietly({spec.oci_runtime, "--root", spec.state_root, "delete", "--force", spec.id});
+    RunQuietly(RuntimeArgs(spec, {"delete", "--force", spec.id}));
   unlink(pidfile.c_str());
   unlink(log.c_str());
   ConsolePair console;
@@ -1020,16 +1034,13 @@ Expected<Process> StartOciExec(const ContainerSpec& spec, const Stdio& stdio) {
   const std::string dir = spec.dir + "/exec", log = dir + "/runtime.log";
   MkdirP(dir);
   unlink(log.c_str());
-  std::vector<std::string> args = {spec.oci_runtime, "--root", spec.state_root, "--log", log, "--log-format", "json",
-                                   "exec", "--cwd", spec.cwd, "--user",
-                                   std::to_string(u.uid) + ":" + std::to_string(u.gid)};
+  std::vector<std::string> args = RuntimeArgs(spec, {"--log", log, "--log-format", "json", "exec", "--cwd", spec.cwd,
+                                                      "--user", std::to_string(u.uid) + ":" + std::to_string(u.gid)});
   for (uint32_t g : u.groups) args.insert(args.end(), {"--additional-gids", std::to_string(g)});
   for (const std::string& e : FinalEnv(spec, u)) args.insert(args.end(), {"--env", e});
   args.push_back(spec.id);
   args.insert(args.end(), spec.args.begin(), spec.args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<char*> argv = Argv(args);
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid < 0) return ErrnoError("fork", errno);

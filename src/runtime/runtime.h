@@ -51,6 +51,7 @@ struct ContainerSpec {
   Isolation isolation = Isolation::kChroot;
   std::string oci_runtime;  // path of runc/crun when isolation is kOci
   std::string state_root;   // the OCI runtime's --root (under kiln's runroot)
+  std::vector<std::string> runtime_flags;  // global flags for the OCI runtime (--runtime-flag)
   // -t: the process's stdin/stdout/stderr are a pseudo-terminal (see StartTerminal), of
   // this size when known (0: the kernel's default).
   bool terminal = false;

@@ -56,3 +56,27 @@ run_step() { printf 'FROM localhost/busybox\nRUN %s\n' "$1" > "$CTX/Containerfil
   run -0 kiln inspect --format '{{index .Labels "keep"}}|{{index .Labels "drop"}}' child
   [ "$output" = "1|" ]
 }
+
+@test "global --runtime-flag reaches the OCI runtime of RUN and run; --runtime and containers.conf's runtime must exist" {
+  command -v runc >/dev/null || skip "runc not installed"
+  run_step 'echo ran'
+  # podman's 070-build "global runtime flags test": runc's own error, exit 1
+  run -1 kiln --runtime-flag invalidflag build --no-cache "$CTX"
+  [[ "$output" == *"flag provided but not defined: -invalidflag"* ]]
+  run -0 kiln --runtime-flag log-format=text run --rm localhost/busybox echo ok
+  [ "$output" = ok ]
+  run -1 kiln --runtime-flag invalidflag run --rm localhost/busybox echo ok
+  # podman's 070-build "set runtime": on the command line and through containers.conf
+  run -125 kiln --runtime=idonotexist build "$CTX"
+  [ "$output" = 'Error: default OCI runtime "idonotexist" not found: invalid argument' ]
+  printf '[engine]\nruntime="idonotexist"\n' > "$BATS_TEST_TMPDIR/bad.conf"
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/bad.conf run -125 kiln build "$CTX"
+  [ "$output" = 'Error: default OCI runtime "idonotexist" not found: invalid argument' ]
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/bad.conf run -125 kiln run --rm localhost/busybox true
+  # a configured runtime that exists is used when OCI isolation is asked for
+  printf '[engine]\nruntime="runc"\n' > "$BATS_TEST_TMPDIR/runc.conf"
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/runc.conf run -0 kiln build --no-cache --isolation oci "$CTX"
+  [[ "$output" == *ran* ]]
+  CONTAINERS_CONF=$BATS_TEST_TMPDIR/runc.conf run -0 kiln run --rm --isolation oci localhost/busybox echo ok
+  [ "$output" = ok ]
+}

@@ -1,16 +1,14 @@
-#include "security/scan_config.h"
+#include "config/containers_conf.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <vector>
 
 #include "format/toml_text.h"
 
-namespace kiln::security {
-namespace {
+namespace kiln::config {
 
-std::vector<std::string> ConfigFiles() {
+std::vector<std::string> ContainersConfFiles() {
   if (const char* only = std::getenv("CONTAINERS_CONF"); only && *only) return {only};
   std::vector<std::string> files = {"/usr/share/containers/containers.conf", "/etc/containers/containers.conf"};
   std::error_code ec;
@@ -29,17 +27,16 @@ std::vector<std::string> ConfigFiles() {
   return files;
 }
 
-}  // namespace
-
-Expected<std::string> ConfiguredOsvDb() {
-  std::string db;
-  for (const auto& file : ConfigFiles()) {
+Expected<ContainersConf> LoadContainersConf() {
+  ContainersConf conf;
+  for (const auto& file : ContainersConfFiles()) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) continue;
     ASSIGN_OR_RETURN(toml::table t, format::ParseTomlFile(file, "decoding configuration file"));
-    if (auto v = t["kiln"]["osv_db"].value<std::string>()) db = *v;
+    if (auto v = t["engine"]["runtime"].value<std::string>()) conf.runtime = *v;
+    if (auto v = t["kiln"]["osv_db"].value<std::string>()) conf.osv_db = *v;
   }
-  return db;
+  return conf;
 }
 
-}  // namespace kiln::security
+}  // namespace kiln::config

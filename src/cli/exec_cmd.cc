@@ -10,7 +10,7 @@ namespace {
 
 struct ExecCmdOptions {
   containers::ExecOptions exec;
-  bool latest = false, tty = false, detach = false, privileged = false;
+  bool latest = false, detach = false, privileged = false;
   std::vector<std::string> args;  // CONTAINER COMMAND [ARG...] (COMMAND [ARG...] with --latest)
 };
 
@@ -28,9 +28,7 @@ Expected<store::ContainerRecord> Target(store::Containers& rows, ExecCmdOptions&
 }
 
 int RunExec(Context& ctx, ExecCmdOptions o) {
-  // podman refuses these before looking anything up; kiln runs exec in the foreground only
-  // and has no terminal for it yet (docs/compat.md).
-  if (o.tty) return Fail(Unsupported("exec --tty is not supported by kiln yet: run the command without -t"));
+  // kiln runs exec sessions in the foreground only (docs/compat.md).
   if (o.detach) return Fail(Unsupported("exec --detach is not supported by kiln yet"));
   auto st = ctx.OpenStore();  // owned here: Exec closes it while the command runs
   if (!st.ok()) return Fail(st.status());
@@ -50,7 +48,7 @@ void AddExecCommand(CLI::App& parent, Registry& r) {
   CLI::App* cmd = AddCommand(parent, "exec", "Run a process in a running container");
   AddRepeatable(cmd, "-e,--env", o->exec.env, "Set environment variables");
   cmd->add_flag("-i,--interactive", o->exec.interactive, "Keep STDIN open even if not attached");
-  cmd->add_flag("-t,--tty", o->tty, "Allocate a pseudo-TTY. The default is false");
+  cmd->add_flag("-t,--tty", o->exec.tty, "Allocate a pseudo-TTY. The default is false");
   cmd->add_flag("-d,--detach", o->detach, "Run the exec session in detached mode (backgrounded)");
   cmd->add_flag("-l,--latest", o->latest, "Act on the latest container podman is aware of");
   cmd->add_flag("--privileged", o->privileged, "Ignored: kiln gives exec the container's capabilities");

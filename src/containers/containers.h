@@ -45,6 +45,8 @@ struct IsolationChoice {
   std::vector<std::string> runtime_flags;  // global flags for it, as it takes them ("--debug")
 };
 Expected<IsolationChoice> ChooseIsolation(const IsolationRequest& request, const WarnFn& warn);
+// The size of kiln's own terminal (stdin's, else stdout's); false when it has none.
+bool TerminalSize(uint16_t* rows, uint16_t* cols);
 // --network of run, create and build: host (default), none, private (bridge, slirp4netns).
 Expected<runtime::Network> ParseNetwork(const std::string& name);
 std::string NetworkName(runtime::Network network);

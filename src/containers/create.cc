@@ -118,6 +118,8 @@ Status InsertContainer(store::Containers& rows, ContainerRecord& c, bool name_ge
   }
 }
 
+}  // namespace
+
 // The size of kiln's own terminal (stdin's, else stdout's); false when it has none.
 bool TerminalSize(uint16_t* rows, uint16_t* cols) {
   struct winsize ws {};
@@ -125,8 +127,6 @@ bool TerminalSize(uint16_t* rows, uint16_t* cols) {
   *rows = ws.ws_row, *cols = ws.ws_col;
   return true;
 }
-
-}  // namespace
 
 Expected<IsolationChoice> ChooseIsolation(const IsolationRequest& req, const WarnFn& warn) {
   bool wants_runtime = !req.runtime.empty() || !req.runtime_flags.empty();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "containers/containers.h"
+#include "containers/logs.h"
 
 namespace kiln::containers {
 
@@ -36,13 +37,27 @@ RunResult Exec(std::unique_ptr<store::Store> st, store::ContainerRecord c, const
   spec->env = ExecEnv(spec->env, o.env);
   if (!o.user.empty()) spec->user = o.user;
   if (!o.workdir.empty()) spec->cwd = o.workdir;
+  spec->terminal = o.tty;
+  spec->terminal_rows = spec->terminal_cols = 0;
+  if (o.tty) TerminalSize(&spec->terminal_rows, &spec->terminal_cols);
   st.reset();  // releases the GC lock while the command runs
 
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   runtime::Stdio io{o.interactive ? 0 : devnull, 1, 2};
-  auto proc = runtime::StartExec(*spec, static_cast<pid_t>(c.pid), io);
+  UniqueFd master;
+  std::fflush(nullptr);
+  auto proc = runtime::StartExec(*spec, static_cast<pid_t>(c.pid), io, &master);
   if (devnull >= 0) close(devnull);
   if (!proc.ok()) return {125, proc.status().message()};
+  if (master.valid()) {  // the built-in isolation's terminal: kiln relays it
+    RawTerminal raw(0, !o.interactive);
+    PumpTerminal(master.get(), o.interactive ? 0 : -1, -1, 1, isatty(0) ? 0 : isatty(1) ? 1 : -1);
+  } else if (o.tty) {  // the runtime relays its own terminal
+    RawTerminal raw(0, !o.interactive);
+    auto result = proc->Wait();
+    if (!result.ok()) return {125, result.status().message()};
+    return {result->code, result->started ? "" : result->error};
+  }
   auto result = proc->Wait();
   if (!result.ok()) return {125, result.status().message()};
   return {result->code, result->started ? "" : result->error};

@@ -18,6 +18,7 @@ struct ExecOptions {
   std::string user;                  // -u; "" keeps the container's
   std::string workdir;               // -w; "" keeps the container's
   bool interactive = false;          // -i: kiln's stdin, else /dev/null
+  bool tty = false;                  // -t: a terminal of the container's as the command's stdio
 };
 
 // Runs the command in container c and waits for it. The store is closed (its GC lock

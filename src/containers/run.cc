@@ -28,29 +28,6 @@ void ForwardSignal(int sig) {
   if (g_forward_pid > 0) kill(g_forward_pid, sig);
 }
 
-// Raw mode on kiln's terminal while a -t container is attached to it (as podman does when
-// its stdin is a terminal, -i or not), restored at the end. Without -i the keyboard does
-// not reach the container, so ^C and the like stay signals to kiln (which forwards them).
-class RawTerminal {
- public:
-  RawTerminal(int fd, bool keep_signals) {
-    if (fd < 0 || !isatty(fd) || tcgetattr(fd, &saved_) != 0) return;
-    termios raw = saved_;
-    cfmakeraw(&raw);
-    if (keep_signals) raw.c_lflag |= ISIG;
-    if (tcsetattr(fd, TCSADRAIN, &raw) == 0) fd_ = fd;
-  }
-  ~RawTerminal() {
-    if (fd_ >= 0) tcsetattr(fd_, TCSADRAIN, &saved_);
-  }
-  RawTerminal(const RawTerminal&) = delete;
-  RawTerminal& operator=(const RawTerminal&) = delete;
-
- private:
-  int fd_ = -1;
-  termios saved_{};
-};
-
 // Where the process that saw a container end records it. A monitor opens the database
 // itself: it outlives the kiln that started it and must not hold the store's GC lock.
 struct RecordPlace {

@@ -25,6 +25,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -854,17 +855,19 @@ int WaitForInit(pid_t init) {
   }
 }
 
-// The child of an OCI terminal start (see StartTerminal), in the mount namespace that holds
-// the rootfs: `run -d --console-socket`, the master to sock, then the container's exit.
-[[noreturn]] void OciTerminalChild(const ContainerSpec& spec, const std::string& pidfile, const std::string& log,
-                                   int sock) {
+// The child of an OCI terminal start (see StartTerminal, in the mount namespace that holds
+// the rootfs) or exec -t: the runtime detached with a console socket in dir (args_for gets
+// its address: `run -d`/`exec -d --console-socket`), the master to sock, then, as the
+// subreaper of the process the pidfile names, its exit; after() runs before that is returned.
+[[noreturn]] void OciTerminalChild(const std::string& dir, const std::string& pidfile, int sock,
+                                   const std::function<std::vector<std::string>(const std::string&)>& args_for,
+                                   const std::function<void()>& after) {
   int null_fd = open("/dev/null", O_RDWR);
   dup2(null_fd, 0), dup2(null_fd, 1), dup2(null_fd, 2);
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  auto listener = ListenForConsole(spec.dir);
+  auto listener = ListenForConsole(dir);
   if (!listener.ok()) _exit(125);
-  std::vector<std::string> args = RuntimeArgs(spec, {"--log", log, "--log-format", "json", "run", "-d", "--console-socket",
-                                                      listener->address, "--bundle", spec.dir, "--pid-file", pidfile, spec.id});
+  std::vector<std::string> args = args_for(listener->address);
   std::vector<char*> argv = Argv(args);
   pid_t run = fork();
   if (run == 0) {
@@ -882,7 +885,7 @@ int WaitForInit(pid_t init) {
   if (run < 0 || WaitStatusCode(status) != 0) _exit(run < 0 ? 125 : WaitStatusCode(status));
   auto text = ReadFile(pidfile);
   int code = WaitForInit(text.ok() ? static_cast<pid_t>(std::atol(text->c_str())) : -1);
-  RunQuietly(RuntimeArgs(spec, {"delete", "--force", spec.id}));
+  after();
   _exit(code);
 }
 
@@ -931,7 +934,14 @@ Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, Unique
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (master) OciTerminalChild(spec, pidfile, log, console.child.get());
+    if (master) {
+      auto run_detached = [&](const std::string& console_address) {
+        return RuntimeArgs(spec, {"--log", log, "--log-format", "json", "run", "-d", "--console-socket", console_address,
+                                  "--bundle", spec.dir, "--pid-file", pidfile, spec.id});
+      };
+      OciTerminalChild(spec.dir, pidfile, console.child.get(), run_detached,
+                       [&] { RunQuietly(RuntimeArgs(spec, {"delete", "--force", spec.id})); });
+    }
     OciForegroundChild(spec, pidfile, log);
   }
   console.child.reset();
@@ -978,9 +988,13 @@ Status JoinNamespaces(pid_t init) {
   return Status::Ok();
 }
 
-Expected<Process> StartChrootExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio) {
+Expected<Process> StartChrootExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio, UniqueFd* master) {
   ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
   std::vector<std::string> env = FinalEnv(spec, u);
+  ConsolePair console;
+  if (master) {
+    ASSIGN_OR_RETURN(console, MakeConsolePair());
+  }
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);
   std::fflush(nullptr);
@@ -1000,16 +1014,21 @@ Expected<Process> StartChrootExec(const ContainerSpec& spec, pid_t init, const S
     pid_t cmd = fork();  // the first process that is in the container's pid namespace
     if (cmd < 0) ChildFail(p[1], 125, Errno("fork"));
     if (cmd == 0) {
+      if (master) ChildTerminal("", spec, u, console.child.get(), p[1]);  // "": / is the container's now
       if (chdir(spec.cwd.c_str()) != 0) ChildFail(p[1], 127, Errno("chdir to `" + spec.cwd + "`"));
       BecomeUserAndExec(spec, u, env, p[1]);
     }
     close(p[1]);
+    console.child.reset();
     int status = 0;
     while (waitpid(cmd, &status, 0) < 0 && errno == EINTR) {
     }
     _exit(WaitStatusCode(status));
   }
   close(p[1]);
+  console.child.reset();
+  // Sent before exec; nothing comes when the command fails first (the error pipe says why).
+  if (master) *master = RecvFd(console.parent.get());
   Process proc(joiner, joiner, ProcessStartTicks(joiner), Isolation::kChroot, spec.dir, "chroot");
   ChildError e{};
   ssize_t n;
@@ -1023,23 +1042,42 @@ Expected<Process> StartChrootExec(const ContainerSpec& spec, pid_t init, const S
     e.msg[sizeof e.msg - 1] = 0;
     proc.done = true;
     proc.result = {e.code, false, std::string("chroot: ") + e.msg};
+    if (master) master->reset();
   }
   return proc;
 }
 
 // The runtime's `exec` in the foreground; its errors go to DIR/exec/runtime.log, which
 // Process::Wait reads as it reads a start's.
-Expected<Process> StartOciExec(const ContainerSpec& spec, const Stdio& stdio) {
+Expected<Process> StartOciExec(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master) {
   ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
-  const std::string dir = spec.dir + "/exec", log = dir + "/runtime.log";
+  const std::string dir = spec.dir + "/exec", log = dir + "/runtime.log", pidfile = dir + "/pidfile";
   MkdirP(dir);
   unlink(log.c_str());
+  unlink(pidfile.c_str());
   std::vector<std::string> args = RuntimeArgs(spec, {"--log", log, "--log-format", "json", "exec", "--cwd", spec.cwd,
                                                       "--user", std::to_string(u.uid) + ":" + std::to_string(u.gid)});
   for (uint32_t g : u.groups) args.insert(args.end(), {"--additional-gids", std::to_string(g)});
   for (const std::string& e : FinalEnv(spec, u)) args.insert(args.end(), {"--env", e});
   args.push_back(spec.id);
   args.insert(args.end(), spec.args.begin(), spec.args.end());
+  const std::string name = RuntimeBaseName(spec.oci_runtime);
+  if (master) {  // exec -t: the runtime hands the terminal's master over a console socket
+    ASSIGN_OR_RETURN(ConsolePair console, MakeConsolePair());
+    auto exec_detached = [&](const std::string& console_address) {
+      std::vector<std::string> a = args;
+      a.insert(a.begin() + static_cast<long>(a.size() - spec.args.size() - 1),
+               {"-d", "--tty", "--console-socket", console_address, "--pid-file", pidfile});
+      return a;
+    };
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) return ErrnoError("fork", errno);
+    if (pid == 0) OciTerminalChild(dir, pidfile, console.child.get(), exec_detached, [] {});
+    console.child.reset();
+    *master = RecvFd(console.parent.get());
+    return Process(pid, pid, ProcessStartTicks(pid), Isolation::kOci, dir, name);
+  }
   std::vector<char*> argv = Argv(args);
   std::fflush(nullptr);
   pid_t pid = fork();
@@ -1052,7 +1090,7 @@ Expected<Process> StartOciExec(const ContainerSpec& spec, const Stdio& stdio) {
     std::fprintf(stderr, "Error: executing %s: %s\n", argv[0], GoErrnoText(errno).c_str());
     _exit(125);
   }
-  return Process(pid, pid, ProcessStartTicks(pid), Isolation::kOci, dir, RuntimeBaseName(spec.oci_runtime));
+  return Process(pid, pid, ProcessStartTicks(pid), Isolation::kOci, dir, name);
 }
 
 }  // namespace
@@ -1071,10 +1109,10 @@ Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master) {
   return StartOci(spec, Stdio{}, master);
 }
 
-Expected<Process> StartExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio) {
+Expected<Process> StartExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio, UniqueFd* master) {
   if (spec.args.empty()) return InvalidArgument("must provide a non-empty command to start an exec session");
-  if (spec.isolation == Isolation::kChroot) return StartChrootExec(spec, init, stdio);
-  return StartOciExec(spec, stdio);
+  if (spec.isolation == Isolation::kChroot) return StartChrootExec(spec, init, stdio, spec.terminal ? master : nullptr);
+  return StartOciExec(spec, stdio, spec.terminal ? master : nullptr);
 }
 
 Expected<ExitResult> Process::Wait() {

@@ -139,7 +139,11 @@ Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master);
 //   chroot: a child joins the container's namespaces (setns) and forks the command inside
 //           its pid namespace; the child waits for it and exits with its status.
 //   oci:    the runtime's own `exec`, in the foreground.
-Expected<Process> StartExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio);
+// spec.terminal (-t): chroot: the command gets a new terminal of the container's /dev/pts as
+// stdio and controlling terminal, whose master *master receives (as StartTerminal); oci: the
+// runtime's `exec -t`, which relays the caller's stdio to the terminal itself (*master stays
+// invalid).
+Expected<Process> StartExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio, UniqueFd* master);
 
 // The path of a program: name itself when it holds a '/', else the first executable on
 // $PATH, else in the usual system directories. "" when there is none.

@@ -91,3 +91,19 @@ start_sleeper() {
   [ "$status" -eq "$ps" ] && assert_same "$po" "$output"
   pm rm -a -f -t 0 >/dev/null
 }
+
+@test "exec -t: a terminal of the container's (controlling, in its /dev/pts), exit status kept, -i input" {
+  while read -r iso; do
+    kiln rm -a -f -t 0 >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    start_sleeper c1 $iso
+    run -0 kiln exec -t c1 sh -c 'test -t 0 && echo yes; tty; cut -d" " -f7 /proc/self/stat'
+    out=$(printf '%s' "$output" | tr -d '\r')
+    [[ "$out" =~ ^yes$'\n'/dev/pts/[0-9]+$'\n'[1-9][0-9]*$ ]] || { echo "$iso: $output"; false; }
+    [[ "$output" == *$'\r'* ]]  # the terminal's ONLCR
+    run -7 kiln exec -t c1 sh -c 'exit 7'
+    run -0 kiln exec -i -t c1 sh -c 'read l; echo got $l' <<<in
+    [[ "$(printf '%s' "$output" | tr -d '\r')" == *"got in"* ]]
+    run -127 kiln exec -t c1 nosuchcommand
+  done < <(isolations)
+}

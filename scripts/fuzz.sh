@@ -45,13 +45,18 @@ cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}"
 # stat NAME LOG: a "stat::NAME: value" line of libFuzzer's final stats.
 stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
+# Seeds: small valid inputs of each format (fuzz/seeds.py), read beside the corpus.
+rm -rf "$build_dir/seeds"
+python3 fuzz/seeds.py "$build_dir/seeds"
+
 # run_target TARGET: fuzzes it for $seconds and writes its table row to $build_dir/TARGET.row.
 run_target() {
-  local target=$1 corpus="$build_dir/corpus/$1" log="$build_dir/$1.log" result=clean
+  local target=$1 corpus="$build_dir/corpus/$1" log="$build_dir/$1.log" result=clean seeds=()
   mkdir -p "$corpus"
+  [ -d "$build_dir/seeds/$target" ] && seeds=("$build_dir/seeds/$target")
   echo "fuzz: $target for ${seconds}s"
   if ! "$build_dir/$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
-      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build_dir/$target-" "$corpus" \
+      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build_dir/$target-" "$corpus" "${seeds[@]}" \
       >"$log" 2>&1; then
     tail -n 40 "$log"
     result=FAILED

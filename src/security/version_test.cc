@@ -1,6 +1,7 @@
 // The comparators against the upstream projects' own test tables, transcribed: dpkg's
 // scripts/t/Dpkg_Version.t and lib/dpkg/t/t-version.c, rpm's tests/rpmvercmp.at, apk-tools'
-// test/version.data, packaging's tests/test_version.py, and the examples of semver.org.
+// test/version.data, packaging's tests/test_version.py, the examples of semver.org,
+// and maven-artifact's ComparableVersionTest.java.
 #include "security/version.h"
 
 #include <gtest/gtest.h>

@@ -35,7 +35,8 @@ Expected<std::vector<Package>> ReadDatabaseWithOrigins(const LayeredFs& fs, cons
 Status CatalogDpkg(const LayeredFs& fs, std::vector<Package>& out);
 Status CatalogApk(const LayeredFs& fs, std::vector<Package>& out);
 Status CatalogRpm(const LayeredFs& fs, std::vector<Package>& out);
-// Python distributions and npm packages, from one walk of the final view.
+// Python distributions, npm packages, Go binaries and Java archives, from one walk of the
+// final view.
 Status CatalogLanguagePackages(const LayeredFs& fs, std::vector<Package>& out);
 
 // apk's installed database (the text of /lib/apk/db/installed).
@@ -46,6 +47,10 @@ std::optional<Package> RpmPackageFromHeader(std::string_view blob);
 // The Go modules (and "stdlib" at the Go version) of a Go binary's .go.buildinfo section.
 std::vector<Package> ParseGoBuildInfo(const std::string& section, const std::string& location);
 std::vector<Package> GoBinaryPackages(const std::string& host_path, const std::string& location);
+// Java archives by name (.jar, .war, .ear), and the Maven packages one holds (pom.properties,
+// else MANIFEST.MF), nested archives one level deep ("app.war:WEB-INF/lib/x.jar").
+bool IsJavaArchive(const std::string& path);
+std::vector<Package> JavaArchivePackages(const std::string& host_path, const std::string& location);
 // Every package of an rpmdb.sqlite on this machine, opened read-only.
 Expected<std::vector<Package>> ReadRpmSqlite(const std::string& host_path, const std::string& location);
 

@@ -24,11 +24,14 @@ struct SbomOptions {
   bool noheading = false;
 };
 
-Expected<security::Sbom> CatalogStoredImage(Context& ctx, const std::string& ref) {
+// The image's SBOM; with `file_digests`, the SHA-1 of its packages' files too (for the
+// SPDX and CycloneDX documents).
+Expected<security::Sbom> CatalogStoredImage(Context& ctx, const std::string& ref, bool file_digests = false) {
   ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
   ASSIGN_OR_RETURN(store::ImageRecord img, store->LookupImage(ref));
   ASSIGN_OR_RETURN(security::LayeredFs fs, security::OpenImageFs(*store, img));
   ASSIGN_OR_RETURN(security::Sbom sbom, security::CatalogImage(fs));
+  if (file_digests) RETURN_IF_ERROR(security::DigestOwnedFiles(fs, sbom));
   sbom.image_name = ref;
   sbom.image_id = img.id;
   return sbom;
@@ -91,10 +94,11 @@ Expected<security::DocumentInfo> DocumentInfoNow() {
 }
 
 int RunSbom(Context& ctx, const SbomOptions& opts) {
-  auto sbom = CatalogStoredImage(ctx, opts.ref);
+  const bool document = opts.format == "spdx-json" || opts.format == "cyclonedx-json";
+  auto sbom = CatalogStoredImage(ctx, opts.ref, document);
   if (!sbom.ok()) return Fail(sbom.status());
   if (opts.format == "json") return PrintJson(security::SbomToJson(*sbom)), 0;
-  if (opts.format == "spdx-json" || opts.format == "cyclonedx-json") {
+  if (document) {
     auto info = DocumentInfoNow();
     if (!info.ok()) return Fail(info.status());
     PrintJson(opts.format == "spdx-json" ? security::SbomToSpdx(*sbom, *info) : security::SbomToCycloneDx(*sbom, *info));

@@ -18,6 +18,10 @@ namespace kiln::security {
 
 Expected<Sbom> CatalogImage(const LayeredFs& fs);
 
+// Fills sbom.file_sha1: the SHA-1 of every owned file that the image's final view has as a
+// regular file (directories and symlinks the databases list are left out).
+Status DigestOwnedFiles(const LayeredFs& fs, Sbom& sbom);
+
 // /etc/os-release (or /usr/lib/os-release) of the final view.
 OsRelease ReadOsRelease(const LayeredFs& fs);
 

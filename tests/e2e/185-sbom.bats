@@ -91,6 +91,21 @@ CF
   run -1 validate_schema cyclonedx/bom-1.5.schema.json "$TEST_ROOT/bad-bom.json"
 }
 
+@test "sbom: SPDX and CycloneDX list the files each package owns, with their SHA-1" {
+  # dpkg's .list files, the paths that are regular files in the rootfs, hashed from the tar.
+  expected=$(python3 "$BATS_TEST_DIRNAME/dpkg-owned-files.py" "$DEBIAN_TAR" | LC_ALL=C sort)
+  [ "$(wc -l <<<"$expected")" -gt 1000 ]
+  run -0 kiln image sbom --format spdx-json localhost/debian:bookworm
+  local spdx=$output
+  assert_same "$expected" "$(jq -r '.files[] | "\(.fileName) \(.checksums[0].checksumValue)"' <<<"$spdx" | LC_ALL=C sort)"
+  # The package CONTAINS its files (bash's .list names /bin/bash, the path before usrmerge).
+  jq -e '(.packages[] | select(.name == "bash") | .SPDXID) as $b | (.files[] | select(.fileName == "/bin/bash") | .SPDXID) as $f
+         | any(.relationships[]; .spdxElementId == $b and .relationshipType == "CONTAINS" and .relatedSpdxElement == $f)' <<<"$spdx"
+  run -0 kiln image sbom --format cyclonedx-json localhost/debian:bookworm
+  assert_same "$expected" "$(jq -r '[.components[].components[]? | "\(.name) \(.hashes[0].content)"] | unique[]' <<<"$output" | LC_ALL=C sort)"
+  jq -e '.components[] | select(.name == "bash") | .components | any(.name == "/bin/bash" and .type == "file")' <<<"$output"
+}
+
 @test "sbom: an image without package databases lists nothing; bad input is an error" {
   import_busybox >/dev/null
   run -0 kiln image sbom localhost/busybox

@@ -3,6 +3,7 @@
 # Python and npm package databases and Java archives (zips written by python3, no JDK),
 # one layer each, against the synthetic advisories of tests/fixtures/osv/synthetic.
 load helpers
+load security
 
 SYNTHETIC=$BATS_TEST_DIRNAME/../fixtures/osv/synthetic
 
@@ -96,6 +97,17 @@ pypi six 1.15.0 2 pkg:pypi/six@1.15.0" "$output"
   run -0 kiln image sbom --format '{{.Name}} {{.Location}}' eco
   grep -qx 'jackson-databind /opt/app/app.jar:BOOT-INF/lib/jackson-databind-2.9.10.jar' <<<"$output"
   grep -qx 'log4j-core /opt/app/lib/log4j-core-2.14.1.jar' <<<"$output"
+}
+
+@test "sbom: the SPDX and CycloneDX documents of every ecosystem validate against their schemas" {
+  python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (scripts/deps.sh)"
+  kiln image sbom --format spdx-json eco > "$TEST_ROOT/spdx.json"
+  kiln image sbom --format cyclonedx-json eco > "$TEST_ROOT/bom.json"
+  run -0 validate_schema spdx/spdx-schema.json "$TEST_ROOT/spdx.json"
+  run -0 validate_schema cyclonedx/bom-1.5.schema.json "$TEST_ROOT/bom.json"
+  # apk's database lists its files; the one that is a regular file in the image is there.
+  [ "$(jq -r '.files[].fileName' "$TEST_ROOT/spdx.json")" = /bin/busybox.apk ]
+  [ "$(jq -r '.components[] | select(.purl == "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1") | .name' "$TEST_ROOT/bom.json")" = log4j-core ]
 }
 
 @test "scan: apk by origin and release, PyPI ranges and versions lists, npm SEMVER with last_affected, Maven" {

@@ -599,6 +599,8 @@ struct MavenItem {
   std::vector<MavenItem> items;
 };
 
+constexpr size_t kMavenMaxDepth = 64;
+
 const char* const kMavenQualifiers[] = {"alpha", "beta", "milestone", "rc", "snapshot", "", "sp"};
 
 // StringItem.comparableQualifier: the index of a known qualifier, or "7-" + the qualifier.
@@ -655,7 +657,11 @@ MavenItem MavenParse(std::string_view input) {
   MavenItem root;
   std::vector<MavenItem*> path = {&root};
   auto list = [&]() -> MavenItem& { return *path.back(); };
+  // Every '-' and digit/letter change nests a list; past kMavenMaxDepth (no real version
+  // comes near) items stay in the deepest list, so that the recursive normalising and
+  // comparing stay within the stack whatever a hostile pom.properties says.
   auto open_list = [&] {
+    if (path.size() >= kMavenMaxDepth) return;
     list().items.push_back(MavenItem{});
     path.push_back(&list().items.back());
   };

@@ -341,5 +341,13 @@ TEST(CompareMaven, Mng7644) {
   }
 }
 
+TEST(CompareMaven, HostileNestingStaysBounded) {
+  std::string deep;
+  for (int i = 0; i < 200000; ++i) deep += "1-a";
+  EXPECT_EQ(CompareMaven(deep, deep), 0);
+  EXPECT_LT(CompareMaven(deep, "1"), 0);  // 1-alpha-1-… is a pre-release of 1
+  EXPECT_GT(CompareMaven(deep, "0.9"), 0);
+}
+
 }  // namespace
 }  // namespace kiln::security

@@ -55,5 +55,7 @@ maven log4j-core 2.14.1 1 pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" 
   [[ "$output" == *Error:*nosuch* ]]
   run -125 kiln image sbom "docker://$REG/sbom/remote:1"
   [[ "$output" == *"Error:"*"server gave HTTP response to HTTPS client"* ]]
+  run -125 kiln image sbom docker://BAD/Ref
+  [ "$output" = "Error: repository name must be lowercase" ]
   [ -z "$(ls -A "$TMPDIR")" ]
 }

@@ -140,7 +140,7 @@ bool ReadEntry(archive* ar, archive_entry* entry, std::string& out) {
 void ReadArchive(archive* ar, const std::string& location, int depth, std::vector<Package>& out) {
   std::vector<Package> poms;
   std::map<std::string, std::string> manifest;
-  std::vector<std::pair<std::string, std::string>> nested;  // (entry name, bytes)
+  std::vector<Package> nested;  // read as they come: one nested archive in memory at a time
   archive_entry* entry = nullptr;
   std::string bytes;
   while (archive_read_next_header(ar, &entry) == ARCHIVE_OK) {
@@ -160,7 +160,10 @@ void ReadArchive(archive* ar, const std::string& location, int depth, std::vecto
     } else if (mf) {
       manifest = ParseManifest(bytes);
     } else {
-      nested.emplace_back(name, std::move(bytes));
+      ArchivePtr inner(archive_read_new(), archive_read_free);
+      archive_read_support_format_zip_seekable(inner.get());
+      if (archive_read_open_memory(inner.get(), bytes.data(), bytes.size()) == ARCHIVE_OK)
+        ReadArchive(inner.get(), location + ":" + name, depth + 1, nested);
     }
   }
   if (!poms.empty()) {
@@ -172,12 +175,7 @@ void ReadArchive(archive* ar, const std::string& location, int depth, std::vecto
   } else if (auto p = ManifestPackage(manifest, location)) {
     out.push_back(std::move(*p));
   }
-  for (const auto& [name, data] : nested) {
-    ArchivePtr inner(archive_read_new(), archive_read_free);
-    archive_read_support_format_zip_seekable(inner.get());
-    if (archive_read_open_memory(inner.get(), data.data(), data.size()) != ARCHIVE_OK) continue;
-    ReadArchive(inner.get(), location + ":" + name, depth + 1, out);
-  }
+  for (auto& p : nested) out.push_back(std::move(p));
 }
 
 }  // namespace

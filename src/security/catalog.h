@@ -55,6 +55,8 @@ std::vector<Package> GoBinaryPackages(const std::string& host_path, const std::s
 // else MANIFEST.MF), nested archives one level deep ("app.war:WEB-INF/lib/x.jar").
 bool IsJavaArchive(const std::string& path);
 std::vector<Package> JavaArchivePackages(const std::string& host_path, const std::string& location);
+// The same for an archive's bytes.
+std::vector<Package> JavaArchivePackagesInMemory(std::string_view bytes, const std::string& location);
 // Every package of an rpmdb.sqlite on this machine, opened read-only.
 Expected<std::vector<Package>> ReadRpmSqlite(const std::string& host_path, const std::string& location);
 

@@ -191,4 +191,13 @@ std::vector<Package> JavaArchivePackages(const std::string& host_path, const std
   return out;
 }
 
+std::vector<Package> JavaArchivePackagesInMemory(std::string_view bytes, const std::string& location) {
+  std::vector<Package> out;
+  ArchivePtr ar(archive_read_new(), archive_read_free);
+  archive_read_support_format_zip_seekable(ar.get());
+  if (archive_read_open_memory(ar.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) return out;
+  ReadArchive(ar.get(), location, 0, out);
+  return out;
+}
+
 }  // namespace kiln::security

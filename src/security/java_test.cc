@@ -71,6 +71,11 @@ TEST_F(JavaCatalogTest, PomPropertiesGiveMavenCoordinates) {
   EXPECT_EQ(pkgs[0].location, "/app/app.jar");
   EXPECT_EQ(PackagePurl(pkgs[0], {}), "pkg:maven/org.example/app@1.2.3");
   EXPECT_EQ(AdvisoryName(pkgs[0]), "org.example:app");
+  auto in_memory = JavaArchivePackagesInMemory(
+      Zip({{"META-INF/maven/org.example/app/pom.properties", "groupId=org.example\nartifactId=app\nversion=1.2.3\n"}}),
+      "/app/app.jar");
+  ASSERT_EQ(in_memory.size(), 1u);
+  EXPECT_EQ(PackagePurl(in_memory[0], {}), "pkg:maven/org.example/app@1.2.3");
 }
 
 TEST_F(JavaCatalogTest, ManifestAndNestedArchives) {

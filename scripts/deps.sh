@@ -33,9 +33,10 @@ wanted=("${BUILD_DEPS[@]}" "${RUNTIME_DEPS[@]}")
 [ "$set_name" = test ] && wanted+=("${TEST_DEPS[@]}")
 if [ "$list" = 1 ]; then printf '%s\n' "${wanted[@]}"; exit 0; fi
 
-# Packages that only bring a command the tests run: a command already on PATH from another
-# package (nodesource's nodejs ships npm and conflicts with Debian's) is enough.
-declare -A COMMAND_OF=([npm]=npm)
+# Packages that only bring a command the tests run, as [package]=command: a command already
+# on PATH from another package is enough (none today: npm, which needed it because
+# nodesource's nodejs ships npm and conflicts with Debian's, is no longer a test dependency).
+declare -A COMMAND_OF=()
 missing=()
 for pkg in "${wanted[@]}"; do
   [ -n "${COMMAND_OF[$pkg]:-}" ] && command -v "${COMMAND_OF[$pkg]}" >/dev/null 2>&1 && continue

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   Sbom sbom;
   for (const auto& p : ParseControl(in)) {
-    for (const char* type : {kTypeDeb, kTypeApk, kTypeRpm, kTypePython, kTypeNpm, kTypeGo}) {
+    for (const char* type : {kTypeDeb, kTypeApk, kTypeRpm, kTypePython, kTypeNpm, kTypeGo, kTypeMaven}) {
       Package pkg;
       pkg.name = p.Get("Package");
       pkg.version = p.Get("Version");
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Package p;
     p.name = "x";
     p.version = "1.0";
-    for (const char* type : {kTypeDeb, kTypeApk, kTypeRpm, kTypePython, kTypeNpm, kTypeGo}) {
+    for (const char* type : {kTypeDeb, kTypeApk, kTypeRpm, kTypePython, kTypeNpm, kTypeGo, kTypeMaven}) {
       p.type = type;
       sbom.packages.push_back(p);
     }

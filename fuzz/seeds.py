@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tarfile
+import zipfile
 
 
 def tar_bytes(add):
@@ -56,6 +57,23 @@ OSV = {"id": "DSA-1", "affected": [{"package": {"ecosystem": "Debian:12", "name"
                                     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "5.2.15-2"}]}]}]}
 
 
+def zip_bytes(entries):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def jars():
+    inner = zip_bytes([("META-INF/maven/g/a/pom.properties", "groupId=g\nartifactId=a\nversion=1.0-rc1\n")])
+    return [
+        inner,
+        zip_bytes([("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\nImplementation-Title: x\n y\nBundle-Version: 2.0\n\n"),
+                   ("WEB-INF/lib/a-1.0.jar", inner)]),
+    ]
+
+
 def seeds():
     containerfiles = [open(f, "rb").read()[:2048] for f in sorted(glob.glob("examples/**/Containerfile*", recursive=True))]
     containerfiles.append(b"ARG B=busybox\nFROM $B AS s\nRUN --mount=type=cache,target=/c echo a && \\\n  echo b\n"
@@ -78,6 +96,7 @@ def seeds():
         "lint_fuzz": containerfiles,
         "ignore_fuzz": [b"*.o\n!keep.o\n**/node_modules\n/build\n# c\n[a-z]?.txt\n"],
         "osv_fuzz": [json.dumps(OSV).encode(), b"Package: bash\nVersion: 5.2.15-2+b2\nArchitecture: amd64\nSource: bash\n"],
+        "java_archive_fuzz": jars(),
     }
 
 

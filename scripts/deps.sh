@@ -23,19 +23,20 @@ BUILD_DEPS=(
 RUNTIME_DEPS=(busybox-static runc uidmap)
 # Test-time tools: the test runner and its helpers, the reference implementation that the
 # e2e tests and benchmarks compare against, a registry, the benchmark runner.
-# mmdebstrap makes the Debian base image of the SBOM/scan tests; python3-jsonschema and npm
-# (the CycloneDX schemas) validate their documents. qemu-user-static runs another
+# mmdebstrap makes the Debian base image of the SBOM/scan tests; python3-jsonschema validates
+# their documents against the schemas in tests/fixtures/schemas. qemu-user-static runs another
 # architecture's RUN steps (build --platform) through binfmt_misc (kiln needs it only for such builds).
 TEST_DEPS=(bats qemu-user-static jq sqlite3 zstd xz-utils bzip2 python3 curl openssl podman buildah skopeo docker-registry hyperfine
-  mmdebstrap python3-jsonschema npm)
+  mmdebstrap python3-jsonschema)
 
 wanted=("${BUILD_DEPS[@]}" "${RUNTIME_DEPS[@]}")
 [ "$set_name" = test ] && wanted+=("${TEST_DEPS[@]}")
 if [ "$list" = 1 ]; then printf '%s\n' "${wanted[@]}"; exit 0; fi
 
-# Packages that only bring a command the tests run: a command already on PATH from another
-# package (nodesource's nodejs ships npm and conflicts with Debian's) is enough.
-declare -A COMMAND_OF=([npm]=npm)
+# Packages that only bring a command the tests run, as [package]=command: a command already
+# on PATH from another package is enough (none today: npm, which needed it because
+# nodesource's nodejs ships npm and conflicts with Debian's, is no longer a test dependency).
+declare -A COMMAND_OF=()
 missing=()
 for pkg in "${wanted[@]}"; do
   [ -n "${COMMAND_OF[$pkg]:-}" ] && command -v "${COMMAND_OF[$pkg]}" >/dev/null 2>&1 && continue

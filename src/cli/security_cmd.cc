@@ -2,13 +2,16 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/remote_flags.h"
 #include "config/containers_conf.h"
 #include "format/report.h"
+#include "registry/transfer.h"
 #include "security/catalog.h"
 #include "security/image_fs.h"
 #include "security/osv.h"
 #include "security/sbom_json.h"
 #include "security/scan_report.h"
+#include "util/fs.h"
 #include "util/json_text.h"
 #include "util/time.h"
 
@@ -17,21 +20,58 @@ namespace {
 
 using format::Value;
 
-struct SbomOptions {
+// Where the image comes from: the store, or a registry ("docker://REFERENCE").
+struct ImageSource {
   std::string ref;
+  RemoteFlags remote;
+};
+
+struct SbomOptions {
+  ImageSource image;
   std::string format = "table";
   bool no_trunc = false;
   bool noheading = false;
 };
 
-Expected<security::Sbom> CatalogStoredImage(Context& ctx, const std::string& ref) {
-  ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
-  ASSIGN_OR_RETURN(store::ImageRecord img, store->LookupImage(ref));
-  ASSIGN_OR_RETURN(security::LayeredFs fs, security::OpenImageFs(*store, img));
+constexpr std::string_view kRegistryPrefix = "docker://";
+
+// The SBOM of an image of `store`; with `file_digests`, the SHA-1 of its packages' files
+// too (for the SPDX and CycloneDX documents).
+Expected<security::Sbom> CatalogFromStore(store::Store& store, const store::ImageRecord& img, const std::string& name,
+                                          bool file_digests) {
+  ASSIGN_OR_RETURN(security::LayeredFs fs, security::OpenImageFs(store, img));
   ASSIGN_OR_RETURN(security::Sbom sbom, security::CatalogImage(fs));
-  sbom.image_name = ref;
+  if (file_digests) RETURN_IF_ERROR(security::DigestOwnedFiles(fs, sbom));
+  sbom.image_name = name;
   sbom.image_id = img.id;
   return sbom;
+}
+
+// A registry image is pulled (the pull client: registries.conf, credentials, the host's
+// platform) into a store of its own in a temporary directory, removed when done: the
+// user's store is left as it was.
+Expected<security::Sbom> CatalogRegistryImage(const ImageSource& src, bool file_digests) {
+  ASSIGN_OR_RETURN(registry::ClientOptions client, ClientOptionsFrom(src.remote));
+  registry::PullOptions po;
+  po.client = std::move(client);
+  ASSIGN_OR_RETURN(registry::RegistriesConf conf, registry::LoadRegistriesConf());
+  TempDir tmp;
+  ASSIGN_OR_RETURN(std::string dir, tmp.Create("kiln-sbom"));
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::Store::Open({dir + "/root", dir + "/runroot"}));
+  ASSIGN_OR_RETURN(store::ImageRecord img, registry::PullImage(*store, conf, src.ref, po, StderrProgress(true)));
+  return CatalogFromStore(*store, img, src.ref.substr(kRegistryPrefix.size()), file_digests);
+}
+
+Expected<security::Sbom> CatalogSource(Context& ctx, const ImageSource& src, bool file_digests = false) {
+  if (src.ref.rfind(kRegistryPrefix, 0) == 0) return CatalogRegistryImage(src, file_digests);
+  ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
+  ASSIGN_OR_RETURN(store::ImageRecord img, store->LookupImage(src.ref));
+  return CatalogFromStore(*store, img, src.ref, file_digests);
+}
+
+void AddImageSource(CLI::App* cmd, ImageSource& src) {
+  cmd->add_option("image", src.ref, "IMAGE, or docker://REFERENCE for an image in a registry")->required();
+  AddRemoteFlags(cmd, src.remote);
 }
 
 std::string ShortDigest(const std::string& digest, bool no_trunc) {
@@ -91,10 +131,11 @@ Expected<security::DocumentInfo> DocumentInfoNow() {
 }
 
 int RunSbom(Context& ctx, const SbomOptions& opts) {
-  auto sbom = CatalogStoredImage(ctx, opts.ref);
+  const bool document = opts.format == "spdx-json" || opts.format == "cyclonedx-json";
+  auto sbom = CatalogSource(ctx, opts.image, document);
   if (!sbom.ok()) return Fail(sbom.status());
   if (opts.format == "json") return PrintJson(security::SbomToJson(*sbom)), 0;
-  if (opts.format == "spdx-json" || opts.format == "cyclonedx-json") {
+  if (document) {
     auto info = DocumentInfoNow();
     if (!info.ok()) return Fail(info.status());
     PrintJson(opts.format == "spdx-json" ? security::SbomToSpdx(*sbom, *info) : security::SbomToCycloneDx(*sbom, *info));
@@ -109,7 +150,7 @@ int RunSbom(Context& ctx, const SbomOptions& opts) {
 void AddSbom(Registry& r) {
   auto opts = std::make_shared<SbomOptions>();
   CLI::App* cmd = AddCommand(r.image, "sbom", "List the packages installed in an image");
-  cmd->add_option("image", opts->ref, "IMAGE")->required();
+  AddImageSource(cmd, opts->image);
   cmd->add_option("--format", opts->format,
                   "table (default), json, spdx-json, cyclonedx-json, or a Go template");
   cmd->add_flag("--no-trunc", opts->no_trunc, "Do not truncate layer IDs");
@@ -120,7 +161,7 @@ void AddSbom(Registry& r) {
 // ---- scan ----
 
 struct ScanOptions {
-  std::string ref;
+  ImageSource image;
   std::string db;
   std::string format = "table";
   std::string severity = "unknown";
@@ -160,7 +201,7 @@ int RunScan(Context& ctx, const ScanOptions& opts) {
     return Fail(InvalidArgument("no advisory database: give --db PATH or set osv_db in the [kiln] table of containers.conf"));
   auto db = security::LoadOsvDatabase(db_path);
   if (!db.ok()) return Fail(db.status());
-  auto sbom = CatalogStoredImage(ctx, opts.ref);
+  auto sbom = CatalogSource(ctx, opts.image);
   if (!sbom.ok()) return Fail(sbom.status());
   auto findings = security::FilterFindings(db->Match(*sbom), *min, opts.ignore_unfixed);
   int rc = 0;
@@ -183,7 +224,7 @@ int RunScan(Context& ctx, const ScanOptions& opts) {
 void AddScan(Registry& r) {
   auto opts = std::make_shared<ScanOptions>();
   CLI::App* cmd = AddCommand(r.image, "scan", "Match the packages of an image against OSV advisories");
-  cmd->add_option("image", opts->ref, "IMAGE")->required();
+  AddImageSource(cmd, opts->image);
   cmd->add_option("--db", opts->db, "Directory or .zip of OSV advisories (default: osv_db of containers.conf)");
   cmd->add_option("--format", opts->format, "table (default), json, sarif, or a Go template");
   cmd->add_option("--severity", opts->severity, "Report only findings at or above: unknown, low, medium, high, critical");

@@ -1,6 +1,6 @@
 // Language packages found by walking the image's final view once: Python distributions
-// (*.dist-info/METADATA, *.egg-info/PKG-INFO), npm packages (node_modules/**/package.json)
-// and the modules built into Go executables.
+// (*.dist-info/METADATA, *.egg-info/PKG-INFO), npm packages (node_modules/**/package.json),
+// the modules built into Go executables and the Maven artifacts in Java archives.
 #include <nlohmann/json.hpp>
 
 #include "security/catalog.h"
@@ -76,6 +76,10 @@ Status CatalogLanguagePackages(const LayeredFs& fs, std::vector<Package>& out) {
   Status status = Status::Ok();
   fs.Walk(Enter, [&](const std::string& path, const LayeredFs::Entry& e) {
     if (!status.ok() || !S_ISREG(e.st.st_mode)) return;
+    if (IsJavaArchive(path)) {
+      for (auto& p : JavaArchivePackages(e.host_path, path)) out.push_back(std::move(p)), out.back().layer = e.layer;
+      return;
+    }
     if ((e.st.st_mode & 0111) && e.st.st_size > 64) {  // a Go binary's build information
       for (auto& p : GoBinaryPackages(e.host_path, path)) out.push_back(std::move(p)), out.back().layer = e.layer;
       return;

@@ -266,6 +266,7 @@ VersionCompare ComparatorFor(std::string_view ecosystem) {
     return CompareRpmEvr;
   if (base == "PyPI") return [](std::string_view a, std::string_view b) { return ComparePep440(a, b); };
   if (base == "npm" || base == "Go") return [](std::string_view a, std::string_view b) { return CompareSemVer(a, b); };
+  if (base == "Maven") return CompareMaven;
   return nullptr;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ struct Sbom {
   OsRelease os;
   std::vector<LayerSummary> layers;
   std::vector<Package> packages;  // sorted by type, name, version
+  // The SHA-1 (hex) of each owned file (a path of some Package::files) that is a regular
+  // file in the image; filled by DigestOwnedFiles for the SPDX and CycloneDX documents.
+  std::map<std::string, std::string> file_sha1;
 };
 
 // The name advisories use for the package's ecosystem: Debian advisories are filed by

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "security/license.h"
@@ -60,12 +61,23 @@ std::string DeclaredLicense(const Package& p, std::vector<std::string>& refs) {
   return out.empty() ? "NOASSERTION" : out;
 }
 
-Json SpdxPackage(const Sbom& sbom, const Package& p, const std::string& id, std::vector<std::string>& refs) {
+// The package's owned files that are regular files in the image (those DigestOwnedFiles
+// gave a SHA-1), each once, in the database's order.
+std::vector<std::string> DigestedFiles(const Sbom& sbom, const Package& p) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& f : p.files)
+    if (sbom.file_sha1.count(f) && seen.insert(f).second) out.push_back(f);
+  return out;
+}
+
+Json SpdxPackage(const Sbom& sbom, const Package& p, const std::string& id, bool files_analyzed,
+                 std::vector<std::string>& refs) {
   Json j = {{"name", p.name},
             {"SPDXID", id},
             {"versionInfo", p.version},
             {"downloadLocation", "NOASSERTION"},
-            {"filesAnalyzed", false},
+            {"filesAnalyzed", files_analyzed},
             {"licenseConcluded", "NOASSERTION"},
             {"licenseDeclared", DeclaredLicense(p, refs)},
             {"copyrightText", "NOASSERTION"}};
@@ -99,6 +111,12 @@ Json CycloneDxComponent(const Sbom& sbom, const Package& p, const std::string& r
                             {{"name", "kiln:layer:createdBy"}, {"value", LayerCreatedBy(sbom, p)}}});
   if (!p.source_name.empty()) props.push_back({{"name", "kiln:package:source"}, {"value", p.source_name}});
   j["properties"] = std::move(props);
+  // The files it owns, as file components of it (the databases' own list, with the SHA-1
+  // of what the image holds there).
+  Json files = Json::array();
+  for (const auto& f : DigestedFiles(sbom, p))
+    files.push_back({{"type", "file"}, {"name", f}, {"hashes", Json::array({{{"alg", "SHA-1"}, {"content", sbom.file_sha1.at(f)}}})}});
+  if (!files.empty()) j["components"] = std::move(files);
   return j;
 }
 
@@ -141,11 +159,23 @@ Json SbomToSpdx(const Sbom& sbom, const DocumentInfo& info) {
                       {"licenseDeclared", "NOASSERTION"},
                       {"copyrightText", "NOASSERTION"},
                       {"primaryPackagePurpose", "CONTAINER"}});
+  Json files = Json::array();
+  std::map<std::string, std::string> file_ids;  // path -> SPDXID: a file two packages own is one file
   for (size_t i = 0; i < sbom.packages.size(); ++i) {
     const Package& p = sbom.packages[i];
     const std::string id = SpdxId("Package-" + p.type, i, p.name);
-    packages.push_back(SpdxPackage(sbom, p, id, refs));
+    const std::vector<std::string> owned = DigestedFiles(sbom, p);
+    packages.push_back(SpdxPackage(sbom, p, id, !owned.empty(), refs));
     relationships.push_back({{"spdxElementId", image_id}, {"relationshipType", "CONTAINS"}, {"relatedSpdxElement", id}});
+    // The files the package's database says it owns: package CONTAINS file, as syft writes it.
+    for (const auto& f : owned) {
+      auto [it, added] = file_ids.emplace(f, "SPDXRef-File-" + std::to_string(file_ids.size()));
+      if (added)
+        files.push_back({{"fileName", f},
+                         {"SPDXID", it->second},
+                         {"checksums", Json::array({{{"algorithm", "SHA1"}, {"checksumValue", sbom.file_sha1.at(f)}}})}});
+      relationships.push_back({{"spdxElementId", id}, {"relationshipType", "CONTAINS"}, {"relatedSpdxElement", it->second}});
+    }
   }
   Json doc = {{"spdxVersion", "SPDX-2.3"},
               {"dataLicense", "CC0-1.0"},
@@ -155,8 +185,9 @@ Json SbomToSpdx(const Sbom& sbom, const DocumentInfo& info) {
               {"creationInfo", {{"created", UtcTimestamp(info.created_unix)},
                                 {"creators", Json::array({"Tool: kiln-" + info.tool_version})}}},
               {"documentDescribes", Json::array({image_id})},
-              {"packages", std::move(packages)},
-              {"relationships", std::move(relationships)}};
+              {"packages", std::move(packages)}};
+  if (!files.empty()) doc["files"] = std::move(files);
+  doc["relationships"] = std::move(relationships);
   if (!refs.empty()) {
     Json extracted = Json::array();
     for (const auto& name : refs)

@@ -1,5 +1,5 @@
 // The required fields of SPDX 2.3 and CycloneDX 1.5 (e2e validates the whole documents
-// against the published schemas where the machine has them).
+// against the published schemas in tests/fixtures/schemas).
 #include "security/sbom_json.h"
 
 #include <gtest/gtest.h>
@@ -74,6 +74,40 @@ TEST(SbomCycloneDx, RequiredFieldsLicensesAndLayers) {
   EXPECT_TRUE(has_layer);
   // Same image, same time: the same document.
   EXPECT_EQ(d.dump(), SbomToCycloneDx(Sample(), {1700000000, "0.1.0"}).dump());
+}
+
+// Owned files: the regular ones (those with a SHA-1) become SPDX files the package
+// CONTAINS (a file two packages own appears once) and CycloneDX file sub-components.
+TEST(SbomFiles, OwnedFilesInSpdxAndCycloneDx) {
+  Sbom s = Sample();
+  s.packages[0].files = {"/bin", "/bin/bash", "/usr/share/doc/x"};
+  s.packages[1].files = {"/usr/bin/jq", "/usr/share/doc/x"};
+  s.file_sha1 = {{"/bin/bash", std::string(40, '1')}, {"/usr/bin/jq", std::string(40, '2')},
+                 {"/usr/share/doc/x", std::string(40, '3')}};
+  Json d = SbomToSpdx(s, {1700000000, "0.1.0"});
+  ASSERT_EQ(d["files"].size(), 3u);
+  EXPECT_EQ(d["files"][0]["fileName"], "/bin/bash");
+  EXPECT_EQ(d["files"][0]["checksums"][0]["algorithm"], "SHA1");
+  EXPECT_EQ(d["files"][0]["checksums"][0]["checksumValue"], std::string(40, '1'));
+  EXPECT_EQ(d["packages"][1]["filesAnalyzed"], true);
+  std::vector<std::string> contains;
+  for (const auto& r : d["relationships"])
+    if (r["spdxElementId"] != "SPDXRef-Image" && r["relationshipType"] == "CONTAINS")
+      contains.push_back(r["spdxElementId"].get<std::string>() + " " + r["relatedSpdxElement"].get<std::string>());
+  const std::string bash = d["packages"][1]["SPDXID"], jq = d["packages"][2]["SPDXID"];
+  EXPECT_EQ(contains, (std::vector<std::string>{bash + " SPDXRef-File-0", bash + " SPDXRef-File-1",
+                                                jq + " SPDXRef-File-2", jq + " SPDXRef-File-1"}));
+  Json c = SbomToCycloneDx(s, {1700000000, "0.1.0"});
+  const Json& bash_files = c["components"][1]["components"];
+  ASSERT_EQ(bash_files.size(), 2u);
+  EXPECT_EQ(bash_files[0]["type"], "file");
+  EXPECT_EQ(bash_files[0]["name"], "/bin/bash");
+  EXPECT_EQ(bash_files[0]["hashes"][0]["alg"], "SHA-1");
+  // Without digests (no files): no file records, packages not analysed.
+  Json plain = SbomToSpdx(Sample(), {1700000000, "0.1.0"});
+  EXPECT_FALSE(plain.contains("files"));
+  EXPECT_EQ(plain["packages"][1]["filesAnalyzed"], false);
+  EXPECT_FALSE(SbomToCycloneDx(Sample(), {1700000000, "0.1.0"})["components"][1].contains("components"));
 }
 
 }  // namespace

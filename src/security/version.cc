@@ -586,4 +586,163 @@ int CompareSemVer(std::string_view a, std::string_view b) {
   return CompareSemVer(*va, *vb);
 }
 
+// ---- Maven ----
+
+namespace {
+
+// One item of ComparableVersion: a number (its digits without leading zeros, so that
+// comparing length then text orders it as Maven's Int/Long/BigInteger items do), a string
+// qualifier (aliases resolved) or a sub-list (what follows a '-' or a digit/letter change).
+struct MavenItem {
+  enum Kind { kNumber, kString, kList } kind = kList;
+  std::string text;
+  std::vector<MavenItem> items;
+};
+
+constexpr size_t kMavenMaxDepth = 64;
+
+const char* const kMavenQualifiers[] = {"alpha", "beta", "milestone", "rc", "snapshot", "", "sp"};
+
+// StringItem.comparableQualifier: the index of a known qualifier, or "7-" + the qualifier.
+std::string ComparableQualifier(const std::string& q) {
+  for (size_t i = 0; i < std::size(kMavenQualifiers); ++i)
+    if (q == kMavenQualifiers[i]) return std::to_string(i);
+  return std::to_string(std::size(kMavenQualifiers)) + "-" + q;
+}
+
+bool MavenIsNull(const MavenItem& item) {
+  switch (item.kind) {
+    case MavenItem::kNumber: return item.text == "0";
+    case MavenItem::kString: return ComparableQualifier(item.text) == "5";
+    default: return item.items.empty();
+  }
+}
+
+MavenItem MavenString(std::string value, bool followed_by_digit) {
+  if (followed_by_digit && value.size() == 1) {
+    if (value == "a") value = "alpha";
+    else if (value == "b") value = "beta";
+    else if (value == "m") value = "milestone";
+  }
+  if (value == "ga" || value == "final" || value == "release") value = "";
+  else if (value == "cr") value = "rc";
+  return {MavenItem::kString, value, {}};
+}
+
+MavenItem MavenParseItem(bool digits, std::string_view buf) {
+  if (!digits) return MavenString(std::string(buf), false);
+  size_t nz = buf.find_first_not_of('0');
+  return {MavenItem::kNumber, nz == std::string_view::npos ? "0" : std::string(buf.substr(nz)), {}};
+}
+
+// ListItem.normalize, applied (as parseVersion does) to every sub-list before the list
+// holding it: trailing null items go, scanning back past sub-lists.
+void MavenNormalize(MavenItem& list) {
+  for (auto& item : list.items)
+    if (item.kind == MavenItem::kList) MavenNormalize(item);
+  for (size_t i = list.items.size(); i-- > 0;) {
+    if (MavenIsNull(list.items[i])) {
+      list.items.erase(list.items.begin() + static_cast<long>(i));
+    } else if (list.items[i].kind != MavenItem::kList) {
+      break;
+    }
+  }
+}
+
+// ComparableVersion.parseVersion. Lists nest: `path` is the chain of open sub-lists, each
+// the last item of the one before.
+MavenItem MavenParse(std::string_view input) {
+  std::string version(input);
+  for (auto& c : version) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  MavenItem root;
+  std::vector<MavenItem*> path = {&root};
+  auto list = [&]() -> MavenItem& { return *path.back(); };
+  // Every '-' and digit/letter change nests a list; past kMavenMaxDepth (no real version
+  // comes near) items stay in the deepest list, so that the recursive normalising and
+  // comparing stay within the stack whatever a hostile pom.properties says.
+  auto open_list = [&] {
+    if (path.size() >= kMavenMaxDepth) return;
+    list().items.push_back(MavenItem{});
+    path.push_back(&list().items.back());
+  };
+  auto zero = MavenItem{MavenItem::kNumber, "0", {}};
+  bool digit = false;
+  size_t start = 0;
+  for (size_t i = 0; i < version.size(); ++i) {
+    const char c = version[i];
+    const bool is_digit = c >= '0' && c <= '9';
+    if (c == '.' || c == '-') {
+      list().items.push_back(i == start ? zero : MavenParseItem(digit, std::string_view(version).substr(start, i - start)));
+      start = i + 1;
+      if (c == '-') open_list();
+    } else if (is_digit) {
+      if (!digit && i > start) {
+        // 1.0.0.X1 < 1.0.0-X2: a qualifier after '.' starts a sub-list as after '-'.
+        if (!list().items.empty()) open_list();
+        list().items.push_back(MavenString(version.substr(start, i - start), true));
+        start = i;
+        open_list();
+      }
+      digit = true;
+    } else {
+      if (digit && i > start) {
+        list().items.push_back(MavenParseItem(true, std::string_view(version).substr(start, i - start)));
+        start = i;
+        open_list();
+      }
+      digit = false;
+    }
+  }
+  if (version.size() > start) {
+    if (!digit && !list().items.empty()) open_list();
+    list().items.push_back(MavenParseItem(digit, std::string_view(version).substr(start)));
+  }
+  MavenNormalize(root);
+  return root;
+}
+
+int MavenCompare(const MavenItem& a, const MavenItem* b);
+
+// An item against nothing (the shorter list ran out): Item.compareTo(null).
+int MavenCompareNull(const MavenItem& a) {
+  switch (a.kind) {
+    case MavenItem::kNumber: return a.text == "0" ? 0 : 1;
+    case MavenItem::kString: return Sign(ComparableQualifier(a.text).compare("5"));
+    default:
+      for (const auto& item : a.items)
+        if (int c = MavenCompareNull(item)) return c;
+      return 0;
+  }
+}
+
+int MavenCompare(const MavenItem& a, const MavenItem* b) {
+  if (!b) return MavenCompareNull(a);
+  switch (a.kind) {
+    case MavenItem::kNumber:
+      if (b->kind != MavenItem::kNumber) return 1;  // 1.1 > 1-sp, 1.1 > 1-1
+      if (a.text.size() != b->text.size()) return a.text.size() < b->text.size() ? -1 : 1;
+      return Sign(a.text.compare(b->text));
+    case MavenItem::kString:
+      if (b->kind != MavenItem::kString) return -1;  // 1.any < 1.1, 1.any < 1-1
+      return Sign(ComparableQualifier(a.text).compare(ComparableQualifier(b->text)));
+    default:
+      if (b->kind == MavenItem::kNumber) return -1;  // 1-1 < 1.0.x
+      if (b->kind == MavenItem::kString) return 1;   // 1-1 > 1-sp
+      for (size_t i = 0; i < std::max(a.items.size(), b->items.size()); ++i) {
+        const MavenItem* l = i < a.items.size() ? &a.items[i] : nullptr;
+        const MavenItem* r = i < b->items.size() ? &b->items[i] : nullptr;
+        int c = l ? MavenCompare(*l, r) : -MavenCompare(*r, nullptr);
+        if (c) return c;
+      }
+      return 0;
+  }
+}
+
+}  // namespace
+
+int CompareMaven(std::string_view a, std::string_view b) {
+  const MavenItem va = MavenParse(a), vb = MavenParse(b);
+  return MavenCompare(va, &vb);
+}
+
 }  // namespace kiln::security

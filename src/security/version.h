@@ -58,4 +58,11 @@ Expected<SemVer> ParseSemVer(std::string_view s);
 int CompareSemVer(const SemVer& a, const SemVer& b);
 int CompareSemVer(std::string_view a, std::string_view b);
 
+// ---- Maven: org.apache.maven.artifact.versioning.ComparableVersion (maven-artifact 3.9) ----
+// Items split at '.', '-' and digit/letter transitions, trailing zeros and release
+// qualifiers ("", "ga", "final", "release") dropped; qualifiers order
+// alpha < beta < milestone < rc = cr < snapshot < release < sp, unknown ones after sp
+// alphabetically. Compares any string, case-insensitively.
+int CompareMaven(std::string_view a, std::string_view b);
+
 }  // namespace kiln::security

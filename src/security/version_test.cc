@@ -1,6 +1,7 @@
 // The comparators against the upstream projects' own test tables, transcribed: dpkg's
 // scripts/t/Dpkg_Version.t and lib/dpkg/t/t-version.c, rpm's tests/rpmvercmp.at, apk-tools'
-// test/version.data, packaging's tests/test_version.py, and the examples of semver.org.
+// test/version.data, packaging's tests/test_version.py, the examples of semver.org,
+// and maven-artifact's ComparableVersionTest.java.
 #include "security/version.h"
 
 #include <gtest/gtest.h>
@@ -255,6 +256,97 @@ TEST(SemVer, SpecValidity) {
   // no empty identifiers.
   for (const char* s : {"01.0.0", "1.01.0", "1.0.01", "1.0", "1.0.0-01", "1.0.0-", "1.0.0-a..b", "1.0.0+", "x.y.z"})
     EXPECT_FALSE(ParseSemVer(s).ok()) << s;
+}
+
+// ---- Maven: maven-artifact 3.9's ComparableVersionTest (apache/maven, tag maven-3.9.16) ----
+
+// Each list strictly ascending (checkVersionsOrder on the array).
+const std::vector<std::vector<const char*>> kMavenOrdered = {
+    {"1-alpha2snapshot", "1-alpha2", "1-alpha-123", "1-beta-2", "1-beta123", "1-m2", "1-m11", "1-rc", "1-cr2",
+     "1-rc123", "1-SNAPSHOT", "1", "1-sp", "1-sp2", "1-sp123", "1-abc", "1-def", "1-pom-1", "1-1-snapshot", "1-1",
+     "1-2", "1-123"},
+    {"2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123",
+     "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m"},
+};
+
+TEST(CompareMaven, VersionsOrder) {
+  for (const auto& list : kMavenOrdered)
+    for (size_t i = 0; i < list.size(); ++i)
+      for (size_t j = i + 1; j < list.size(); ++j) {
+        EXPECT_LT(CompareMaven(list[i], list[j]), 0) << list[i] << " < " << list[j];
+        EXPECT_GT(CompareMaven(list[j], list[i]), 0) << list[j] << " > " << list[i];
+      }
+}
+
+// testVersionsEqual, testLocaleIndependent.
+const std::pair<const char*, const char*> kMavenEqual[] = {
+    {"1", "1"}, {"1", "1.0"}, {"1", "1.0.0"}, {"1.0", "1.0.0"}, {"1", "1-0"}, {"1", "1.0-0"}, {"1.0", "1.0-0"},
+    {"1a", "1-a"}, {"1a", "1.0-a"}, {"1a", "1.0.0-a"}, {"1.0a", "1-a"}, {"1.0.0a", "1-a"}, {"1x", "1-x"},
+    {"1x", "1.0-x"}, {"1x", "1.0.0-x"}, {"1.0x", "1-x"}, {"1.0.0x", "1-x"}, {"1ga", "1"}, {"1release", "1"},
+    {"1final", "1"}, {"1cr", "1rc"}, {"1a1", "1-alpha-1"}, {"1b2", "1-beta-2"}, {"1m3", "1-milestone-3"},
+    {"1X", "1x"}, {"1A", "1a"}, {"1B", "1b"}, {"1M", "1m"}, {"1Ga", "1"}, {"1GA", "1"}, {"1RELEASE", "1"},
+    {"1release", "1"}, {"1RELeaSE", "1"}, {"1Final", "1"}, {"1FinaL", "1"}, {"1FINAL", "1"}, {"1Cr", "1Rc"},
+    {"1cR", "1rC"}, {"1m3", "1Milestone3"}, {"1m3", "1MileStone3"}, {"1m3", "1MILESTONE3"},
+    {"1-abcdefghijklmnopqrstuvwxyz", "1-ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+};
+
+TEST(CompareMaven, VersionsEqual) {
+  for (const auto& [a, b] : kMavenEqual) {
+    EXPECT_EQ(CompareMaven(a, b), 0) << a << " == " << b;
+    EXPECT_EQ(CompareMaven(b, a), 0) << b << " == " << a;
+  }
+}
+
+// testVersionComparing, testMng5568, testMng6572, testMng6964: each pair ascending.
+const std::pair<const char*, const char*> kMavenLess[] = {
+    {"1", "2"}, {"1.5", "2"}, {"1", "2.5"}, {"1.0", "1.1"}, {"1.1", "1.2"}, {"1.0.0", "1.1"}, {"1.0.1", "1.1"},
+    {"1.1", "1.2.0"}, {"1.0-alpha-1", "1.0"}, {"1.0-alpha-1", "1.0-alpha-2"}, {"1.0-alpha-1", "1.0-beta-1"},
+    {"1.0-beta-1", "1.0-SNAPSHOT"}, {"1.0-SNAPSHOT", "1.0"}, {"1.0-alpha-1-SNAPSHOT", "1.0-alpha-1"},
+    {"1.0", "1.0-1"}, {"1.0-1", "1.0-2"}, {"1.0.0", "1.0-1"}, {"2.0-1", "2.0.1"}, {"2.0.1-klm", "2.0.1-lmn"},
+    {"2.0.1", "2.0.1-xyz"}, {"2.0.1", "2.0.1-123"}, {"2.0.1-xyz", "2.0.1-123"},
+    // MNG-5568
+    {"6.1.0rc3", "6.1.0"}, {"6.1.0rc3", "6.1H.5-beta"}, {"6.1.0", "6.1H.5-beta"},
+    // MNG-6572
+    {"20190126.230843", "1234567890.12345"}, {"1234567890.12345", "123456789012345.1H.5-beta"},
+    {"20190126.230843", "123456789012345.1H.5-beta"}, {"123456789012345.1H.5-beta", "12345678901234567890.1H.5-beta"},
+    {"1234567890.12345", "12345678901234567890.1H.5-beta"}, {"20190126.230843", "12345678901234567890.1H.5-beta"},
+    // MNG-6964
+    {"1-0.alpha", "1"}, {"1-0.beta", "1"}, {"1-0.alpha", "1-0.beta"},
+};
+
+TEST(CompareMaven, VersionComparing) {
+  for (const auto& [a, b] : kMavenLess) {
+    EXPECT_LT(CompareMaven(a, b), 0) << a << " < " << b;
+    EXPECT_GT(CompareMaven(b, a), 0) << b << " > " << a;
+  }
+}
+
+TEST(CompareMaven, LeadingZeroes) {
+  // testVersionEqualWithLeadingZeroes, testVersionZeroEqualWithLeadingZeroes: lengths 1 to 19.
+  for (const char digit : {'1', '0'}) {
+    std::vector<std::string> all;
+    for (size_t len = 1; len <= 19; ++len) all.push_back(std::string(len - 1, '0') + digit);
+    for (const auto& a : all)
+      for (const auto& b : all) EXPECT_EQ(CompareMaven(a, b), 0) << a << " == " << b;
+  }
+}
+
+TEST(CompareMaven, Mng7644) {
+  for (std::string x : {"abc", "alpha", "a", "beta", "b", "def", "milestone", "m", "RC"}) {
+    EXPECT_LT(CompareMaven("1.0.0." + x + "1", "1.0.0-" + x + "2"), 0) << x;
+    EXPECT_GT(CompareMaven("1.0.0-" + x + "2", "1.0.0." + x + "1"), 0) << x;
+    EXPECT_EQ(CompareMaven("2-" + x, "2.0." + x), 0) << x;
+    EXPECT_EQ(CompareMaven("2-" + x, "2.0.0." + x), 0) << x;
+    EXPECT_EQ(CompareMaven("2.0." + x, "2.0.0." + x), 0) << x;
+  }
+}
+
+TEST(CompareMaven, HostileNestingStaysBounded) {
+  std::string deep;
+  for (int i = 0; i < 200000; ++i) deep += "1-a";
+  EXPECT_EQ(CompareMaven(deep, deep), 0);
+  EXPECT_LT(CompareMaven(deep, "1"), 0);  // 1-alpha-1-… is a pre-release of 1
+  EXPECT_GT(CompareMaven(deep, "0.9"), 0);
 }
 
 }  // namespace

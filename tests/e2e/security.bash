@@ -1,5 +1,5 @@
-# Shared by the sbom and scan tests: the Debian base image and the published schemas,
-# each made once and cached under build/ (the Debian tar takes about a minute).
+# Shared by the sbom and scan tests: the Debian base image made once and cached under build/,
+# and the check of a document against its published schema (the Debian tar takes about a minute).
 
 # Prints the path of a Debian 12 minbase rootfs tar; on failure prints why (for skip).
 debian_tar() {
@@ -14,22 +14,9 @@ debian_tar() {
   echo "$tar"
 }
 
-# The CycloneDX JSON schemas as the CycloneDX project publishes them in its npm library.
-cyclonedx_schemas() {
-  local dir=$REPO_ROOT/build/schemas/cyclonedx
-  if [ -s "$dir/bom-1.5.SNAPSHOT.schema.json" ]; then echo "$dir"; return 0; fi
-  python3 -c 'import jsonschema' 2>/dev/null || { echo "python3-jsonschema is not installed"; return 1; }
-  command -v npm >/dev/null || { echo "npm is not installed: no CycloneDX schemas"; return 1; }
-  local tmp
-  tmp=$(mktemp -d)
-  if ! (cd "$tmp" && timeout 120 npm pack --silent @cyclonedx/cyclonedx-library@10.3.0 >/dev/null 2>&1); then
-    rm -rf "$tmp"
-    echo "the npm registry is not reachable: no CycloneDX schemas"
-    return 1
-  fi
-  mkdir -p "$dir"
-  tar -xzf "$tmp"/*.tgz -C "$tmp" package/res/schema
-  cp "$tmp"/package/res/schema/*.schema.json "$dir/"
-  rm -rf "$tmp"
-  echo "$dir"
+# Validates a document (file) against one of the published schemas committed under
+# tests/fixtures/schemas (spdx/spdx-schema.json, cyclonedx/bom-1.5.schema.json).
+validate_schema() {
+  python3 -c 'import jsonschema' 2>/dev/null || { echo "python3-jsonschema is not installed (scripts/deps.sh)"; return 1; }
+  python3 "$BATS_TEST_DIRNAME/validate-json-schema.py" "$REPO_ROOT/tests/fixtures/schemas/$1" "$2"
 }

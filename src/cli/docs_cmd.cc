@@ -122,7 +122,9 @@ bool TakesContainers(const std::string& path) {
   static const std::set<std::string> kContainer = {"start", "stop", "kill", "wait", "logs", "rm", "export", "diff",
                                                    "container start", "container stop", "container kill",
                                                    "container wait", "container logs", "container rm",
-                                                   "container export", "container exists", "container inspect"};
+                                                   "container export", "container exists", "container inspect",
+                                                   "mount", "umount", "unmount", "container mount",
+                                                   "container umount", "container unmount", "container diff"};
   return kContainer.count(path) > 0;
 }
 

@@ -281,6 +281,7 @@ Expected<UserNamespaceNotes> EnterUserNamespace() {
   setenv(kRootlessUidEnv, std::to_string(uid).c_str(), 1);
   setenv(kRootlessGidEnv, std::to_string(gid).c_str(), 1);
   UserNamespaceNotes notes;
+  notes.joined = true;
   if (SingleIdUserNamespace()) notes.warning = plan.warning;
   return notes;
 }

@@ -150,7 +150,7 @@ std::string BashCompletion() {
       for (const auto& alias : sub->get_aliases()) {
         std::string alias_path = path.empty() ? alias : path + " " + alias;
         std::string real = path.empty() ? sub->get_name() : path + " " + sub->get_name();
-        paths += "|\"" + alias_path + "\"";
+        paths += (paths.empty() ? "\"" : "|\"") + alias_path + "\"";
         cases += "    \"" + alias_path + "\") _kiln_data \"" + real + "\"; return ;;\n";
       }
   });

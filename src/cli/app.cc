@@ -118,6 +118,11 @@ CLI::App* AddCommand(CLI::App& parent, const std::string& name, const std::strin
   return cmd;
 }
 
+CLI::App* FindCommand(CLI::App& parent, const std::string& name) {
+  auto subs = parent.get_subcommands([&name](CLI::App* sub) { return sub->get_name() == name; });
+  return subs.empty() ? nullptr : subs.front();
+}
+
 // Go's pflag keeps the last of a repeated single-value flag (`--name a --name b` is b);
 // CLI11 would refuse it. Options that collect every value (vectors) are left as they are.
 void TakeLastOfRepeatedValues(CLI::App& app) {
@@ -233,8 +238,9 @@ std::unique_ptr<CommandTree> FullCommandTree() {
   return tree;
 }
 
-int Main(int argc, char** argv) {
+int Main(int argc, char** argv, bool outside_unshare) {
   Context ctx;
+  ctx.outside_unshare = outside_unshare;
   int exit_code = 0;
   CLI::App app{kAppDescription, "kiln"};
   std::unique_ptr<Registry> r;

@@ -119,6 +119,8 @@ Expected<std::vector<std::string>> PruneImages(store::Store& store, bool all, co
 // Adds a subcommand under parent with podman's conventions (flags after positionals,
 // -h/--help). Returns it for the caller to add options and a callback.
 CLI::App* AddCommand(CLI::App& parent, const std::string& name, const std::string& description);
+// The subcommand of parent with that name (another group's, registered earlier), or null.
+CLI::App* FindCommand(CLI::App& parent, const std::string& name);
 // A repeatable option taking one value per occurrence (--change, --filter, --build-arg…).
 CLI::Option* AddRepeatable(CLI::App* cmd, const std::string& flags, std::vector<std::string>& values,
                           const std::string& description);

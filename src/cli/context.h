@@ -29,6 +29,9 @@ struct GlobalOptions {
 class Context {
  public:
   GlobalOptions options;
+  // A rootless kiln started outside `kiln unshare`: its mounts are in a namespace the
+  // caller cannot see, so mount commands refuse (as podman's do).
+  bool outside_unshare = false;
 
   // The one way commands open the store.
   Expected<store::Store*> Store();

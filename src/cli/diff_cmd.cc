@@ -1,6 +1,7 @@
-// image diff, diff: podman's output (A/C/D lines or --format json) over analysis/changes.
-// An argument is an image (image diff), or a container, image or layer (chain ID) (diff);
-// with one argument it is compared with its parent layer, with two, the first with the second.
+// image diff, diff, container diff: podman's output (A/C/D lines or --format json) over
+// analysis/changes. An argument is an image (image diff), a container (container diff), or
+// a container, image or layer (chain ID) (diff); with one argument it is compared with its
+// parent layer, with two, the first with the second. diff and container diff take --latest.
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,10 +16,15 @@
 namespace kiln::cli {
 namespace {
 
+// What the arguments may name: podman's define.DiffType.
+enum class DiffKind { kImage, kContainer, kAll };
+
 struct DiffOptions {
   std::string format;
   std::vector<std::string> args;
-  bool images_only = false;  // image diff (a layer ID as the second argument too: docs/compat.md)
+  bool latest = false;
+  DiffKind kind = DiffKind::kAll;  // image diff: a layer ID as the second argument too (docs/compat.md)
+  std::string command;             // "kiln diff", for the missing-argument error
 };
 
 // A filesystem as its layer directories, bottom first.
@@ -45,20 +51,27 @@ Expected<Stack> ImageStack(store::Store& st, const store::ImageRecord& image) {
 
 // podman's getLayerID: an image, then (diff only) a container, then a layer; the last
 // lookup's error otherwise.
-Expected<Stack> Resolve(store::Store& st, const std::string& name, bool images_only, bool layer_too) {
-  auto image = st.LookupImage(name);
-  if (image.ok()) return ImageStack(st, *image);
-  Status last = image.status();
+Expected<Stack> ContainerStack(store::Store& st, const store::ContainerRecord& c) {
+  ASSIGN_OR_RETURN(store::ImageRecord img, st.GetImage(c.image_id));
+  ASSIGN_OR_RETURN(Stack dirs, ImageStack(st, img));
+  std::string upper = containers::ContainerDir(st.root(), c.id) + "/upper";
+  if (PathExists(upper)) dirs.push_back(upper);
+  return dirs;
+}
+
+Expected<Stack> Resolve(store::Store& st, const std::string& name, DiffKind kind, bool layer_too) {
+  bool images_only = kind == DiffKind::kImage;
+  Status last = NotFound("container not known");
+  if (kind != DiffKind::kContainer) {
+    auto image = st.LookupImage(name);
+    if (image.ok()) return ImageStack(st, *image);
+    last = image.status();
+  }
   if (!images_only) {
     store::Containers rows(st.db());
     auto c = rows.Lookup(name);
-    if (c.ok()) {
-      ASSIGN_OR_RETURN(store::ImageRecord img, st.GetImage(c->image_id));
-      ASSIGN_OR_RETURN(Stack dirs, ImageStack(st, img));
-      std::string upper = containers::ContainerDir(st.root(), c->id) + "/upper";
-      if (PathExists(upper)) dirs.push_back(upper);
-      return dirs;
-    }
+    if (c.ok()) return ContainerStack(st, *c);
+    if (kind == DiffKind::kContainer) return NotFound(name + " not found: container not known");
   }
   if (layer_too && Digest::IsHex64(name)) {
     auto layer = LayerStack(st, name);
@@ -103,18 +116,32 @@ void Print(const std::vector<analysis::Change>& changes, bool json) {
   std::printf("%s\n", JsonText(out, 5).c_str());
 }
 
+// The first argument's stack, or the newest container's with --latest.
+Expected<Stack> Target(store::Store& st, const DiffOptions& o) {
+  if (!o.latest) return Resolve(st, o.args[0], o.kind, o.kind == DiffKind::kAll);
+  store::Containers rows(st.db());
+  auto c = containers::Latest(rows);
+  if (!c.ok()) return Status(c.status().code(), "unable to get latest container: " + c.status().message());
+  return ContainerStack(st, *c);
+}
+
 int RunDiff(Context& ctx, const DiffOptions& o) {
-  if (o.args.empty() || o.args.size() > 2)
+  if (o.args.size() > 2)
     return Fail(InvalidArgument("accepts between 1 and 2 arg(s), received " + std::to_string(o.args.size())));
+  if (o.latest && !o.args.empty()) return Fail(InvalidArgument("--latest and containers cannot be used together"));
+  if (!o.latest && o.args.empty()) {
+    if (o.kind == DiffKind::kImage) return Fail(InvalidArgument("accepts between 1 and 2 arg(s), received 0"));
+    return Fail(InvalidArgument("\"" + o.command + "\" requires a name, id, or the \"--latest\" flag"));
+  }
   if (!o.format.empty() && o.format != "json")
     return Fail(InvalidArgument("only supported value for '--format' is 'json'"));
   auto st = ctx.Store();
   if (!st.ok()) return Fail(st.status());
-  auto to = Resolve(**st, o.args[0], o.images_only, !o.images_only);
+  auto to = Target(**st, o);
   if (!to.ok()) return Fail(to.status());
   Stack from;
   if (o.args.size() == 2) {
-    auto f = Resolve(**st, o.args[1], o.images_only, true);
+    auto f = Resolve(**st, o.args[1], o.kind, o.kind != DiffKind::kContainer);
     if (!f.ok()) return Fail(f.status());
     from = std::move(*f);
   }
@@ -125,20 +152,28 @@ int RunDiff(Context& ctx, const DiffOptions& o) {
   return 0;
 }
 
-void AddDiff(CLI::App& parent, Registry& r, const std::string& description, bool images_only) {
+void AddDiff(CLI::App& parent, Registry& r, const std::string& description, DiffKind kind, const std::string& command) {
   auto o = std::make_shared<DiffOptions>();
-  o->images_only = images_only;
+  o->kind = kind;
+  o->command = command;
   CLI::App* cmd = AddCommand(parent, "diff", description);
   cmd->add_option("--format", o->format, "Change the output format (json)");
-  cmd->add_option("args", o->args, images_only ? "IMAGE [IMAGE|LAYER]" : "CONTAINER|IMAGE|LAYER [CONTAINER|IMAGE|LAYER]");
+  if (kind != DiffKind::kImage) cmd->add_flag("-l,--latest", o->latest, "Act on the latest container podman is aware of");
+  const char* usage = kind == DiffKind::kImage       ? "IMAGE [IMAGE|LAYER]"
+                      : kind == DiffKind::kContainer ? "CONTAINER [CONTAINER]"
+                                                     : "CONTAINER|IMAGE|LAYER [CONTAINER|IMAGE|LAYER]";
+  cmd->add_option("args", o->args, usage);
   cmd->callback([&r, o] { r.exit_code = RunDiff(r.ctx, *o); });
 }
 
 }  // namespace
 
 void RegisterDiffCommands(Registry& r) {
-  AddDiff(r.image, r, "Inspect changes to the image's file systems", true);
-  AddDiff(r.root, r, "Display the changes to the object's file system", false);
+  AddDiff(r.image, r, "Inspect changes to the image's file systems", DiffKind::kImage, "kiln image diff");
+  AddDiff(r.root, r, "Display the changes to the object's file system", DiffKind::kAll, "kiln diff");
+  // The container group is registered before this one when its word is on the line.
+  if (CLI::App* container = FindCommand(r.root, "container"))
+    AddDiff(*container, r, "Inspect changes to the container's file systems", DiffKind::kContainer, "kiln container diff");
 }
 
 }  // namespace kiln::cli

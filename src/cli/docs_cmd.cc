@@ -122,7 +122,9 @@ bool TakesContainers(const std::string& path) {
   static const std::set<std::string> kContainer = {"start", "stop", "kill", "wait", "logs", "rm", "export", "diff",
                                                    "container start", "container stop", "container kill",
                                                    "container wait", "container logs", "container rm",
-                                                   "container export", "container exists", "container inspect"};
+                                                   "container export", "container exists", "container inspect",
+                                                   "mount", "umount", "unmount", "container mount",
+                                                   "container umount", "container unmount", "container diff"};
   return kContainer.count(path) > 0;
 }
 
@@ -148,7 +150,7 @@ std::string BashCompletion() {
       for (const auto& alias : sub->get_aliases()) {
         std::string alias_path = path.empty() ? alias : path + " " + alias;
         std::string real = path.empty() ? sub->get_name() : path + " " + sub->get_name();
-        paths += "|\"" + alias_path + "\"";
+        paths += (paths.empty() ? "\"" : "|\"") + alias_path + "\"";
         cases += "    \"" + alias_path + "\") _kiln_data \"" + real + "\"; return ;;\n";
       }
   });

@@ -12,5 +12,5 @@ int main(int argc, char** argv) {
   auto userns = kiln::runtime::EnterUserNamespace();
   if (!userns.ok()) return kiln::cli::Fail(userns.status());
   if (!userns->warning.empty()) kiln::cli::Warn(userns->warning);
-  return kiln::cli::Main(argc, argv);
+  return kiln::cli::Main(argc, argv, userns->joined);
 }

@@ -96,6 +96,9 @@ Expected<store::ContainerRecord> AwaitExit(store::Containers& rows, const std::s
 // file when it was removed at its end (--rm); kNotFound when it is gone without one.
 Expected<int64_t> WaitForExit(store::Store& store, const store::ContainerRecord& c);
 
+// The most recently created container (podman's --latest); kNotFound "no such container".
+Expected<store::ContainerRecord> Latest(store::Containers& rows);
+
 // Stops a running container: its stop signal, then SIGKILL after timeout seconds (warned).
 Status Stop(store::Containers& rows, store::ContainerRecord& c, int timeout, const WarnFn& warn);
 // Sends sig to a running container (kInvalidArgument, podman's words, when it is not running).

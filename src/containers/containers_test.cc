@@ -9,6 +9,7 @@
 
 #include "archive/import.h"
 #include "archive/tar.h"
+#include "containers/mount.h"
 #include "util/fs.h"
 #include "util/io.h"
 
@@ -239,6 +240,39 @@ TEST_F(EngineTest, FilterByKeysOrsValuesAndAndsKeys) {
   EXPECT_EQ(names(*Filter(*store_, *all, {"ancestor=base:1", "id=" + a.id.substr(0, 8)})), std::vector<std::string>{"alpha"});
   EXPECT_EQ(Filter(*store_, *all, {"color=red"}).status().message(), "color is an invalid filter");
   EXPECT_FALSE(Filter(*store_, *all, {"status=sleeping"}).ok());
+}
+
+}  // namespace
+}  // namespace kiln::containers
+
+namespace kiln::containers {
+namespace {
+
+// Mounts are counted: two mounts need two unmounts (or one forced); rm unmounts.
+TEST_F(EngineTest, ContainerMountsAreCountedAndRemovedWithTheContainer) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting overlayfs needs root";
+  ContainerRecord c = MustCreate({});
+  EXPECT_EQ(ContainerMountpoint(store_->root(), c.id), "");
+  auto path = MountContainer(*store_, c);
+  ASSERT_TRUE(path.ok()) << path.status().message();
+  EXPECT_EQ(*path, ContainerMountPoint(store_->root(), c.id));
+  EXPECT_TRUE(fs::exists(*path + "/etc/passwd"));
+  ASSERT_TRUE(MountContainer(*store_, c).ok());
+  auto once = UnmountContainer(store_->root(), c.id, false);
+  ASSERT_TRUE(once.ok() && *once);
+  EXPECT_EQ(ContainerMountpoint(store_->root(), c.id), *path);  // one mount left
+  auto forced = UnmountContainer(store_->root(), c.id, true);
+  ASSERT_TRUE(forced.ok() && *forced);
+  EXPECT_EQ(ContainerMountpoint(store_->root(), c.id), "");
+  auto again = UnmountContainer(store_->root(), c.id, false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);  // not mounted: nothing to do
+  // Written through the mount, seen in the container's changes; rm unmounts first.
+  ASSERT_TRUE(MountContainer(*store_, c).ok());
+  ASSERT_TRUE(WriteFileAtomic(*path + "/new", "x").ok());
+  EXPECT_TRUE(fs::exists(ContainerDir(store_->root(), c.id) + "/upper/new"));
+  ASSERT_TRUE(Remove(*store_, c, false, 0, nullptr).ok());
+  EXPECT_FALSE(fs::exists(ContainerDir(store_->root(), c.id)));
 }
 
 }  // namespace

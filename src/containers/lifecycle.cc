@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "containers/containers.h"
+#include "containers/mount.h"
 #include "store/layer_tar.h"
 #include "util/fs.h"
 #include "util/io.h"
@@ -47,6 +48,7 @@ void SweepOrphanDirs(store::Store& st, store::Containers& rows) {
     std::string name = e.path().filename().string();
     struct stat sb;
     if (known.count(name) || lstat(e.path().c_str(), &sb) != 0) continue;
+    if (!ContainerMountpoint(st.root(), name).empty()) continue;  // never delete through a mount
     if (NowNanos() / 1000000000 - sb.st_mtime < 600) continue;
     (void)RemoveTree(e.path().string());
   }
@@ -184,9 +186,18 @@ Status Remove(store::Store& st, ContainerRecord c, bool force, int timeout, cons
                    " as it is running - running or paused containers cannot be removed without force: container state improper");
     RETURN_IF_ERROR(Stop(rows, c, timeout, warn));
   }
+  // podman unmounts a container it removes, however often it was mounted.
+  if (auto unmounted = UnmountContainer(st.root(), c.id, /*force=*/true); !unmounted.ok()) return unmounted.status();
   RETURN_IF_ERROR(rows.Delete(c.id));
   (void)unlink(ExitFile(st.runroot(), c.id).c_str());
   return RemoveTree(ContainerDir(st.root(), c.id));
+}
+
+Expected<ContainerRecord> Latest(store::Containers& rows) {
+  ASSIGN_OR_RETURN(std::vector<ContainerRecord> list, rows.List());
+  if (list.empty()) return NotFound("no such container");
+  return *std::max_element(list.begin(), list.end(),
+                           [](const ContainerRecord& a, const ContainerRecord& b) { return a.created < b.created; });
 }
 
 Status RemoveContainersOfImage(store::Store& st, const std::string& image_id, const WarnFn& warn) {

@@ -12,6 +12,7 @@
 
 #include "containers/containers.h"
 #include "containers/logs.h"
+#include "containers/mount.h"
 #include "util/fs.h"
 #include "util/io.h"
 #include "util/time.h"
@@ -52,7 +53,8 @@ void RecordExit(const RecordPlace& at, const std::string& id, int code, bool rem
     if (fd.valid() && WriteAll(fd.get(), text.data(), text.size()).ok()) rename(tmp.c_str(), path.c_str());
   }
   (void)rows.Delete(id);
-  (void)RemoveTree(ContainerDir(at.root, id));
+  // Mounted meanwhile (`kiln mount`): unmounted first, never deleted through the mount.
+  if (UnmountContainer(at.root, id, /*force=*/true).ok()) (void)RemoveTree(ContainerDir(at.root, id));
 }
 
 std::string SelfExe() {

@@ -223,8 +223,7 @@ bool SetgroupsDenied() {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     ChildFail(err_fd, 125, Errno("making / private"));
   const std::string root = spec.dir + "/merged";
-  if (Status st = MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", root); !st.ok())
-    ChildFail(err_fd, 125, st.message());
+  if (Status st = MountRootfs(spec); !st.ok()) ChildFail(err_fd, 125, st.message());
   for (size_t i = 0; i < spec.discard_writes.size(); ++i) {
     const std::string scratch = DiscardDir(spec, i), target = root + spec.discard_writes[i];
     if (Status st = MountOverlay({target}, scratch + "/upper", scratch + "/work", target); !st.ok())
@@ -926,7 +925,7 @@ Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, Unique
       std::fprintf(stderr, "Error: creating a mount namespace: %s\n", GoErrnoText(errno).c_str());
       _exit(125);
     }
-    if (Status st = MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", spec.dir + "/merged"); !st.ok()) {
+    if (Status st = MountRootfs(spec); !st.ok()) {
       std::fprintf(stderr, "Error: %s\n", st.message().c_str());
       _exit(125);
     }
@@ -1188,6 +1187,49 @@ Status WithRunningRootfs(pid_t pid, int (*fn)(const std::string& rootfs, void* a
 #endif
 }
 
+Status MountRootfs(const ContainerSpec& spec) {
+  const std::string merged = spec.dir + "/merged";
+  struct stat here, parent;
+  if (stat(merged.c_str(), &here) == 0 && stat(spec.dir.c_str(), &parent) == 0 && here.st_dev != parent.st_dev)
+    return Status::Ok();
+  return MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", merged);
+}
+
+Status AttachRunningRootfs(pid_t pid, const std::string& target) {
+#if !defined(SYS_open_tree) || !defined(SYS_move_mount)
+  (void)pid, (void)target;
+  return Unsupported("mounting a running container needs open_tree and move_mount (Linux 5.2)");
+#else
+  int self_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  int ctr_ns = open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
+  if (self_ns < 0 || ctr_ns < 0) {
+    int e = errno;
+    if (self_ns >= 0) close(self_ns);
+    if (ctr_ns >= 0) close(ctr_ns);
+    return ErrnoError("opening the container's mount namespace", e);
+  }
+  // setns(CLONE_NEWNS) needs a single-threaded caller: a child does the work.
+  std::fflush(nullptr);
+  pid_t child = fork();
+  if (child < 0) return ErrnoError("fork", errno);
+  if (child == 0) {
+    if (setns(ctr_ns, CLONE_NEWNS) != 0) _exit(120);
+    long tree = syscall(SYS_open_tree, AT_FDCWD, "/", 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+    if (tree < 0 || setns(self_ns, CLONE_NEWNS) != 0) _exit(121);
+    if (syscall(SYS_move_mount, static_cast<int>(tree), "", AT_FDCWD, target.c_str(), 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */) != 0)
+      _exit(122);
+    _exit(0);
+  }
+  close(self_ns), close(ctr_ns);
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) return ErrnoError("waiting", errno);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return IoError("attaching the running container's root filesystem at " + target + " failed");
+  return Status::Ok();
+#endif
+}
+
 Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg) {
   std::fflush(nullptr);
   pid_t pid = fork();
@@ -1195,7 +1237,7 @@ Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs
   if (pid == 0) {
     umask(022);  // what a build writes into a rootfs must not depend on the caller's umask
     if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(120);
-    if (!MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", spec.dir + "/merged").ok()) _exit(121);
+    if (!MountRootfs(spec).ok()) _exit(121);
     int rc = fn(spec.dir + "/merged", arg);
     std::fflush(nullptr);
     _exit(rc);

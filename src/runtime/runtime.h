@@ -175,6 +175,14 @@ Expected<std::string> ReadImageFile(const std::vector<std::string>& lowers, cons
 // one-page limit of mount options.
 Status MountOverlay(const std::vector<std::string>& lowers, const std::string& upper, const std::string& work,
                     const std::string& target);
+// Mounts a container's rootfs (lowers, dir/upper, dir/work) at dir/merged in the calling
+// process's namespace, unless a `kiln mount` of it is there already (this namespace's copy
+// of the host's mount): then that one is used, so that both see one overlay.
+Status MountRootfs(const ContainerSpec& spec);
+// Attaches the root filesystem of a running container (whose pid 1 the host sees as pid) at
+// target in the calling process's namespace: the same overlay, cloned (open_tree) from the
+// container's mount namespace, for `kiln mount` of a running container.
+Status AttachRunningRootfs(pid_t pid, const std::string& target);
 // Runs fn in a child process with a private mount namespace in which the container's rootfs
 // is mounted at dir/merged (for export of a stopped container). Returns fn's status.
 Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg);

@@ -154,12 +154,14 @@ Plan MakePlan(uid_t uid, gid_t gid) {
   return p;
 }
 
-// The pause process: a grandchild (so nobody has to reap it) in a new session and user
-// namespace, holding no descriptor and no directory, waiting for ever. Sends its pid (or
-// an errno) over `report` once the namespace exists.
+// The pause process: a grandchild (so nobody has to reap it) in a new session, user
+// namespace and mount namespace (owned by that user namespace, as podman's pause holds: the
+// user's kiln may mount there, and what `kiln mount` mounts stays there for `kiln unshare`;
+// host mounts still propagate in, as slaves), holding no descriptor and no directory,
+// waiting for ever. Sends its pid (or an errno) over `report` once the namespaces exist.
 [[noreturn]] void PauseMain(int report) {
   setsid();
-  if (unshare(CLONE_NEWUSER) != 0) {
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
     int32_t e = -errno;
     (void)!write(report, &e, sizeof e);
     _exit(1);
@@ -215,6 +217,17 @@ Status Join(pid_t pid) {
   if (setns(ns.get(), CLONE_NEWUSER) != 0) return ErrnoError("joining the user namespace", errno);
   // The user is 0 in there; supplementary groups of the host mean nothing inside.
   (void)setgroups(0, nullptr);
+  // Its mount namespace, unless it has none of its own (a pause made by an older kiln).
+  std::string mnt = "/proc/" + std::to_string(pid) + "/ns/mnt";
+  struct stat theirs, ours;
+  if (stat(mnt.c_str(), &theirs) != 0 || stat("/proc/self/ns/mnt", &ours) != 0)
+    return ErrnoError("reading the mount namespace of process " + std::to_string(pid), errno);
+  if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) return Status::Ok();
+  UniqueFd mns(open(mnt.c_str(), O_RDONLY | O_CLOEXEC));
+  // Joining a mount namespace moves the caller to its root: relative paths stay the user's.
+  UniqueFd cwd(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!mns.valid() || setns(mns.get(), CLONE_NEWNS) != 0) return ErrnoError("joining the mount namespace", errno);
+  if (cwd.valid() && fchdir(cwd.get()) != 0) return ErrnoError("returning to the working directory", errno);
   return Status::Ok();
 }
 
@@ -281,6 +294,7 @@ Expected<UserNamespaceNotes> EnterUserNamespace() {
   setenv(kRootlessUidEnv, std::to_string(uid).c_str(), 1);
   setenv(kRootlessGidEnv, std::to_string(gid).c_str(), 1);
   UserNamespaceNotes notes;
+  notes.joined = true;
   if (SingleIdUserNamespace()) notes.warning = plan.warning;
   return notes;
 }

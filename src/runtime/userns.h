@@ -35,6 +35,9 @@ std::vector<IdMapping> ParseIdMap(const std::string& text);
 // What entering the namespace has to tell the user (a single-ID namespace).
 struct UserNamespaceNotes {
   std::string warning;
+  // This process joined the namespace itself: it was started outside it (not from
+  // `kiln unshare`), so mounts it makes are out of the user's sight (podman's mount check).
+  bool joined = false;
 };
 // When kiln runs as a non-root user and is not in its namespace yet: joins the user's
 // namespace, creating it (and its pause process) first when there is none. Must be called

@@ -281,6 +281,20 @@ from-helper
   [[ "$output" == *ok ]]
 }
 
+@test "rootless: mount commands refuse outside kiln unshare (podman's words) and work inside it" {
+  for cmd in "mount" "umount" "container mount" "container unmount" "image mount" "image umount"; do
+    run ka $cmd
+    [ "$status" -eq 125 ]
+    [ "$output" = "Error: cannot run command \"kiln ${cmd/unmount/umount}\" in rootless mode, must execute \`kiln unshare\` first" ]
+  done
+  ka import -q "$RL_SHARE/busybox.tar" localhost/mount-bb >/dev/null
+  ka run --name mnt1 localhost/mount-bb sh -c 'echo hi > /f' >/dev/null
+  run ka unshare sh -c "p=\$($RL_SHARE/kiln mount mnt1) && cat \$p/f && $RL_SHARE/kiln umount mnt1"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'hi\nmnt1')" ]
+  ka rm mnt1 >/dev/null
+}
+
 @test "rootless: two users' stores are independent of each other and of root's" {
   kb import -q "$RL_SHARE/busybox.tar" localhost/only-b >/dev/null
   run kb images --format '{{.Repository}}'

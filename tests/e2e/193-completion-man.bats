@@ -39,6 +39,16 @@ complete_words() {
   kiln create --name web localhost/busybox true >/dev/null
   run -0 complete_words kiln --root "$TEST_ROOT/root" --runroot "$TEST_ROOT/run" rm w
   [ "$output" = web ]
+  run -0 complete_words kiln --root "$TEST_ROOT/root" --runroot "$TEST_ROOT/run" container mount w
+  [ "$output" = web ]
+  run -0 complete_words kiln --root "$TEST_ROOT/root" --runroot "$TEST_ROOT/run" umount --force w
+  [ "$output" = web ]
+  run -0 complete_words kiln --root "$TEST_ROOT/root" --runroot "$TEST_ROOT/run" container diff w
+  [ "$output" = web ]
+  run -0 complete_words kiln container m
+  [ "$output" = mount ]
+  run -0 complete_words kiln mount --no
+  [ "$output" = "$(printf -- '--no-trunc\n--notruncate\n--noout')" ]
 }
 
 @test "completion zsh, fish: scripts for each, bad shells refused" {

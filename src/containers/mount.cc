@@ -1,0 +1,135 @@
+#include "containers/mount.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <functional>
+#include <vector>
+
+#include "containers/containers.h"
+#include "runtime/runtime.h"
+#include "util/fs.h"
+
+namespace kiln::containers {
+namespace {
+
+// Where one counted mount keeps its state: the lock, the count and the mount point.
+struct CountedMount {
+  std::string lock, count, target;
+};
+
+CountedMount ForImage(const std::string& root, const std::string& image_id) {
+  std::string dir = JoinPath(JoinPath(root, "image-mounts"), image_id);
+  return {JoinPath(dir, "lock"), JoinPath(dir, "count"), JoinPath(dir, "merged")};
+}
+
+CountedMount ForContainer(const std::string& root, const std::string& id) {
+  std::string dir = ContainerDir(root, id);
+  return {JoinPath(dir, "mount.lock"), JoinPath(dir, "mount.count"), JoinPath(dir, "merged")};
+}
+
+// Whether a filesystem is mounted at path (its device differs from its parent's).
+bool IsMountPoint(const std::string& path) {
+  struct stat here, parent;
+  if (::stat(path.c_str(), &here) != 0 || ::stat(ParentDir(path).c_str(), &parent) != 0) return false;
+  return here.st_dev != parent.st_dev;
+}
+
+// The mount's lock, held for the lifetime of the returned fd.
+Expected<UniqueFd> Lock(const CountedMount& m) {
+  RETURN_IF_ERROR(MakeDirs(m.target));
+  UniqueFd fd(::open(m.lock.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoError("opening " + m.lock, errno);
+  if (::flock(fd.get(), LOCK_EX) != 0) return ErrnoError("locking " + m.lock, errno);
+  return fd;
+}
+
+// How many mounts are counted; none when nothing is mounted.
+int Count(const CountedMount& m) {
+  if (!IsMountPoint(m.target)) return 0;
+  auto text = ReadFile(m.count);
+  int n = text.ok() ? std::atoi(text->c_str()) : 0;
+  return n > 0 ? n : 1;
+}
+
+Expected<std::string> Up(const CountedMount& m, const std::function<Status()>& mount) {
+  ASSIGN_OR_RETURN(UniqueFd lock, Lock(m));
+  int n = Count(m);
+  if (n == 0) RETURN_IF_ERROR(mount());
+  RETURN_IF_ERROR(WriteFileAtomic(m.count, std::to_string(n + 1)));
+  return m.target;
+}
+
+Expected<bool> Down(const CountedMount& m, bool force) {
+  if (!PathExists(m.lock) && !IsMountPoint(m.target)) return false;
+  ASSIGN_OR_RETURN(UniqueFd lock, Lock(m));
+  int n = Count(m);
+  if (n == 0) return false;
+  if (force || n == 1) {
+    if (::umount2(m.target.c_str(), 0) != 0) return ErrnoError("unmounting " + m.target, errno);
+    n = 1;
+  }
+  RETURN_IF_ERROR(WriteFileAtomic(m.count, std::to_string(n - 1)));
+  return true;
+}
+
+}  // namespace
+
+std::string ImageMountPoint(const std::string& root, const std::string& image_id) {
+  return ForImage(root, image_id).target;
+}
+
+Expected<std::string> MountImage(store::Store& st, const std::string& image_id) {
+  CountedMount m = ForImage(st.root(), image_id);
+  return Up(m, [&]() -> Status {
+    ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, st.ImageLayers(image_id));
+    std::vector<std::string> lowers;
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) lowers.push_back(st.snapshots().FsPath(it->chain_id));
+    // overlayfs without an upper layer wants two lowers at least: an empty one at the bottom.
+    std::string empty = JoinPath(ParentDir(m.target), "empty");
+    RETURN_IF_ERROR(MakeDirs(empty));
+    lowers.push_back(empty);
+    return runtime::MountOverlay(lowers, "", "", m.target);
+  });
+}
+
+Expected<std::string> ImageMountpoint(store::Store& st, const std::string& image_id) {
+  CountedMount m = ForImage(st.root(), image_id);
+  return Count(m) > 0 ? m.target : std::string();
+}
+
+Expected<bool> UnmountImage(store::Store& st, const std::string& image_id, bool force) {
+  return Down(ForImage(st.root(), image_id), force);
+}
+
+std::string ContainerMountPoint(const std::string& root, const std::string& id) {
+  return ForContainer(root, id).target;
+}
+
+Expected<std::string> MountContainer(store::Store& st, const store::ContainerRecord& c) {
+  CountedMount m = ForContainer(st.root(), c.id);
+  return Up(m, [&]() -> Status {
+    // A running container's own overlay, so that both see one filesystem.
+    store::Containers rows(st.db());
+    store::ContainerRecord now = c;
+    Reconcile(rows, now);
+    if (now.state == "running" && now.pid > 0) return runtime::AttachRunningRootfs(static_cast<pid_t>(now.pid), m.target);
+    ASSIGN_OR_RETURN(runtime::ContainerSpec spec, SpecFor(st, c));
+    for (const char* d : {"upper", "work"}) RETURN_IF_ERROR(MakeDirs(JoinPath(spec.dir, d)));
+    return runtime::MountOverlay(spec.lowers, JoinPath(spec.dir, "upper"), JoinPath(spec.dir, "work"), m.target);
+  });
+}
+
+std::string ContainerMountpoint(const std::string& root, const std::string& id) {
+  CountedMount m = ForContainer(root, id);
+  return Count(m) > 0 ? m.target : std::string();
+}
+
+Expected<bool> UnmountContainer(const std::string& root, const std::string& id, bool force) {
+  return Down(ForContainer(root, id), force);
+}
+
+}  // namespace kiln::containers

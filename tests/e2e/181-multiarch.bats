@@ -181,3 +181,56 @@ Error: creating build container: localhost/busybox-amd64:latest: image platform 
   run -0 kiln run --rm app cat /arch
   [ "$output" = x86_64 ]
 }
+
+# A second, empty store beside the test's.
+kiln2() {
+  "$KILN_BIN" --root "$TEST_ROOT/root2" --runroot "$TEST_ROOT/run2" "$@"
+}
+
+# "DIGEST OS/ARCH" of each instance a store's list names, with the image that has it.
+list_instances() {
+  local k=$1 list=$2 d
+  for d in $($k manifest inspect "$list" | python3 -c 'import json,sys; [print(m["digest"]) for m in json.load(sys.stdin)["manifests"]]'); do
+    id=$($k images --digests --no-trunc --format '{{.Digest}} {{.ID}}' | awk -v d="$d" '$1==d {print $2; exit}')
+    [ -n "$id" ] || { echo "no image with manifest $d"; return 1; }
+    echo "$d $id $($k inspect --format '{{.Os}}/{{.Architecture}}' "$id")"
+  done
+}
+
+@test "save --format oci-archive|oci-dir of a list writes the index and every instance; load restores the list" {
+  import_both_busyboxes
+  list_digest=$(kiln images --digests --format '{{.Repository}} {{.Digest}}' | awk '$1=="localhost/busybox" {print $2}')
+  [ -n "$list_digest" ]
+  run -0 kiln manifest inspect localhost/busybox
+  inspect=$output
+  run -0 list_instances kiln localhost/busybox
+  instances=$output
+  [ "$(awk '{print $3}' <<<"$instances" | sort | tr '\n' ' ')" = "linux/amd64 linux/arm64 " ]
+  for fmt in oci-archive oci-dir; do
+    out=$TEST_ROOT/list.$fmt
+    run -0 kiln save -q --format $fmt -o "$out" localhost/busybox
+    rm -rf "$TEST_ROOT/root2" "$TEST_ROOT/run2"
+    run -0 kiln2 load -i "$out"
+    [ "${lines[-1]}" = "Loaded image: localhost/busybox:latest" ]
+    [[ "$output" == *"Writing manifest list to image destination"* ]]
+    run -0 kiln2 images --digests --format '{{.Repository}} {{.Digest}}'
+    [[ "$output" == *"localhost/busybox $list_digest"* ]]
+    run -0 kiln2 manifest inspect localhost/busybox
+    assert_same "$inspect" "$output"
+    run -0 list_instances kiln2 localhost/busybox
+    assert_same "$instances" "$output"
+    # Loading it again keeps the one list.
+    run -0 kiln2 load -q -i "$out"
+    [ "$(kiln2 images -a --format '{{.ID}}' | wc -l)" = 3 ]
+    run -0 kiln2 system check
+  done
+  # A docker-archive has no place for an index: the host's instance, as podman 4.3.1.
+  run -0 kiln save -q -o "$TEST_ROOT/list.tar" localhost/busybox
+  run -0 tar -tf "$TEST_ROOT/list.tar" manifest.json
+  if has_podman; then
+    # podman 4.3.1 loads the host's image of the list archive kiln wrote.
+    run -0 pm load -q -i "$TEST_ROOT/list.oci-archive"
+    run -0 pm inspect --format '{{.Architecture}}' localhost/busybox
+    [ "$output" = "$(kiln inspect --format '{{.Architecture}}' localhost/busybox-amd64)" ]
+  fi
+}

@@ -234,3 +234,32 @@ list_instances() {
     [ "$output" = "$(kiln inspect --format '{{.Architecture}}' localhost/busybox-amd64)" ]
   fi
 }
+
+@test "pull --arch of a list podman pushed: each instance, with the config podman's has" {
+  has_podman || skip "podman missing"
+  has_registry || skip "docker-registry or python3 missing"
+  arm64=$(busybox_arm64_tar)
+  [ -n "$arm64" ] || skip "no arm64 busybox"
+  start_registry
+  run -0 pm import -q --arch amd64 "$(busybox_tar)" localhost/bb-amd64
+  pm_amd64=${output#sha256:}
+  run -0 pm import -q --arch arm64 "$arm64" localhost/bb-arm64
+  pm_arm64=${output#sha256:}
+  run -0 pm manifest create localhost/pl containers-storage:localhost/bb-amd64 containers-storage:localhost/bb-arm64
+  run -0 pm manifest push -q --all --tls-verify=false localhost/pl docker://$REG/pl:1
+  run -0 skopeo inspect --tls-verify=false --raw docker://$REG/pl:1
+  [[ $output == *'"platform":{"architecture":"arm64","os":"linux"}'* ]]
+  run -0 kiln pull -q --tls-verify=false --arch arm64 $REG/pl:1
+  [ "$output" = "$pm_arm64" ]
+  run -0 kiln inspect --format '{{.Architecture}}' $REG/pl:1
+  [ "$output" = arm64 ]
+  run -0 kiln pull -q --tls-verify=false --arch amd64 $REG/pl:1
+  [ "$output" = "$pm_amd64" ]
+  run -0 kiln inspect --format '{{.Architecture}} {{.Id}}' $REG/pl:1
+  [ "$output" = "amd64 $pm_amd64" ]
+  # Both stay in the store: the arm64 one by ID, the name on the last pulled.
+  run -0 kiln inspect --format '{{.Architecture}}' "$pm_arm64"
+  [ "$output" = arm64 ]
+  run -125 kiln pull -q --tls-verify=false --arch s390x $REG/pl:1
+  [[ "$output" == *'no image found in image index for architecture s390x'* ]]
+}

@@ -263,3 +263,38 @@ list_instances() {
   run -125 kiln pull -q --tls-verify=false --arch s390x $REG/pl:1
   [[ "$output" == *'no image found in image index for architecture s390x'* ]]
 }
+
+@test "build --platform A,B builds the platforms at once (--jobs 1: in turn); every line says its platform; same images" {
+  ensure_qemu_aarch64 || skip "binfmt_misc cannot run arm64 programs here"
+  import_both_busyboxes
+  mkdir -p "$TEST_ROOT/sync"
+  # Each platform's RUN waits for the other's to have started: only builds at once finish.
+  containerfile <<'CF'
+FROM localhost/busybox
+ARG TARGETARCH
+RUN touch /sync/$TARGETARCH; other=amd64; [ $TARGETARCH = amd64 ] && other=arm64; i=0; \
+    while [ ! -e /sync/$other ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; \
+    [ -e /sync/$other ] && echo "saw $other" && echo "stderr of $TARGETARCH" >&2
+CF
+  run -0 kiln build -v "$TEST_ROOT/sync:/sync" --platform linux/amd64,linux/arm64 -t app "$CTX"
+  [[ "$output" == *"[linux/amd64] saw arm64"* ]]
+  [[ "$output" == *"[linux/arm64] saw amd64"* ]]
+  [[ "$output" == *"[linux/arm64] stderr of arm64"* ]]
+  [[ "$output" == *"[linux/amd64] STEP 3/3: RUN touch"* ]]
+  # Every line but the two IDs (bare, in the order given) names its platform.
+  [ "$(grep -vc '^\[linux/a[mr][dm]64\] ' <<<"$output")" = 2 ]
+  arm64_id=${lines[-1]}
+  [ "$(kiln inspect --format '{{.Architecture}}' "${lines[-2]}")" = amd64 ]
+  [ "$(kiln inspect --format '{{.Architecture}}' "$arm64_id")" = arm64 ]
+  run -0 kiln inspect --format '{{.Id}}' app  # -t: the last platform's image, as built in turn
+  [ "$output" = "$arm64_id" ]
+
+  # The same images whether built at once or in turn; in turn, one platform's lines follow the other's.
+  printf 'FROM localhost/busybox\nRUN uname -m > /arch\n' | containerfile
+  run -0 kiln build -q --no-cache --timestamp 0 --platform linux/amd64,linux/arm64 "$CTX"
+  at_once=$output
+  run -0 kiln build --no-cache --timestamp 0 --jobs 1 --platform linux/amd64,linux/arm64 "$CTX"
+  [ "$(grep -o '^\[linux/a[mr][dm]64\]' <<<"$output" | uniq | tr '\n' ' ')" = "[linux/amd64] [linux/arm64] " ]
+  run -0 kiln build -q --no-cache --timestamp 0 --jobs 1 --platform linux/amd64,linux/arm64 "$CTX"
+  [ "$output" = "$at_once" ]
+}

@@ -695,6 +695,22 @@ Expected<LoadResult> Commit(store::Store& store, Plan& plan, Progress& progress)
   return result;
 }
 
+// The lists' plan, and the docker-archive images that are not one of their instances; an
+// instance that manifest.json also names gets those names.
+Plan MergeListPlan(Plan lists, Plan docker) {
+  for (auto& img : docker.images) {
+    auto same = std::find_if(lists.images.begin(), lists.images.end(),
+                             [&](const PlannedImage& i) { return i.config == img.config; });
+    if (same == lists.images.end()) {
+      lists.images.push_back(std::move(img));
+      continue;
+    }
+    for (auto& n : img.names)
+      if (std::find(same->names.begin(), same->names.end(), n) == same->names.end()) same->names.push_back(n);
+  }
+  return lists;
+}
+
 class CountingReader final : public Reader {
  public:
   CountingReader(Reader& in, Progress& p, uint64_t total) : in_(in), p_(p), total_(total) {}
@@ -742,6 +758,11 @@ Expected<LoadResult> LoadArchive(store::Store& store, std::unique_ptr<Reader> in
     auto planned = PlanDockerArchive(src);
     if (!planned.ok()) return planned.status().Wrap("docker-archive");
     images = std::move(*planned);
+    if (src.Has("index.json")) {
+      // kiln's `save -m LIST …`: the lists come from the OCI layout beside manifest.json.
+      auto lists = PlanOci(src);
+      if (lists.ok() && !lists->lists.empty()) images = MergeListPlan(std::move(*lists), std::move(images));
+    }
   } else if (src.Has("index.json")) {
     auto planned = PlanOci(src);
     if (!planned.ok()) return planned.status().Wrap("oci-archive");

@@ -424,8 +424,12 @@ Status AddBlobToTar(TarWriter& tar, const std::string& name, const Blob& b) {
 
 // ---- docker-archive ----
 
+// `extra` adds entries before manifest.json (the OCI layout of the lists `save -m` was given),
+// knowing which blobs went in as "<hex>.tar" layers and "<hex>.json" configs.
+using ExtraEntries = std::function<Status(TarWriter&, const std::set<Digest>& sent)>;
+
 Status WriteDockerArchive(store::Store& store, const std::vector<SaveItem>& items, ArchiveSink& sink,
-                          Progress& progress) {
+                          Progress& progress, const ExtraEntries& extra = nullptr) {
   TarWriter tar(sink);
   std::set<Digest> sent_blobs;
   std::set<std::string> sent_legacy;
@@ -467,6 +471,7 @@ Status WriteDockerArchive(store::Store& store, const std::vector<SaveItem>& item
     }
     progress.Line("Storing signatures");
   }
+  if (extra) RETURN_IF_ERROR(extra(tar, sent_blobs));
   RETURN_IF_ERROR(tar.AddBytes("manifest.json", JsonText(manifest)));
   RETURN_IF_ERROR(tar.AddBytes("repositories", JsonText(nlohmann::json(repositories))));
   return tar.Close();
@@ -637,6 +642,7 @@ Status WriteOciDir(store::Store& store, const std::vector<SaveItem>& items, bool
 
 // An instance of a list as it goes into the layout.
 struct ListInstance {
+  SaveItem item;
   std::vector<Blob> layers;
   Blob config;
   Blob manifest;
@@ -698,6 +704,7 @@ Expected<SaveList> ResolveList(store::Store& store, const store::ImageRecord& li
                       " is not in local storage");
     ASSIGN_OR_RETURN(SaveItem item, ReadItem(store, *rec));
     ListInstance inst;
+    inst.item = item;
     inst.config = MemoryBlob(item.config, std::string(image::kOciConfig));
     if (auto stored = StoredManifestLayers(store, item)) {
       inst.layers = std::move(*stored);
@@ -762,6 +769,34 @@ Status WriteOciListArchive(const SaveList& list, ArchiveSink& sink, Progress& pr
   RETURN_IF_ERROR(tar.AddBytes("index.json", JsonText(index), 0644));
   RETURN_IF_ERROR(tar.AddBytes("oci-layout", kOciLayoutBody, 0644));
   return tar.Close();
+}
+
+// `save -m LIST …` (docker-archive): the lists as an OCI layout inside the same tar (as
+// Docker 25's save does), beside the instances' docker-archive entries. Blobs the
+// docker-archive part holds already ("<hex>.tar", "<hex>.json") are symlinks to them.
+Status AddListLayout(TarWriter& tar, const std::vector<SaveList>& lists, const std::set<Digest>& sent) {
+  RETURN_IF_ERROR(tar.AddDir("blobs/"));
+  RETURN_IF_ERROR(tar.AddDir("blobs/sha256/"));
+  std::set<Digest> added;
+  Progress silent;
+  Status st;
+  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
+  for (const auto& list : lists) {
+    std::set<Digest> configs;
+    for (const auto& inst : list.instances) configs.insert(inst.config.digest);
+    ForEachListBlob(list, silent, [&](const Blob& b) {
+      if (!st.ok() || !added.insert(b.digest).second) return;
+      std::string name = "blobs/sha256/" + b.digest.hex();
+      if (sent.count(b.digest))
+        st = tar.AddSymlink(name, "../../" + b.digest.hex() + (configs.count(b.digest) ? ".json" : ".tar"));
+      else
+        st = AddBlobToTar(tar, name, b);
+    });
+    RETURN_IF_ERROR(st);
+    index["manifests"].push_back(IndexEntry({list.index, list.ref_name}));
+  }
+  RETURN_IF_ERROR(tar.AddBytes("index.json", JsonText(index), 0644));
+  return tar.AddBytes("oci-layout", kOciLayoutBody, 0644);
 }
 
 Status WriteOciListDir(const SaveList& list, const std::string& dir, Progress& progress) {
@@ -870,8 +905,16 @@ Status SaveImages(store::Store& store, const SaveOptions& o, Progress& progress)
     }
   }
   std::vector<SaveItem> items;
+  std::vector<SaveList> lists;  // -m of a manifest list: every instance, and the index
   if (o.multi) {
     for (const auto& arg : o.images) {
+      ASSIGN_OR_RETURN(store::ImageRecord found, store.LookupImage(arg));
+      if (o.format == SaveFormat::kDockerArchive && store::Store::IsList(found)) {
+        ASSIGN_OR_RETURN(SaveList list, ResolveList(store, found, arg));
+        for (const auto& inst : list.instances) items.push_back(inst.item);
+        lists.push_back(std::move(list));
+        continue;
+      }
       ASSIGN_OR_RETURN(SaveItem item, Resolve(store, arg));
       items.push_back(std::move(item));
     }
@@ -896,7 +939,14 @@ Status SaveImages(store::Store& store, const SaveOptions& o, Progress& progress)
   switch (o.format) {
     case SaveFormat::kDockerArchive:
       return WriteArchiveOutput(o, total, progress,
-                                [&](ArchiveSink& sink) { return WriteDockerArchive(store, items, sink, progress); });
+                                [&](ArchiveSink& sink) {
+                                  ExtraEntries extra;
+                                  if (!lists.empty())
+                                    extra = [&](TarWriter& tar, const std::set<Digest>& sent) {
+                                      return AddListLayout(tar, lists, sent);
+                                    };
+                                  return WriteDockerArchive(store, items, sink, progress, extra);
+                                });
     case SaveFormat::kOciArchive:
       return WriteArchiveOutput(o, gzip_oci ? 0 : total, progress, [&](ArchiveSink& sink) {
         return WriteOciArchive(store, items, gzip_oci, sink, progress);

@@ -197,7 +197,7 @@ list_instances() {
   done
 }
 
-@test "save --format oci-archive|oci-dir of a list writes the index and every instance; load restores the list" {
+@test "save -m or --format oci-archive|oci-dir of a list writes the index and every instance; load restores the list" {
   import_both_busyboxes
   list_digest=$(kiln images --digests --format '{{.Repository}} {{.Digest}}' | awk '$1=="localhost/busybox" {print $2}')
   [ -n "$list_digest" ]
@@ -224,9 +224,22 @@ list_instances() {
     [ "$(kiln2 images -a --format '{{.ID}}' | wc -l)" = 3 ]
     run -0 kiln2 system check
   done
-  # A docker-archive has no place for an index: the host's instance, as podman 4.3.1.
-  run -0 kiln save -q -o "$TEST_ROOT/list.tar" localhost/busybox
-  run -0 tar -tf "$TEST_ROOT/list.tar" manifest.json
+  # save -m (docker-archive): every instance in manifest.json, and the list as an OCI layout
+  # in the same tar; an image named beside the list keeps its name.
+  run -0 kiln save -q -m -o "$TEST_ROOT/list-m.tar" localhost/busybox localhost/busybox-amd64
+  run -0 tar -xOf "$TEST_ROOT/list-m.tar" manifest.json
+  [ "$(grep -o '"Config"' <<<"$output" | wc -l)" = 2 ]
+  rm -rf "$TEST_ROOT/root2" "$TEST_ROOT/run2"
+  run -0 kiln2 load -i "$TEST_ROOT/list-m.tar"
+  [[ "$output" == *"Loaded image: localhost/busybox-amd64:latest"* ]]
+  [ "${lines[-1]}" = "Loaded image: localhost/busybox:latest" ]
+  run -0 kiln2 manifest inspect localhost/busybox
+  assert_same "$inspect" "$output"
+  run -0 list_instances kiln2 localhost/busybox
+  assert_same "$instances" "$output"
+  run -0 kiln2 inspect --format '{{.Architecture}}' localhost/busybox-amd64
+  [ "$output" = amd64 ]
+  run -0 kiln2 system check
   if has_podman; then
     # podman 4.3.1 loads the host's image of the list archive kiln wrote.
     run -0 pm load -q -i "$TEST_ROOT/list.oci-archive"

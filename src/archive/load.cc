@@ -351,6 +351,18 @@ struct PlannedImage {
   std::string manifest_type;
   std::vector<PlannedLayer> layers;
   std::vector<std::string> names;
+  bool list_instance = false;  // loaded for a list; the list's name is what gets reported
+};
+
+// A manifest list of an OCI layout, restored whole under its name (after its instances).
+struct PlannedList {
+  std::string index;  // exact bytes
+  std::string name;
+};
+
+struct Plan {
+  std::vector<PlannedImage> images;
+  std::vector<PlannedList> lists;
 };
 
 Expected<std::string> MemoryBytes(Entry* e, const std::string& what) {
@@ -399,7 +411,7 @@ std::string DockerArchiveManifest(const std::string& config, const std::vector<P
   return JsonText(m);
 }
 
-Expected<std::vector<PlannedImage>> PlanDockerArchive(Source& src) {
+Expected<Plan> PlanDockerArchive(Source& src) {
   ASSIGN_OR_RETURN(Entry * m, src.Get("manifest.json"));
   ASSIGN_OR_RETURN(std::string bytes, MemoryBytes(m, "manifest.json"));
   Json items = Json::parse(bytes, nullptr, false);
@@ -437,7 +449,7 @@ Expected<std::vector<PlannedImage>> PlanDockerArchive(Source& src) {
     out.push_back(std::move(img));
   }
   if (out.empty()) return Corrupt("manifest.json lists no images");
-  return out;
+  return Plan{std::move(out), {}};
 }
 
 // A blob of an OCI layout, checked against its descriptor.
@@ -479,7 +491,31 @@ std::string HostArchitecture() {
 }
 
 Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>& out, int depth,
-                       const std::string& inherited_ref = "");
+                       const std::string& inherited_ref = "", Plan* plan = nullptr);
+
+// A named index at the top of a layout whose instances are all in it (what `save
+// --format oci-archive LIST` and `manifest push --all LIST oci-archive:…` write): every
+// instance is loaded, unnamed, and the list kept under the name. False when the layout
+// lacks an instance or the name: then the host's image alone is loaded, as podman does.
+Expected<bool> PlanWholeList(Source& src, const Json& m, const std::string& bytes, const std::string& ref, Plan& plan) {
+  if (ref.empty()) return false;
+  auto name = image::ParseNormalizedLocal(ref);
+  if (!name.ok()) return false;
+  for (const auto& d : m["manifests"]) {
+    if (!d.is_object() || !d.contains("digest") || !d["digest"].is_string()) return false;
+    auto digest = Digest::Parse(d["digest"].get<std::string>());
+    if (!digest.ok() || !src.Has("blobs/sha256/" + digest->hex())) return false;
+    if (image::IsIndexMediaType(d.value("mediaType", std::string()))) return false;
+  }
+  RETURN_IF_ERROR(image::ParseIndex(bytes).status());
+  for (const auto& d : m["manifests"]) {
+    size_t before = plan.images.size();
+    RETURN_IF_ERROR(PlanOciManifest(src, d, plan.images, 1));
+    for (size_t i = before; i < plan.images.size(); ++i) plan.images[i].list_instance = true;
+  }
+  plan.lists.push_back({bytes, name->String()});
+  return true;
+}
 
 // An image index inside the layout (a multi-platform image): like podman, load the one
 // image for this machine's platform, under the name the outer descriptor gave.
@@ -502,7 +538,7 @@ Status PlanNestedIndex(Source& src, const Json& m, std::vector<PlannedImage>& ou
 }
 
 Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>& out, int depth,
-                       const std::string& inherited_ref) {
+                       const std::string& inherited_ref, Plan* plan) {
   std::string ref = inherited_ref;
   if (desc.is_object() && desc.contains("annotations") && desc["annotations"].is_object())
     ref = desc["annotations"].value(std::string(kRefNameAnnotation), ref);
@@ -513,6 +549,10 @@ Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>&
   std::string media = m.value("mediaType", desc.value("mediaType", std::string()));
   if (media == kOciIndex || media == kDockerList || m.contains("manifests")) {
     if (depth > 2 || !m["manifests"].is_array()) return Unsupported("image index nested too deep");
+    if (depth == 0 && plan) {
+      ASSIGN_OR_RETURN(bool whole, PlanWholeList(src, m, bytes, ref, *plan));
+      if (whole) return Status::Ok();
+    }
     return PlanNestedIndex(src, m, out, depth, ref);
   }
   PlannedImage img;
@@ -539,19 +579,19 @@ Status PlanOciManifest(Source& src, const Json& desc, std::vector<PlannedImage>&
   return Status::Ok();
 }
 
-Expected<std::vector<PlannedImage>> PlanOci(Source& src) {
+Expected<Plan> PlanOci(Source& src) {
   ASSIGN_OR_RETURN(Entry * ie, src.Get("index.json"));
   ASSIGN_OR_RETURN(std::string bytes, MemoryBytes(ie, "index.json"));
   Json index = Json::parse(bytes, nullptr, false);
   if (!index.is_object() || !index.contains("manifests") || !index["manifests"].is_array())
     return Corrupt("index.json is not an OCI image index");
-  std::vector<PlannedImage> out;
-  for (const auto& d : index["manifests"]) RETURN_IF_ERROR(PlanOciManifest(src, d, out, 0));
-  if (out.empty()) return Corrupt("index.json lists no images");
-  return out;
+  Plan plan;
+  for (const auto& d : index["manifests"]) RETURN_IF_ERROR(PlanOciManifest(src, d, plan.images, 0, "", &plan));
+  if (plan.images.empty()) return Corrupt("index.json lists no images");
+  return plan;
 }
 
-Expected<std::vector<PlannedImage>> PlanDockerDir(Source& src) {
+Expected<Plan> PlanDockerDir(Source& src) {
   ASSIGN_OR_RETURN(Entry * me, src.Get("manifest.json"));
   ASSIGN_OR_RETURN(std::string bytes, MemoryBytes(me, "manifest.json"));
   Json m = Json::parse(bytes, nullptr, false);
@@ -581,14 +621,17 @@ Expected<std::vector<PlannedImage>> PlanDockerDir(Source& src) {
   RETURN_IF_ERROR(PlanLayers(config, layers, img));
   img.manifest = bytes;
   img.manifest_type = m.value("mediaType", std::string(image::kDockerManifest));
-  return std::vector<PlannedImage>{std::move(img)};
+  Plan plan;
+  plan.images.push_back(std::move(img));
+  return plan;
 }
 
 // Phase two, after everything checked out: blobs, snapshots, then one transaction per image.
 // In three steps, so that no image is listed unless every image of the archive made it:
 // all blobs (each checked against its diffID as it is committed), all snapshots, then one
 // transaction per image.
-Expected<LoadResult> CommitImages(store::Store& store, std::vector<PlannedImage>& images, Progress& progress) {
+Expected<LoadResult> CommitImages(store::Store& store, Plan& plan, Progress& progress) {
+  std::vector<PlannedImage>& images = plan.images;
   for (auto& img : images)
     for (auto& l : img.layers) {
       if (l.entry->in_memory && !store.content().Has(l.diff_id)) {
@@ -629,19 +672,43 @@ Expected<LoadResult> CommitImages(store::Store& store, std::vector<PlannedImage>
     progress.Line("Writing manifest to image destination");
     ASSIGN_OR_RETURN(store::ImageRecord rec, store.CommitImage(ready[i]));
     progress.Line("Storing signatures");
-    if (images[i].names.empty()) result.loaded.push_back("sha256:" + rec.id);
+    if (images[i].names.empty() && !images[i].list_instance) result.loaded.push_back("sha256:" + rec.id);
     for (const auto& n : images[i].names) result.loaded.push_back(n);
+  }
+  // Lists last, once every instance is there; the name moves to the loaded list.
+  for (const auto& l : plan.lists) {
+    progress.Line("Writing manifest list to image destination");
+    auto rec = store.CreateList(l.index, l.name, /*move_name=*/true);
+    if (!rec.ok()) return rec.status().Wrap("storing manifest list " + l.name);
+    progress.Line("Storing list signatures");
+    result.loaded.push_back(l.name);
   }
   return result;
 }
 
-Expected<LoadResult> Commit(store::Store& store, std::vector<PlannedImage>& images, Progress& progress) {
-  auto result = CommitImages(store, images, progress);
+Expected<LoadResult> Commit(store::Store& store, Plan& plan, Progress& progress) {
+  auto result = CommitImages(store, plan, progress);
   // A layer that failed its check at commit time may come after others that were stored:
   // nothing refers to those, and a garbage-collection pass takes them away again (unless
   // another kiln process is busy; then the next pass does).
   if (!result.ok()) (void)store.CollectGarbage();
   return result;
+}
+
+// The lists' plan, and the docker-archive images that are not one of their instances; an
+// instance that manifest.json also names gets those names.
+Plan MergeListPlan(Plan lists, Plan docker) {
+  for (auto& img : docker.images) {
+    auto same = std::find_if(lists.images.begin(), lists.images.end(),
+                             [&](const PlannedImage& i) { return i.config == img.config; });
+    if (same == lists.images.end()) {
+      lists.images.push_back(std::move(img));
+      continue;
+    }
+    for (auto& n : img.names)
+      if (std::find(same->names.begin(), same->names.end(), n) == same->names.end()) same->names.push_back(n);
+  }
+  return lists;
 }
 
 class CountingReader final : public Reader {
@@ -686,11 +753,16 @@ Expected<LoadResult> LoadArchive(store::Store& store, std::unique_ptr<Reader> in
     if (entries == 0 && st.message().rfind("archive/tar:", 0) == 0) return NoFormat(st.message(), st.message());
     return st.Wrap("loading archive");
   }
-  std::vector<PlannedImage> images;
+  Plan images;
   if (src.Has("manifest.json")) {
     auto planned = PlanDockerArchive(src);
     if (!planned.ok()) return planned.status().Wrap("docker-archive");
     images = std::move(*planned);
+    if (src.Has("index.json")) {
+      // kiln's `save -m LIST …`: the lists come from the OCI layout beside manifest.json.
+      auto lists = PlanOci(src);
+      if (lists.ok() && !lists->lists.empty()) images = MergeListPlan(std::move(*lists), std::move(images));
+    }
   } else if (src.Has("index.json")) {
     auto planned = PlanOci(src);
     if (!planned.ok()) return planned.status().Wrap("oci-archive");
@@ -704,7 +776,7 @@ Expected<LoadResult> LoadArchive(store::Store& store, std::unique_ptr<Reader> in
 
 Expected<LoadResult> LoadDirectory(store::Store& store, const std::string& dir, Progress& progress) {
   DirSource src(store, dir);
-  std::vector<PlannedImage> images;
+  Plan images;
   if (src.Has("index.json")) {
     ASSIGN_OR_RETURN(images, PlanOci(src));
   } else if (src.Has("manifest.json")) {

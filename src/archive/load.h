@@ -11,6 +11,9 @@
 // layer digests and sizes, diffIDs against the config) are blobs committed, snapshots
 // made, and each image committed in one transaction. Any failure before that drops the
 // ingest files: the store is as it was.
+//
+// A named index whose instances are all in the layout (kiln's save of a list) is restored
+// whole: every instance, then the list under its name (Store::CreateList with move_name).
 #pragma once
 
 #include <string>

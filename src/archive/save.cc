@@ -16,6 +16,7 @@
 
 #include "archive/tar.h"
 #include "image/config.h"
+#include "image/index.h"
 #include "image/reference.h"
 #include "util/compression.h"
 #include "util/json_text.h"
@@ -55,11 +56,10 @@ Expected<std::string> NameForArgument(const store::ImageRecord& img, const std::
   return ref.String();
 }
 
-Expected<SaveItem> Resolve(store::Store& store, const std::string& arg) {
+// The config, layers and stored manifest of an image (not a list).
+Expected<SaveItem> ReadItem(store::Store& store, const store::ImageRecord& image) {
   SaveItem item;
-  ASSIGN_OR_RETURN(store::ImageRecord found, store.LookupImage(arg));
-  // A list saves as its instance for this host, under the list's name (podman 4.3.1).
-  ASSIGN_OR_RETURN(item.image, store.InstanceFor(found, image::HostPlatform()));
+  item.image = image;
   ASSIGN_OR_RETURN(Digest config_digest, Digest::FromHex(item.image.id));
   ASSIGN_OR_RETURN(item.config, store.content().Read(config_digest));
   ASSIGN_OR_RETURN(item.layers, store.ImageLayers(item.image.id));
@@ -70,6 +70,15 @@ Expected<SaveItem> Resolve(store::Store& store, const std::string& arg) {
                    " layers, the store has " + std::to_string(item.layers.size()));
   auto manifest = store.content().Read(item.image.manifest_digest);
   if (manifest.ok()) item.stored_manifest = std::move(*manifest);
+  return item;
+}
+
+Expected<SaveItem> Resolve(store::Store& store, const std::string& arg) {
+  ASSIGN_OR_RETURN(store::ImageRecord found, store.LookupImage(arg));
+  // A list saves as its instance for this host, under the list's name (podman 4.3.1), in a
+  // docker-archive or docker-dir (oci-* formats save the whole list: SaveList).
+  ASSIGN_OR_RETURN(store::ImageRecord image, store.InstanceFor(found, image::HostPlatform()));
+  ASSIGN_OR_RETURN(SaveItem item, ReadItem(store, image));
   ASSIGN_OR_RETURN(std::string name, NameForArgument(item.image, arg));
   if (!name.empty()) item.tags.push_back(name);
   return item;
@@ -415,8 +424,12 @@ Status AddBlobToTar(TarWriter& tar, const std::string& name, const Blob& b) {
 
 // ---- docker-archive ----
 
+// `extra` adds entries before manifest.json (the OCI layout of the lists `save -m` was given),
+// knowing which blobs went in as "<hex>.tar" layers and "<hex>.json" configs.
+using ExtraEntries = std::function<Status(TarWriter&, const std::set<Digest>& sent)>;
+
 Status WriteDockerArchive(store::Store& store, const std::vector<SaveItem>& items, ArchiveSink& sink,
-                          Progress& progress) {
+                          Progress& progress, const ExtraEntries& extra = nullptr) {
   TarWriter tar(sink);
   std::set<Digest> sent_blobs;
   std::set<std::string> sent_legacy;
@@ -458,6 +471,7 @@ Status WriteDockerArchive(store::Store& store, const std::vector<SaveItem>& item
     }
     progress.Line("Storing signatures");
   }
+  if (extra) RETURN_IF_ERROR(extra(tar, sent_blobs));
   RETURN_IF_ERROR(tar.AddBytes("manifest.json", JsonText(manifest)));
   RETURN_IF_ERROR(tar.AddBytes("repositories", JsonText(nlohmann::json(repositories))));
   return tar.Close();
@@ -582,13 +596,9 @@ Status WriteOciArchive(store::Store& store, const std::vector<SaveItem>& items, 
   return tar.Close();
 }
 
-Status WriteOciDir(store::Store& store, const std::vector<SaveItem>& items, bool gzip, const std::string& dir,
-                   Progress& progress) {
+// Writes the blobs into an oci-dir and adds the images to its index.json.
+Status WriteOciLayout(const std::string& dir, const std::map<Digest, Blob>& blobs, const std::vector<OciImage>& images) {
   std::string blob_dir = JoinPath(dir, "blobs/sha256");
-  RETURN_IF_ERROR(MakeDirs(blob_dir));
-  std::map<Digest, Blob> blobs;
-  std::vector<OciImage> images;
-  RETURN_IF_ERROR(CollectOci(store, items, gzip, blob_dir, progress, blobs, images));
   for (const auto& [digest, blob] : blobs) RETURN_IF_ERROR(WriteBlobFile(blob, JoinPath(blob_dir, digest.hex())));
   // An existing layout keeps its other images; one with the same ref.name is replaced.
   Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
@@ -616,6 +626,184 @@ Status WriteOciDir(store::Store& store, const std::vector<SaveItem>& items, bool
   }
   RETURN_IF_ERROR(WriteFileAtomic(JoinPath(dir, "oci-layout"), kOciLayoutBody, 0644));
   return WriteFileAtomic(index_path, JsonText(index), 0644);
+}
+
+Status WriteOciDir(store::Store& store, const std::vector<SaveItem>& items, bool gzip, const std::string& dir,
+                   Progress& progress) {
+  std::string blob_dir = JoinPath(dir, "blobs/sha256");
+  RETURN_IF_ERROR(MakeDirs(blob_dir));
+  std::map<Digest, Blob> blobs;
+  std::vector<OciImage> images;
+  RETURN_IF_ERROR(CollectOci(store, items, gzip, blob_dir, progress, blobs, images));
+  return WriteOciLayout(dir, blobs, images);
+}
+
+// ---- manifest lists (oci-archive, oci-dir) ----
+
+// An instance of a list as it goes into the layout.
+struct ListInstance {
+  SaveItem item;
+  std::vector<Blob> layers;
+  Blob config;
+  Blob manifest;
+};
+
+// A manifest list saved whole: its index and every instance.
+struct SaveList {
+  std::string ref_name;
+  Blob index;
+  std::vector<ListInstance> instances;
+  uint64_t layer_bytes = 0;
+};
+
+// The layer blobs the stored manifest of an item names, when the store has every one: then
+// the instance keeps its manifest bytes and digest, and the list its digest.
+std::optional<std::vector<Blob>> StoredManifestLayers(store::Store& store, const SaveItem& item) {
+  auto m = image::ParseManifest(item.stored_manifest);
+  if (!m.ok() || m->layers.size() != item.layers.size() || m->config.digest.hex() != item.image.id) return std::nullopt;
+  std::vector<Blob> out;
+  for (size_t i = 0; i < m->layers.size(); ++i) {
+    const image::Descriptor& d = m->layers[i];
+    Blob b;
+    b.digest = d.digest;
+    b.media_type = d.media_type;
+    if (d.digest == item.layers[i].diff_id) {
+      b.size = static_cast<uint64_t>(item.layers[i].size);
+    } else {
+      auto forms = store.LayerBlobs(item.layers[i].diff_id);
+      if (!forms.ok()) return std::nullopt;
+      auto f = std::find_if(forms->begin(), forms->end(), [&](const store::Store::LayerBlob& f) {
+        return f.blob == d.digest && store.content().Has(f.blob);
+      });
+      if (f == forms->end()) return std::nullopt;
+      auto size = store.content().Size(d.digest);
+      if (!size.ok()) return std::nullopt;
+      b.size = *size;
+    }
+    if (d.size > 0 && b.size != static_cast<uint64_t>(d.size)) return std::nullopt;
+    b.path = store.content().BlobPath(d.digest);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+// The list and each of its instances, which must all be in the store. An instance whose
+// stored manifest names layer blobs the store no longer has is described anew (uncompressed
+// layers), and the index with it: its digest then changes, as podman's push would change it.
+Expected<SaveList> ResolveList(store::Store& store, const store::ImageRecord& list, const std::string& arg) {
+  SaveList out;
+  ASSIGN_OR_RETURN(out.ref_name, NameForArgument(list, arg));
+  const std::string name = list.names.empty() ? list.id : list.names.front();
+  ASSIGN_OR_RETURN(std::string index_bytes, store.content().Read(list.manifest_digest));
+  ASSIGN_OR_RETURN(image::Index index, image::ParseIndex(index_bytes));
+  bool changed = false;
+  for (auto& e : index.manifests) {
+    ASSIGN_OR_RETURN(std::optional<store::ImageRecord> rec, store.ImageByManifest(e.digest));
+    if (!rec)
+      return NotFound(name + ": instance " + e.digest.str() + (e.platform ? " (" + e.platform->String() + ")" : "") +
+                      " is not in local storage");
+    ASSIGN_OR_RETURN(SaveItem item, ReadItem(store, *rec));
+    ListInstance inst;
+    inst.item = item;
+    inst.config = MemoryBlob(item.config, std::string(image::kOciConfig));
+    if (auto stored = StoredManifestLayers(store, item)) {
+      inst.layers = std::move(*stored);
+      inst.manifest = MemoryBlob(item.stored_manifest, e.media_type.empty() ? std::string(image::kOciManifest) : e.media_type);
+    } else {
+      for (const auto& l : item.layers) {
+        Blob b;
+        b.digest = l.diff_id;
+        b.size = static_cast<uint64_t>(l.size);
+        b.path = store.content().BlobPath(l.diff_id);
+        b.media_type = std::string(image::kOciLayerTar);
+        inst.layers.push_back(std::move(b));
+      }
+      inst.manifest = MemoryBlob(OciManifest(item, inst.config, inst.layers), std::string(image::kOciManifest));
+      e.digest = inst.manifest.digest;
+      e.size = static_cast<int64_t>(inst.manifest.size);
+      e.media_type = inst.manifest.media_type;
+      changed = true;
+    }
+    for (const auto& l : inst.layers) out.layer_bytes += l.size;
+    out.instances.push_back(std::move(inst));
+  }
+  out.index = MemoryBlob(changed ? image::SerializeOciIndex(index) : index_bytes, list.manifest_type);
+  return out;
+}
+
+// Every blob of the list, in the order they are written (each instance's layers, config and
+// manifest, then the index), with the copy log of podman's `manifest push --all`.
+void ForEachListBlob(const SaveList& list, Progress& progress, const std::function<void(const Blob&)>& each) {
+  progress.Line("Getting image list signatures");
+  for (size_t i = 0; i < list.instances.size(); ++i) {
+    const ListInstance& inst = list.instances[i];
+    progress.Line("Copying image " + inst.manifest.digest.str() + " (" + std::to_string(i + 1) + "/" +
+                  std::to_string(list.instances.size()) + ")");
+    progress.Line("Getting image source signatures");
+    for (const auto& l : inst.layers) {
+      progress.Line("Copying blob " + l.digest.str());
+      each(l);
+    }
+    progress.Line("Copying config " + inst.config.digest.str());
+    each(inst.config);
+    progress.Line("Writing manifest to image destination");
+    each(inst.manifest);
+    progress.Line("Storing signatures");
+  }
+  progress.Line("Writing manifest list to image destination");
+  each(list.index);
+  progress.Line("Storing list signatures");
+}
+
+Status WriteOciListArchive(const SaveList& list, ArchiveSink& sink, Progress& progress) {
+  TarWriter tar(sink);
+  RETURN_IF_ERROR(tar.AddDir("blobs/"));
+  RETURN_IF_ERROR(tar.AddDir("blobs/sha256/"));
+  std::set<Digest> sent;
+  Status st;
+  ForEachListBlob(list, progress, [&](const Blob& b) {
+    if (st.ok() && sent.insert(b.digest).second) st = AddBlobToTar(tar, "blobs/sha256/" + b.digest.hex(), b);
+  });
+  RETURN_IF_ERROR(st);
+  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array({IndexEntry({list.index, list.ref_name})})}};
+  RETURN_IF_ERROR(tar.AddBytes("index.json", JsonText(index), 0644));
+  RETURN_IF_ERROR(tar.AddBytes("oci-layout", kOciLayoutBody, 0644));
+  return tar.Close();
+}
+
+// `save -m LIST …` (docker-archive): the lists as an OCI layout inside the same tar (as
+// Docker 25's save does), beside the instances' docker-archive entries. Blobs the
+// docker-archive part holds already ("<hex>.tar", "<hex>.json") are symlinks to them.
+Status AddListLayout(TarWriter& tar, const std::vector<SaveList>& lists, const std::set<Digest>& sent) {
+  RETURN_IF_ERROR(tar.AddDir("blobs/"));
+  RETURN_IF_ERROR(tar.AddDir("blobs/sha256/"));
+  std::set<Digest> added;
+  Progress silent;
+  Status st;
+  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
+  for (const auto& list : lists) {
+    std::set<Digest> configs;
+    for (const auto& inst : list.instances) configs.insert(inst.config.digest);
+    ForEachListBlob(list, silent, [&](const Blob& b) {
+      if (!st.ok() || !added.insert(b.digest).second) return;
+      std::string name = "blobs/sha256/" + b.digest.hex();
+      if (sent.count(b.digest))
+        st = tar.AddSymlink(name, "../../" + b.digest.hex() + (configs.count(b.digest) ? ".json" : ".tar"));
+      else
+        st = AddBlobToTar(tar, name, b);
+    });
+    RETURN_IF_ERROR(st);
+    index["manifests"].push_back(IndexEntry({list.index, list.ref_name}));
+  }
+  RETURN_IF_ERROR(tar.AddBytes("index.json", JsonText(index), 0644));
+  return tar.AddBytes("oci-layout", kOciLayoutBody, 0644);
+}
+
+Status WriteOciListDir(const SaveList& list, const std::string& dir, Progress& progress) {
+  RETURN_IF_ERROR(MakeDirs(JoinPath(dir, "blobs/sha256")));
+  std::map<Digest, Blob> blobs;
+  ForEachListBlob(list, progress, [&](const Blob& b) { blobs.emplace(b.digest, b); });
+  return WriteOciLayout(dir, blobs, {OciImage{list.index, list.ref_name}});
 }
 
 Status WriteDockerDir(store::Store& store, const SaveItem& item, bool gzip, const std::string& dir,
@@ -706,9 +894,27 @@ Status SaveImages(store::Store& store, const SaveOptions& o, Progress& progress)
       return InvalidArgument("docker-archive doesn't support modifying existing images");
   }
   // Resolve everything first: a bad name writes nothing.
+  if (o.format == SaveFormat::kOciArchive || o.format == SaveFormat::kOciDir) {
+    // A manifest list goes whole into an OCI layout: the index under its name, each instance.
+    ASSIGN_OR_RETURN(store::ImageRecord found, store.LookupImage(o.images[0]));
+    if (store::Store::IsList(found)) {
+      ASSIGN_OR_RETURN(SaveList list, ResolveList(store, found, o.images[0]));
+      if (o.format == SaveFormat::kOciDir) return WriteOciListDir(list, o.output, progress);
+      return WriteArchiveOutput(o, list.layer_bytes, progress,
+                                [&](ArchiveSink& sink) { return WriteOciListArchive(list, sink, progress); });
+    }
+  }
   std::vector<SaveItem> items;
+  std::vector<SaveList> lists;  // -m of a manifest list: every instance, and the index
   if (o.multi) {
     for (const auto& arg : o.images) {
+      ASSIGN_OR_RETURN(store::ImageRecord found, store.LookupImage(arg));
+      if (o.format == SaveFormat::kDockerArchive && store::Store::IsList(found)) {
+        ASSIGN_OR_RETURN(SaveList list, ResolveList(store, found, arg));
+        for (const auto& inst : list.instances) items.push_back(inst.item);
+        lists.push_back(std::move(list));
+        continue;
+      }
       ASSIGN_OR_RETURN(SaveItem item, Resolve(store, arg));
       items.push_back(std::move(item));
     }
@@ -733,7 +939,14 @@ Status SaveImages(store::Store& store, const SaveOptions& o, Progress& progress)
   switch (o.format) {
     case SaveFormat::kDockerArchive:
       return WriteArchiveOutput(o, total, progress,
-                                [&](ArchiveSink& sink) { return WriteDockerArchive(store, items, sink, progress); });
+                                [&](ArchiveSink& sink) {
+                                  ExtraEntries extra;
+                                  if (!lists.empty())
+                                    extra = [&](TarWriter& tar, const std::set<Digest>& sent) {
+                                      return AddListLayout(tar, lists, sent);
+                                    };
+                                  return WriteDockerArchive(store, items, sink, progress, extra);
+                                });
     case SaveFormat::kOciArchive:
       return WriteArchiveOutput(o, gzip_oci ? 0 : total, progress, [&](ArchiveSink& sink) {
         return WriteOciArchive(store, items, gzip_oci, sink, progress);

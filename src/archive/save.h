@@ -8,6 +8,11 @@
 // (ISA-L, deterministic) unless `uncompressed`; oci-archive entries have mtime 0 too, so
 // the same image always gives the same bytes (podman's oci-archive carries the time of
 // the save: see docs/compat.md).
+//
+// A manifest list goes whole into oci-archive and oci-dir (its index under the list's name,
+// every instance with its stored manifest, so the list keeps its digest) and, with -m, into a
+// docker-archive (the instances in manifest.json, the list as an OCI layout beside them);
+// a plain docker-archive or docker-dir save of a list writes the host's instance (podman).
 #pragma once
 
 #include <string>

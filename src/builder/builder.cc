@@ -305,9 +305,9 @@ Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, Bu
   const std::string id = run.stage_results[target]->image_id;
   RETURN_IF_ERROR(TagFinalImage(run, id));
   WarnUnusedArgs(run);
-  if (options.quiet) {
+  if (options.print_id && options.quiet) {
     std::fprintf(options.out, "%s\n", id.c_str());
-  } else {
+  } else if (options.print_id) {
     run.Print(id);
   }
   return BuildResult{id};

@@ -74,6 +74,8 @@ struct BuildOptions {
       pull_image;
   std::function<void(const std::string&)> warn;  // logrus-style warning line
   FILE* out = stdout;
+  FILE* err = stderr;  // RUN programs' stderr
+  bool print_id = true;  // the built image's ID as the last line on `out`
 };
 
 struct BuildResult {

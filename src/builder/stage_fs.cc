@@ -377,7 +377,7 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   spec.no_hosts = run_.opts.no_hosts;
   spec.capabilities = run_.opts.capabilities;
   spec.rlimits = run_.opts.rlimits;
-  ASSIGN_OR_RETURN(RunOutcome out, RunInContainer(spec, run_.opts.quiet ? -1 : fileno(run_.opts.out), 2));
+  ASSIGN_OR_RETURN(RunOutcome out, RunInContainer(spec, run_.opts.quiet ? -1 : fileno(run_.opts.out), fileno(run_.opts.err)));
   if (!out.error.empty() && out.exit_code != 126 && out.exit_code != 127)
     return StepError(ins, Internal(out.error), out.exit_code);
   if (out.exit_code != 0)

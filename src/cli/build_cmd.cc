@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "builder/builder.h"
 #include "builder/flags.h"
@@ -20,6 +22,7 @@
 #include "image/reference.h"
 #include "manifest/manifest.h"
 #include "util/fs.h"
+#include "util/line_pump.h"
 #include "util/time.h"
 
 namespace kiln::cli {
@@ -277,6 +280,27 @@ Status FillCacheOptions(const BuildFlags& f, const PullFlagsForBuild& pf, build:
   return Status::Ok();
 }
 
+PullFlagsForBuild PullFlagsOf(const BuildFlags& f) {
+  PullFlagsForBuild pf;
+  pf.tls_verify = f.tls_verify;
+  pf.cert_dir = f.cert_dir;
+  pf.authfile = f.authfile;
+  pf.creds = f.creds;
+  pf.quiet = f.quiet;
+  return pf;
+}
+
+// The build's pull of a missing base image, into `store`.
+decltype(build::BuildOptions::pull_image) PullInto(store::Store* store, const BuildFlags& f) {
+  return [store, pf = PullFlagsOf(f)](const std::string& ref, const image::Platform& p) {
+    PullFlagsForBuild with_platform = pf;
+    with_platform.os = p.os;
+    with_platform.arch = p.architecture;
+    with_platform.variant = p.variant;
+    return PullForBuild(*store, ref, with_platform);
+  };
+}
+
 Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, TempDir& stdin_context) {
   if (f.positional.size() > 1) return InvalidArgument("accepts at most 1 arg(s), received " + std::to_string(f.positional.size()));
   ASSIGN_OR_RETURN(o.context_dir, ContextDir(f, o, stdin_context));
@@ -341,15 +365,8 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
   RETURN_IF_ERROR(ApplyTimestamp(f, o));
   ASSIGN_OR_RETURN(store::Store * store, ctx.Store());
   o.runtime_state_root = store->runroot() + "/" + (iso.runtime.find("crun") != std::string::npos ? "crun" : "runc");
-  PullFlagsForBuild pf{f.tls_verify, f.cert_dir, f.authfile, f.creds, f.quiet};
-  o.pull_image = [store, pf](const std::string& ref, const image::Platform& p) {
-    PullFlagsForBuild with_platform = pf;
-    with_platform.os = p.os;
-    with_platform.arch = p.architecture;
-    with_platform.variant = p.variant;
-    return PullForBuild(*store, ref, with_platform);
-  };
-  RETURN_IF_ERROR(FillCacheOptions(f, pf, o));
+  o.pull_image = PullInto(store, f);
+  RETURN_IF_ERROR(FillCacheOptions(f, PullFlagsOf(f), o));
   o.warn = [](const std::string& msg) { Warn(msg); };
   return Status::Ok();
 }
@@ -403,6 +420,77 @@ Expected<ContainerfileSource> ReadContainerfileAsBuild(const std::vector<std::st
 
 namespace {
 
+struct PlatformOutcome {
+  std::optional<Expected<build::BuildResult>> result;
+  build::BuildFailure failure;
+};
+
+size_t PlatformJobs(const BuildFlags& f, size_t platforms) {
+  size_t jobs = f.jobs > 0 ? static_cast<size_t>(f.jobs) : std::max(1u, std::thread::hardware_concurrency());
+  return std::min(jobs, platforms);
+}
+
+build::BuildOptions ForPlatform(const build::BuildOptions& o, const image::Platform& p, size_t platforms) {
+  build::BuildOptions po = o;
+  po.platform = p;
+  po.final_config.variant = p.variant;
+  if (platforms > 1) po.log_prefix = "[" + p.String() + "] ";
+  return po;
+}
+
+// One after the other, stopping at the first failure.
+std::vector<PlatformOutcome> BuildPlatformsInTurn(store::Store& store, const build::BuildOptions& o,
+                                                  const std::vector<image::Platform>& platforms) {
+  std::vector<PlatformOutcome> out;
+  for (const image::Platform& p : platforms) {
+    PlatformOutcome& r = out.emplace_back();
+    r.result = build::Build(store, ForPlatform(o, p, platforms.size()), r.failure);
+    if (!r.result->ok()) break;
+  }
+  return out;
+}
+
+// Up to PlatformJobs at once, each on a store connection of its own (as separate kiln
+// processes would be). Each build's output, its RUN programs' too, goes through a LinePump
+// that puts "[os/arch] " before every line, so the lines of the builds never mix.
+PlatformOutcome BuildOnePlatform(Context& ctx, const BuildFlags& f, const build::BuildOptions& o,
+                                 const image::Platform& p, bool last, std::mutex& out_mu) {
+  PlatformOutcome r;
+  build::BuildOptions po = ForPlatform(o, p, 1);
+  if (!last) po.tags.clear();  // -t names the last platform's image, as when built in turn
+  const std::string prefix = "[" + p.String() + "] ";
+  auto store = ctx.OpenStore();
+  auto out = LinePump::Start(o.out, prefix, out_mu);
+  auto err = LinePump::Start(o.err, prefix, out_mu);
+  if (!store.ok() || !out.ok() || !err.ok()) {
+    r.result = !store.ok() ? store.status() : !out.ok() ? out.status() : err.status();
+    return r;
+  }
+  po.pull_image = PullInto(store->get(), f);
+  po.out = (*out)->file();
+  po.err = (*err)->file();
+  po.print_id = false;  // printed bare, in the platforms' order, once all are built
+  r.result = build::Build(**store, po, r.failure);
+  (*out)->Finish();
+  (*err)->Finish();
+  return r;
+}
+
+std::vector<PlatformOutcome> BuildPlatformsAtOnce(Context& ctx, const BuildFlags& f, const build::BuildOptions& o,
+                                                  const std::vector<image::Platform>& platforms) {
+  std::vector<PlatformOutcome> out(platforms.size());
+  std::mutex out_mu;
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (size_t j = 0; j < PlatformJobs(f, platforms.size()); ++j)
+    workers.emplace_back([&] {
+      for (size_t i; (i = next++) < platforms.size();)
+        out[i] = BuildOnePlatform(ctx, f, o, platforms[i], i + 1 == platforms.size(), out_mu);
+    });
+  for (auto& w : workers) w.join();
+  return out;
+}
+
 int RunBuild(Context& ctx, const BuildFlags& f) {
   if (f.check) {
     LintRequest req;
@@ -441,22 +529,21 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
   LogfileRedirect log;
   if (!f.logfile.empty())
     if (Status st = log.Open(f.logfile); !st.ok()) return Fail(st);
-  // One build per platform, one after the other (the builds share the store's connection);
-  // the results join the list once all are built, so a failed platform leaves it as it was.
+  // One build per platform, up to --jobs (default: the CPUs) at once; the results join the
+  // list once all are built, so a failed platform leaves it as it was.
+  const bool at_once = PlatformJobs(f, platforms->size()) > 1;
+  std::vector<PlatformOutcome> outcomes =
+      at_once ? BuildPlatformsAtOnce(ctx, f, o, *platforms) : BuildPlatformsInTurn(**store, o, *platforms);
   std::vector<std::string> ids;
-  for (const image::Platform& p : *platforms) {
-    o.platform = p;
-    o.final_config.variant = p.variant;
-    if (platforms->size() > 1) o.log_prefix = "[" + p.String() + "] ";
-    build::BuildFailure failure;
-    auto result = build::Build(**store, o, failure);
-    if (!result.ok()) {
-      log.Restore();
-      return Fail(result.status(), failure.exit_code);
-    }
-    ids.push_back(result->image_id);
+  for (auto& outcome : outcomes) {
+    if (!outcome.result->ok()) break;
+    ids.push_back((*outcome.result)->image_id);
+    if (at_once) std::fprintf(o.out, "%s\n", ids.back().c_str());  // bare, in the order given
   }
+  std::fflush(o.out);
   log.Restore();
+  for (auto& outcome : outcomes)  // the first platform that failed, in the order given
+    if (!outcome.result->ok()) return Fail(outcome.result->status(), outcome.failure.exit_code);
   if (output)
     if (Status st = build::ExportBuildOutput(**store, ids.back(), *output); !st.ok())
       return Fail(st.Wrap("exporting the build output"));

@@ -8,14 +8,20 @@ namespace kiln::store {
 
 bool Store::IsList(const ImageRecord& image) { return image::IsIndexMediaType(image.manifest_type); }
 
-Expected<ImageRecord> Store::CreateList(const std::string& index_bytes, const std::string& name) {
+Expected<ImageRecord> Store::CreateList(const std::string& index_bytes, const std::string& name, bool move_name) {
   ASSIGN_OR_RETURN(Digest digest, content_.Put(index_bytes));
-  const std::string id = RandomHex(32);
+  std::string id = RandomHex(32);
   RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
-    ASSIGN_OR_RETURN(Statement taken, db_->Prepare("SELECT image_id FROM image_names WHERE name = ?"));
+    ASSIGN_OR_RETURN(Statement taken, db_->Prepare(
+                                          "SELECT i.id, i.manifest_digest, i.manifest_type FROM image_names n "
+                                          "JOIN images i ON i.id = n.image_id WHERE n.name = ?"));
     taken.Bind(1, name);
     ASSIGN_OR_RETURN(bool row, taken.Step());
-    if (row)
+    if (row && move_name && taken.ColumnText(1) == digest.str() && image::IsIndexMediaType(taken.ColumnText(2))) {
+      id = taken.ColumnText(0);
+      return Status::Ok();
+    }
+    if (row && !move_name)
       return AlreadyExists("image name \"" + name + "\" is already associated with image \"" + taken.ColumnText(0) +
                            "\": that name is already in use");
     const int64_t now = NowNanos();

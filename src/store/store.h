@@ -88,8 +88,9 @@ class Store {
   // blob; its ID is random, as podman's (a list has no config to name it). GC keeps it, and
   // its index blob, while it has a name, like any image. Code::kAlreadyExists when the name
   // is taken: podman's `image name "N" is already associated with image "ID": that name is
-  // already in use`.
-  Expected<ImageRecord> CreateList(const std::string& index_bytes, const std::string& name);
+  // already in use`. With move_name (load of a saved list) the name moves to the new list
+  // instead, and a list that has the name and this very index is kept as it is.
+  Expected<ImageRecord> CreateList(const std::string& index_bytes, const std::string& name, bool move_name = false);
   // Replaces the list's index (manifest digest and size follow).
   Status UpdateList(const std::string& id, const std::string& index_bytes);
   static bool IsList(const ImageRecord& image);

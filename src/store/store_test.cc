@@ -57,6 +57,29 @@ TEST_F(StoreTest, NamesMoveBetweenImagesAndKeepHistory) {
   EXPECT_EQ(store_->GetImage(b.id)->names_history, (std::vector<std::string>{"localhost/app:2", "localhost/app:1"}));
 }
 
+TEST_F(StoreTest, CreateListRefusesATakenNameUnlessMovingIt) {
+  const std::string index = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})";
+  ImageRecord img = AddImage("a", {"localhost/l:latest"});
+  auto refused = store_->CreateList(index, "localhost/l:latest");
+  EXPECT_EQ(refused.status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(store_->GetImage(img.id)->names, std::vector<std::string>{"localhost/l:latest"});
+  // A load moves the name to the list; loading the same index again keeps that list.
+  auto moved = store_->CreateList(index, "localhost/l:latest", /*move_name=*/true);
+  ASSERT_TRUE(moved.ok()) << moved.status().message();
+  EXPECT_TRUE(Store::IsList(*moved));
+  EXPECT_TRUE(store_->GetImage(img.id)->names.empty());
+  auto again = store_->CreateList(index, "localhost/l:latest", /*move_name=*/true);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id, moved->id);
+  // Another index under the name: a new list takes it.
+  const std::string other = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[],"annotations":{"a":"b"}})";
+  auto replaced = store_->CreateList(other, "localhost/l:latest", /*move_name=*/true);
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_NE(replaced->id, moved->id);
+  EXPECT_TRUE(store_->GetImage(moved->id)->names.empty());
+  EXPECT_EQ(store_->LookupImage("localhost/l")->id, replaced->id);
+}
+
 TEST_F(StoreTest, DeleteThenGcRemovesOnlyUnreferencedFiles) {
   ImageRecord a = AddImage("shared", {"localhost/a:1"});
   ImageRecord b = AddImage("shared", {"localhost/b:1"}, "other config");

@@ -181,3 +181,133 @@ Error: creating build container: localhost/busybox-amd64:latest: image platform 
   run -0 kiln run --rm app cat /arch
   [ "$output" = x86_64 ]
 }
+
+# A second, empty store beside the test's.
+kiln2() {
+  "$KILN_BIN" --root "$TEST_ROOT/root2" --runroot "$TEST_ROOT/run2" "$@"
+}
+
+# "DIGEST OS/ARCH" of each instance a store's list names, with the image that has it.
+list_instances() {
+  local k=$1 list=$2 d
+  for d in $($k manifest inspect "$list" | python3 -c 'import json,sys; [print(m["digest"]) for m in json.load(sys.stdin)["manifests"]]'); do
+    id=$($k images --digests --no-trunc --format '{{.Digest}} {{.ID}}' | awk -v d="$d" '$1==d {print $2; exit}')
+    [ -n "$id" ] || { echo "no image with manifest $d"; return 1; }
+    echo "$d $id $($k inspect --format '{{.Os}}/{{.Architecture}}' "$id")"
+  done
+}
+
+@test "save -m or --format oci-archive|oci-dir of a list writes the index and every instance; load restores the list" {
+  import_both_busyboxes
+  list_digest=$(kiln images --digests --format '{{.Repository}} {{.Digest}}' | awk '$1=="localhost/busybox" {print $2}')
+  [ -n "$list_digest" ]
+  run -0 kiln manifest inspect localhost/busybox
+  inspect=$output
+  run -0 list_instances kiln localhost/busybox
+  instances=$output
+  [ "$(awk '{print $3}' <<<"$instances" | sort | tr '\n' ' ')" = "linux/amd64 linux/arm64 " ]
+  for fmt in oci-archive oci-dir; do
+    out=$TEST_ROOT/list.$fmt
+    run -0 kiln save -q --format $fmt -o "$out" localhost/busybox
+    rm -rf "$TEST_ROOT/root2" "$TEST_ROOT/run2"
+    run -0 kiln2 load -i "$out"
+    [ "${lines[-1]}" = "Loaded image: localhost/busybox:latest" ]
+    [[ "$output" == *"Writing manifest list to image destination"* ]]
+    run -0 kiln2 images --digests --format '{{.Repository}} {{.Digest}}'
+    [[ "$output" == *"localhost/busybox $list_digest"* ]]
+    run -0 kiln2 manifest inspect localhost/busybox
+    assert_same "$inspect" "$output"
+    run -0 list_instances kiln2 localhost/busybox
+    assert_same "$instances" "$output"
+    # Loading it again keeps the one list.
+    run -0 kiln2 load -q -i "$out"
+    [ "$(kiln2 images -a --format '{{.ID}}' | wc -l)" = 3 ]
+    run -0 kiln2 system check
+  done
+  # save -m (docker-archive): every instance in manifest.json, and the list as an OCI layout
+  # in the same tar; an image named beside the list keeps its name.
+  run -0 kiln save -q -m -o "$TEST_ROOT/list-m.tar" localhost/busybox localhost/busybox-amd64
+  run -0 tar -xOf "$TEST_ROOT/list-m.tar" manifest.json
+  [ "$(grep -o '"Config"' <<<"$output" | wc -l)" = 2 ]
+  rm -rf "$TEST_ROOT/root2" "$TEST_ROOT/run2"
+  run -0 kiln2 load -i "$TEST_ROOT/list-m.tar"
+  [[ "$output" == *"Loaded image: localhost/busybox-amd64:latest"* ]]
+  [ "${lines[-1]}" = "Loaded image: localhost/busybox:latest" ]
+  run -0 kiln2 manifest inspect localhost/busybox
+  assert_same "$inspect" "$output"
+  run -0 list_instances kiln2 localhost/busybox
+  assert_same "$instances" "$output"
+  run -0 kiln2 inspect --format '{{.Architecture}}' localhost/busybox-amd64
+  [ "$output" = amd64 ]
+  run -0 kiln2 system check
+  if has_podman; then
+    # podman 4.3.1 loads the host's image of the list archive kiln wrote.
+    run -0 pm load -q -i "$TEST_ROOT/list.oci-archive"
+    run -0 pm inspect --format '{{.Architecture}}' localhost/busybox
+    [ "$output" = "$(kiln inspect --format '{{.Architecture}}' localhost/busybox-amd64)" ]
+  fi
+}
+
+@test "pull --arch of a list podman pushed: each instance, with the config podman's has" {
+  has_podman || skip "podman missing"
+  has_registry || skip "docker-registry or python3 missing"
+  arm64=$(busybox_arm64_tar)
+  [ -n "$arm64" ] || skip "no arm64 busybox"
+  start_registry
+  run -0 pm import -q --arch amd64 "$(busybox_tar)" localhost/bb-amd64
+  pm_amd64=${output#sha256:}
+  run -0 pm import -q --arch arm64 "$arm64" localhost/bb-arm64
+  pm_arm64=${output#sha256:}
+  run -0 pm manifest create localhost/pl containers-storage:localhost/bb-amd64 containers-storage:localhost/bb-arm64
+  run -0 pm manifest push -q --all --tls-verify=false localhost/pl docker://$REG/pl:1
+  run -0 skopeo inspect --tls-verify=false --raw docker://$REG/pl:1
+  [[ $output == *'"platform":{"architecture":"arm64","os":"linux"}'* ]]
+  run -0 kiln pull -q --tls-verify=false --arch arm64 $REG/pl:1
+  [ "$output" = "$pm_arm64" ]
+  run -0 kiln inspect --format '{{.Architecture}}' $REG/pl:1
+  [ "$output" = arm64 ]
+  run -0 kiln pull -q --tls-verify=false --arch amd64 $REG/pl:1
+  [ "$output" = "$pm_amd64" ]
+  run -0 kiln inspect --format '{{.Architecture}} {{.Id}}' $REG/pl:1
+  [ "$output" = "amd64 $pm_amd64" ]
+  # Both stay in the store: the arm64 one by ID, the name on the last pulled.
+  run -0 kiln inspect --format '{{.Architecture}}' "$pm_arm64"
+  [ "$output" = arm64 ]
+  run -125 kiln pull -q --tls-verify=false --arch s390x $REG/pl:1
+  [[ "$output" == *'no image found in image index for architecture s390x'* ]]
+}
+
+@test "build --platform A,B builds the platforms at once (--jobs 1: in turn); every line says its platform; same images" {
+  ensure_qemu_aarch64 || skip "binfmt_misc cannot run arm64 programs here"
+  import_both_busyboxes
+  mkdir -p "$TEST_ROOT/sync"
+  # Each platform's RUN waits for the other's to have started: only builds at once finish.
+  containerfile <<'CF'
+FROM localhost/busybox
+ARG TARGETARCH
+RUN touch /sync/$TARGETARCH; other=amd64; [ $TARGETARCH = amd64 ] && other=arm64; i=0; \
+    while [ ! -e /sync/$other ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; \
+    [ -e /sync/$other ] && echo "saw $other" && echo "stderr of $TARGETARCH" >&2
+CF
+  run -0 kiln build -v "$TEST_ROOT/sync:/sync" --platform linux/amd64,linux/arm64 -t app "$CTX"
+  [[ "$output" == *"[linux/amd64] saw arm64"* ]]
+  [[ "$output" == *"[linux/arm64] saw amd64"* ]]
+  [[ "$output" == *"[linux/arm64] stderr of arm64"* ]]
+  [[ "$output" == *"[linux/amd64] STEP 3/3: RUN touch"* ]]
+  # Every line but the two IDs (bare, in the order given) names its platform.
+  [ "$(grep -vc '^\[linux/a[mr][dm]64\] ' <<<"$output")" = 2 ]
+  arm64_id=${lines[-1]}
+  [ "$(kiln inspect --format '{{.Architecture}}' "${lines[-2]}")" = amd64 ]
+  [ "$(kiln inspect --format '{{.Architecture}}' "$arm64_id")" = arm64 ]
+  run -0 kiln inspect --format '{{.Id}}' app  # -t: the last platform's image, as built in turn
+  [ "$output" = "$arm64_id" ]
+
+  # The same images whether built at once or in turn; in turn, one platform's lines follow the other's.
+  printf 'FROM localhost/busybox\nRUN uname -m > /arch\n' | containerfile
+  run -0 kiln build -q --no-cache --timestamp 0 --platform linux/amd64,linux/arm64 "$CTX"
+  at_once=$output
+  run -0 kiln build --no-cache --timestamp 0 --jobs 1 --platform linux/amd64,linux/arm64 "$CTX"
+  [ "$(grep -o '^\[linux/a[mr][dm]64\]' <<<"$output" | uniq | tr '\n' ' ')" = "[linux/amd64] [linux/arm64] " ]
+  run -0 kiln build -q --no-cache --timestamp 0 --jobs 1 --platform linux/amd64,linux/arm64 "$CTX"
+  [ "$output" = "$at_once" ]
+}

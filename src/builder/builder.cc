@@ -304,6 +304,7 @@ Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, Bu
   int jobs = JobCount(options);
   Status built = jobs == 1 || needed.size() == 1 ? BuildInOrder(run, needed, target)
                                                  : StageScheduler(run, needed, target, jobs).Run();
+  run.registry_cache.Drain();  // the --cache-to pushes still under way (their layers leased)
   (void)run.stat_cache.Flush();
   (void)store.ReleaseLease(run.lease);
   if (!built.ok()) return built;

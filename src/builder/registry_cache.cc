@@ -35,6 +35,7 @@ void RegistryCache::TurnOff(const std::string& repository, const std::string& wh
 }
 
 RegistryCache::~RegistryCache() {
+  Drain();
   for (auto& t : threads_) t.join();
 }
 
@@ -147,18 +148,59 @@ void RegistryCache::Abandon(Hit& hit) {
   (void)store_.ReleaseLease(hit.lease);
 }
 
-std::vector<std::string> RegistryCache::Push(const std::string& image_id, const std::string& key) {
-  std::vector<std::string> pushed;
+std::vector<std::string> RegistryCache::PushLater(const std::string& image_id, const std::string& key) {
+  std::vector<std::string> refs;
+  for (const auto& repository : options_.to)
+    if (On(repository)) refs.push_back(CacheReference(repository, key));
+  if (refs.empty()) return refs;
+  std::lock_guard<std::mutex> lock(mu_);
+  pushes_.emplace_back(image_id, key);
+  if (!pusher_.joinable()) pusher_ = std::thread([this] { Pusher(); });
+  push_cv_.notify_all();
+  return refs;
+}
+
+void RegistryCache::Drain() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!pusher_.joinable()) return;
+    pushes_.emplace_back();  // the end
+    push_cv_.notify_all();
+  }
+  pusher_.join();
+}
+
+// The pusher's own connection to the store: the build's is guarded by the build's lock,
+// which a push of many megabytes must not hold.
+void RegistryCache::Pusher() {
+  auto store = store::Store::Open(store::StoreOptions{store_.root(), store_.runroot()});
+  for (;;) {
+    std::pair<std::string, std::string> next;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      push_cv_.wait(lock, [this] { return !pushes_.empty(); });
+      next = pushes_.front();
+      pushes_.pop_front();
+    }
+    if (next.first.empty()) return;
+    if (store.ok()) {
+      Push(**store, next.first, next.second);
+      continue;
+    }
+    for (const auto& repository : options_.to)
+      TurnOff(repository, "pushing cache " + CacheReference(repository, next.second), store.status());
+  }
+}
+
+void RegistryCache::Push(store::Store& store, const std::string& image_id, const std::string& key) {
   for (const auto& repository : options_.to) {
     if (!On(repository)) continue;
     const std::string reference = CacheReference(repository, key);
     registry::PushOptions po;
     po.client = options_.client;
-    auto result = registry::PushImage(store_, options_.registries, image_id, reference, po, [](const std::string&) {});
-    if (result.ok()) pushed.push_back(reference);
-    else TurnOff(repository, "pushing cache " + reference, result.status());
+    auto result = registry::PushImage(store, options_.registries, image_id, reference, po, [](const std::string&) {});
+    if (!result.ok()) TurnOff(repository, "pushing cache " + reference, result.status());
   }
-  return pushed;
 }
 
 }  // namespace kiln::build

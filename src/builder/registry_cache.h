@@ -19,6 +19,8 @@
 //   for (const auto& ref : rc.Push(image_id, key)) ...   // the references pushed
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -90,8 +92,13 @@ class RegistryCache {
   Expected<store::ImageRecord> Commit(Hit& hit, const Status& waited);
   // A hit the build will not use (it failed first): its lease released (caller holds the store lock).
   void Abandon(Hit& hit);
-  // Pushes the image to every --cache-to repository still on; returns the references pushed.
-  std::vector<std::string> Push(const std::string& image_id, const std::string& key);
+  // Queues the image's push to every --cache-to repository still on and returns the
+  // references it goes to (podman prints them before it pushes). Pushes run one after the
+  // other (a layer sent for one step is not sent again for the next) on a thread with its own
+  // store connection, while the build goes on; Drain waits for them. A failed push costs the
+  // repository's one warning.
+  std::vector<std::string> PushLater(const std::string& image_id, const std::string& key);
+  void Drain();
 
  private:
   bool On(const std::string& repository);
@@ -99,6 +106,8 @@ class RegistryCache {
   // The repository's clients, one per pull source (mirrors first), made once per build.
   Expected<std::vector<std::shared_ptr<registry::Client>>*> Clients(const std::string& repository);
   void StartFetches(const std::shared_ptr<registry::Client>& client, Hit& hit);
+  void Pusher();
+  void Push(store::Store& store, const std::string& image_id, const std::string& key);
 
   store::Store& store_;
   const RegistryCacheOptions& options_;
@@ -111,6 +120,9 @@ class RegistryCache {
   std::map<std::string, std::shared_future<Status>> fetching_;
   std::vector<std::thread> threads_;
   std::counting_semaphore<kFetchers> slots_{kFetchers};
+  std::deque<std::pair<std::string, std::string>> pushes_;  // (image ID, key) queued
+  std::condition_variable push_cv_;
+  std::thread pusher_;
 };
 
 }  // namespace kiln::build

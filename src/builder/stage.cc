@@ -553,17 +553,12 @@ Expected<bool> StageBuilder::FindCached(const std::string& key) {
   return PullCached(key);
 }
 
-// podman prints "--> Pushing cache REPO:KEY" for each image pushed, before the step's ID.
+// podman prints "--> Pushing cache REPO:KEY" for each image it pushes, before the step's ID;
+// the push itself goes on while the next steps run.
 void StageBuilder::PushCommitted() {
-  if (!run_.registry_cache.pushes()) return to_push_.clear();
-  for (const auto& [key, id] : to_push_) {
-    std::vector<std::string> pushed;
-    {
-      std::lock_guard<std::mutex> lock(run_.store_mu);
-      pushed = run_.registry_cache.Push(id, key);
-    }
-    for (const auto& ref : pushed) run_.Print("--> Pushing cache " + ref);
-  }
+  for (const auto& [key, id] : to_push_)
+    if (run_.registry_cache.pushes())
+      for (const auto& ref : run_.registry_cache.PushLater(id, key)) run_.Print("--> Pushing cache " + ref);
   to_push_.clear();
 }
 

@@ -58,7 +58,7 @@ struct BuildRun {
   IgnoreMatcher ignore;
   StoreStatCache stat_cache;
   store::BuildCache cache;
-  RegistryCache registry_cache;  // --cache-to/--cache-from, used under store_mu
+  RegistryCache registry_cache;  // --cache-to/--cache-from: Find, Commit and Abandon under store_mu
   std::map<std::string, std::optional<std::string>> global_args;  // ARGs before the first FROM
   std::set<std::string> consumed_args;                            // --build-arg names some ARG declared
   std::vector<std::optional<ImageState>> stage_results;           // by stage index

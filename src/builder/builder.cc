@@ -99,11 +99,16 @@ std::vector<int> NeededStages(const Containerfile& file, int target) {
 }
 
 // Builds stage i; its exit code goes to exit_code when it fails.
+// A stage whose --cache-from hit failed to download after later steps went on from it is
+// built again: that repository is off by then, and the hits committed before it are local.
 Expected<ImageState> BuildStage(BuildRun& run, int i, int target, int& exit_code) {
-  StageBuilder stage(run, run.file.stages[i], i == target);
-  auto state = stage.Build();
-  if (!state.ok()) exit_code = stage.exit_code();
-  return state;
+  for (size_t attempt = 0;; ++attempt) {
+    StageBuilder stage(run, run.file.stages[i], i == target);
+    auto state = stage.Build();
+    if (!state.ok() && stage.restart() && attempt < run.opts.registry_cache.from.size()) continue;
+    if (!state.ok()) exit_code = stage.exit_code();
+    return state;
+  }
 }
 
 // --jobs 1: one stage after the other, in the Containerfile's order.
@@ -299,6 +304,7 @@ Expected<BuildResult> Build(store::Store& store, const BuildOptions& options, Bu
   int jobs = JobCount(options);
   Status built = jobs == 1 || needed.size() == 1 ? BuildInOrder(run, needed, target)
                                                  : StageScheduler(run, needed, target, jobs).Run();
+  run.registry_cache.Drain();  // the --cache-to pushes still under way (their layers leased)
   (void)run.stat_cache.Flush();
   (void)store.ReleaseLease(run.lease);
   if (!built.ok()) return built;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "util/fs.h"
+#include "util/top_dir.h"
 #include "util/io.h"
 
 namespace kiln::build {
@@ -24,6 +25,7 @@ bool PidAlive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPER
 Expected<StepDir> StepDir::Create(const std::string& store_root) {
   std::string base = BuildDirOf(store_root);
   RETURN_IF_ERROR(MakeDirs(base));
+  MarkTopDir(base);  // each step's upper dir becomes a snapshot: an unrelated tree
   std::string path = base + "/" + std::to_string(getpid()) + "-" + RandomHex(6);
   if (mkdir(path.c_str(), 0700) != 0) return ErrnoError("creating " + path, errno);
   for (const char* sub : {"upper", "work", "merged"}) {

@@ -245,6 +245,7 @@ Expected<ImageState> StageBuilder::Build() {
     run_.Print(prefix + "STEP " + std::to_string(i + 2) + "/" + std::to_string(steps) + ": " + ins.original);
     RETURN_IF_ERROR(Step(ins, i + 1 == stage_.instructions.size()));
   }
+  RETURN_IF_ERROR(SettlePulls());
   state_.cache_key = key_;
   return state_;
 }
@@ -462,37 +463,88 @@ Expected<bool> StageBuilder::LoadCached(const std::string& key) {
   ASSIGN_OR_RETURN(std::optional<std::string> id, run_.cache.Lookup(key));
   if (!id) return false;
   ASSIGN_OR_RETURN(store::ImageRecord rec, run_.store.GetImage(*id));
-  if (Expired(rec)) return false;
+  if (Expired(rec.created)) return false;
   ASSIGN_OR_RETURN(image::ImageConfig cfg, run_.store.ReadConfig(rec));
   ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, run_.store.ImageLayers(rec.id));
   lock.unlock();
-  bool cmd_set = state_.cmd_set_in_stage;
-  state_.config = cfg.json;
-  state_.layers = std::move(layers);
-  state_.image_id = rec.id;
-  state_.cmd_set_in_stage = cmd_set;
-  parent_name_ = rec.names.empty() ? "" : rec.names.front();
-  key_ = key;
-  committed_any_ = true;
+  AdoptCached(cfg.json, std::move(layers), rec.id, rec.names.empty() ? "" : rec.names.front(), key);
   return true;
 }
 
-// buildah compares the image's creation time (its config's "created") with --cache-ttl.
-bool StageBuilder::Expired(const store::ImageRecord& rec) const {
-  return run_.opts.cache_ttl_ns && rec.created + *run_.opts.cache_ttl_ns < NowNanos();
+void StageBuilder::AdoptCached(const image::Json& config, std::vector<store::LayerInfo> layers, const std::string& id,
+                               const std::string& name, const std::string& key) {
+  bool cmd_set = state_.cmd_set_in_stage;
+  state_.config = config;
+  state_.layers = std::move(layers);
+  state_.image_id = id;
+  state_.cmd_set_in_stage = cmd_set;
+  parent_name_ = name;
+  key_ = key;
+  committed_any_ = true;
+  state_pulling_ = false;
 }
 
+// buildah compares the image's creation time (its config's "created") with --cache-ttl.
+bool StageBuilder::Expired(int64_t created) const {
+  return run_.opts.cache_ttl_ns && created + *run_.opts.cache_ttl_ns < NowNanos();
+}
+
+// The hit's config is all the next step's key needs, so the build goes on at once; the
+// layers' chain IDs are known from the config, their sizes once SettlePulls commits.
 Expected<bool> StageBuilder::PullCached(const std::string& key) {
   if (!layered() || run_.opts.no_cache || !run_.registry_cache.pulls()) return false;
-  std::optional<RegistryCache::Hit> hit;
+  std::shared_ptr<RegistryCache::Hit> hit;
   {
     std::lock_guard<std::mutex> lock(run_.store_mu);
-    hit = run_.registry_cache.Pull(key);
-    if (!hit || Expired(hit->image)) return false;
-    RETURN_IF_ERROR(run_.cache.Record(key, hit->image.id));
+    hit = run_.registry_cache.Find(key, [this](int64_t created) { return !Expired(created); });
   }
+  if (!hit) return false;
   run_.Print("--> Cache pulled from remote " + hit->reference);
-  return LoadCached(key);
+  std::vector<store::LayerInfo> layers;
+  for (size_t i = 0; i < hit->image.diff_ids.size(); ++i)
+    layers.push_back({hit->image.chain_ids[i], i ? hit->image.chain_ids[i - 1] : Digest(), hit->image.diff_ids[i], 0});
+  AdoptCached(hit->config, std::move(layers), hit->image_id, hit->reference, key);
+  state_pulling_ = true;
+  pulling_.emplace_back(key, std::move(hit));
+  return true;
+}
+
+// A stage that failed before settling its hits leaves nothing leased.
+StageBuilder::~StageBuilder() {
+  for (auto& [key, hit] : pulling_) {
+    std::lock_guard<std::mutex> lock(run_.store_mu);
+    run_.registry_cache.Abandon(*hit);
+  }
+}
+
+Status StageBuilder::SettlePulls() {
+  if (pulling_.empty()) return Status::Ok();
+  auto pulling = std::move(pulling_);
+  pulling_.clear();
+  bool failed = false;
+  std::optional<store::ImageRecord> last;
+  for (auto& [key, hit] : pulling) {
+    Status waited = failed ? Internal("an earlier step's pull failed") : run_.registry_cache.Wait(*hit);
+    std::lock_guard<std::mutex> lock(run_.store_mu);
+    auto rec = run_.registry_cache.Commit(*hit, waited);
+    if (!rec.ok()) {
+      failed = true;
+      continue;
+    }
+    RETURN_IF_ERROR(run_.cache.Record(key, rec->id));
+    last = *rec;
+  }
+  if (failed) {
+    restart_ = true;
+    return Internal("a --cache-from pull failed after the build went on from it");
+  }
+  if (state_pulling_ && last) {
+    std::lock_guard<std::mutex> lock(run_.store_mu);
+    ASSIGN_OR_RETURN(state_.layers, run_.store.ImageLayers(last->id));
+    parent_name_ = last->names.empty() ? "" : last->names.front();
+    state_pulling_ = false;
+  }
+  return Status::Ok();
 }
 
 Expected<bool> StageBuilder::FindCached(const std::string& key) {
@@ -501,23 +553,21 @@ Expected<bool> StageBuilder::FindCached(const std::string& key) {
   return PullCached(key);
 }
 
-// podman prints "--> Pushing cache REPO:KEY" for each image pushed, before the step's ID.
+// podman prints "--> Pushing cache REPO:KEY" for each image it pushes, before the step's ID;
+// the push itself goes on while the next steps run.
 void StageBuilder::PushCommitted() {
-  if (!run_.registry_cache.pushes()) return to_push_.clear();
-  for (const auto& [key, id] : to_push_) {
-    std::vector<std::string> pushed;
-    {
-      std::lock_guard<std::mutex> lock(run_.store_mu);
-      pushed = run_.registry_cache.Push(id, key);
-    }
-    for (const auto& ref : pushed) run_.Print("--> Pushing cache " + ref);
-  }
+  for (const auto& [key, id] : to_push_)
+    if (run_.registry_cache.pushes())
+      for (const auto& ref : run_.registry_cache.PushLater(id, key)) run_.Print("--> Pushing cache " + ref);
   to_push_.clear();
 }
 
 Expected<bool> StageBuilder::UseCache(const std::string& key, bool last) {
   ASSIGN_OR_RETURN(bool hit, FindCached(key));
-  if (!hit) return false;
+  if (!hit) {
+    RETURN_IF_ERROR(SettlePulls());  // the step runs on the files of the steps before it
+    return false;
+  }
   run_.Print("--> Using cache " + state_.image_id);
   RETURN_IF_ERROR(Finish(last, true));
   return true;
@@ -622,6 +672,7 @@ Status StageBuilder::SquashAll() {
 
 // final_image: the build's result, which alone carries --annotation.
 Expected<std::string> StageBuilder::CommitImage(const std::vector<std::string>& names, bool final_image) {
+  RETURN_IF_ERROR(SettlePulls());
   int64_t created = run_.CreatedNanos();
   state_.config["created"] = FormatRfc3339Nano(created);
   state_.config["architecture"] = platform_.architecture;

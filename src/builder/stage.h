@@ -58,7 +58,7 @@ struct BuildRun {
   IgnoreMatcher ignore;
   StoreStatCache stat_cache;
   store::BuildCache cache;
-  RegistryCache registry_cache;  // --cache-to/--cache-from, used under store_mu
+  RegistryCache registry_cache;  // --cache-to/--cache-from: Find, Commit and Abandon under store_mu
   std::map<std::string, std::optional<std::string>> global_args;  // ARGs before the first FROM
   std::set<std::string> consumed_args;                            // --build-arg names some ARG declared
   std::vector<std::optional<ImageState>> stage_results;           // by stage index
@@ -83,9 +83,15 @@ class StageBuilder {
  public:
   StageBuilder(BuildRun& run, const Stage& stage, bool final_stage)
       : run_(run), stage_(stage), final_(final_stage) {}
+  ~StageBuilder();
+  StageBuilder(const StageBuilder&) = delete;
+  StageBuilder& operator=(const StageBuilder&) = delete;
   Expected<ImageState> Build();
   // The exit code of the step that failed (a RUN step's own status), 125 otherwise.
   int exit_code() const { return exit_code_; }
+  // Build failed because a --cache-from hit could not be downloaded after later steps went
+  // on from it; its repository is off now, and building the stage again gives the result.
+  bool restart() const { return restart_; }
 
  private:
   // stage.cc: FROM, variables, metadata instructions, commits and the cache.
@@ -119,8 +125,16 @@ class StageBuilder {
   Expected<bool> LoadCached(const std::string& key);
   // LoadCached, else the --cache-from registries: a hit there becomes a local cache entry.
   Expected<bool> FindCached(const std::string& key);
+  // A --cache-from hit: the step's result is its config at once; its layers keep
+  // downloading until SettlePulls.
   Expected<bool> PullCached(const std::string& key);
-  bool Expired(const store::ImageRecord& rec) const;  // older than --cache-ttl
+  // Waits for the hits' layers and commits their images (in step order), before anything
+  // that reads the state's layers or commits on top of them.
+  Status SettlePulls();
+  // The state becomes the cached image `id` after the step with this key.
+  void AdoptCached(const image::Json& config, std::vector<store::LayerInfo> layers, const std::string& id,
+                   const std::string& name, const std::string& key);
+  bool Expired(int64_t created) const;  // older than --cache-ttl
   // Pushes the images committed since the last call to the --cache-to registries.
   void PushCommitted();
   bool HasFinalEdits() const;  // final-image flags that need a commit after the last step
@@ -174,6 +188,9 @@ class StageBuilder {
   bool committed_any_ = false;
   std::string parent_name_;  // the first name of the image last taken from the cache, if any
   std::vector<std::pair<std::string, std::string>> to_push_;  // (key, image ID) committed, not yet pushed
+  std::vector<std::pair<std::string, std::shared_ptr<RegistryCache::Hit>>> pulling_;  // (key, hit) not settled
+  bool state_pulling_ = false;  // the state is the last hit of pulling_: its layers' sizes are unknown
+  bool restart_ = false;
   std::string pending_comment_;  // comment of the next history entry
   // --layers=false: one container for the whole stage, one layer at the end.
   std::unique_ptr<StepDir> work_;

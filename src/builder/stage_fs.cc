@@ -414,6 +414,7 @@ Status StageBuilder::CopyStep(const Instruction& ins, bool last) {
   const StepDir& dir = *step_dir;
   ASSIGN_OR_RETURN(runtime::ContainerSpec spec, ContainerFor(dir.path()));
   if (const Flag* f = FindFlag(ins, "chown")) {
+    RETURN_IF_ERROR(SettlePulls());  // the user is looked up in the files of the steps before
     ASSIGN_OR_RETURN(std::string v, Expand(f->value));
     // buildah looks the user part up by name: an empty one (--chown=${UNSET}:${UNSET}) is unknown
     if (v.empty() || v[0] == ':')

@@ -162,6 +162,7 @@ Expected<std::optional<Credentials>> Client::Creds() {
 }
 
 Status Client::Ping() {
+  if (!scheme_.empty()) return Status::Ok();  // pinged already: a client kept for many requests
   std::vector<std::string> schemes = {"https"};
   if (!verify_) schemes.push_back("http");
   Status last;

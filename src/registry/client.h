@@ -54,7 +54,8 @@ class Client {
   const std::string& path() const { return path_; }
   std::string Name() const { return domain_ + "/" + path_; }
 
-  // GET /v2/: picks the scheme (https; http too when insecure) and reads the challenge.
+  // GET /v2/: picks the scheme (https; http too when insecure) and reads the challenge;
+  // once it succeeded, later calls do nothing.
   // Errors: "pinging container registry HOST: Get \"https://HOST/v2/\": <why>".
   Status Ping();
   // Checks credentials (login): 200 with them, else "invalid username/password".

@@ -146,7 +146,6 @@ class CountingWriter final : public Writer {
 struct LayerJob {
   std::atomic<uint64_t>* bytes = nullptr;  // progress bar counter, if any
   Digest parent_chain;
-  store::LayerInfo layer;  // once extracted
   image::Descriptor desc;
   Digest diff_id;
   Digest chain_id;
@@ -154,7 +153,6 @@ struct LayerJob {
   // results
   bool done = false;
   Status status;
-  bool compressed = false;  // desc.digest is a compressed form of diff_id
 };
 
 // Hands on what it reads from `inner` and writes it to `copy` too.
@@ -242,19 +240,13 @@ Status StreamLayer(const store::Store& store, Client& client, LayerJob& job) {
 
 // Makes sure the uncompressed tar of the layer is in the content store: from the stored
 // compressed blob if there is one, else downloaded (retried from the start on failure).
-Status FetchLayer(store::Store& store, Client& client, LayerJob& job, int retries) {
+Status FetchLayerJob(store::Store& store, Client& client, LayerJob& job, int retries) {
   const auto& content = store.content();
-  if (content.Has(job.diff_id)) {
-    job.compressed = job.desc.digest != job.diff_id && content.Has(job.desc.digest);
-    return Status::Ok();
-  }
+  if (content.Has(job.diff_id)) return Status::Ok();
   if (!content.Has(job.desc.digest) && job.desc.digest != job.diff_id) {
     // One pass: the download goes to the store as it is and, through a pipe, to a thread
     // that decompresses it into the store and the snapshot. Any failure falls back to the slow path.
-    if (StreamLayer(store, client, job).ok()) {
-      job.compressed = true;
-      return Status::Ok();
-    }
+    if (StreamLayer(store, client, job).ok()) return Status::Ok();
   }
   if (!content.Has(job.desc.digest)) {
     Status last;
@@ -286,13 +278,12 @@ Status FetchLayer(store::Store& store, Client& client, LayerJob& job, int retrie
   if (!d.ok())
     return Corrupt("layer " + job.desc.digest.str() + " does not match its diffID " + job.diff_id.str() + ": " +
                    d.status().message());
-  job.compressed = true;
   return Status::Ok();
 }
 
-Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const image::Reference& ref,
-                                      const std::string& name, const PullOptions& options, const ProgressFn& progress) {
-  std::string reference = ref.digest.empty() ? (ref.tag.empty() ? "latest" : ref.tag) : ref.digest.str();
+// The manifest (an index's instance for the platform) and the config, kept in the store.
+Expected<RemoteImage> Resolve(store::Store& store, Client& client, const std::string& reference,
+                              const std::string& name, const PullOptions& options, const ProgressFn& progress) {
   RETURN_IF_ERROR(client.Ping());
   ASSIGN_OR_RETURN(FetchedManifest top, client.GetManifest(reference));
   FetchedManifest chosen = top;
@@ -333,7 +324,7 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
                      std::to_string(config_bytes.size()));
     if (Digest::OfBytes(config_bytes) != cd.digest)
       return Corrupt("reading blob " + cd.digest.str() + ": digest mismatch");
-    // Kept at once (the lease below protects it), so a resumed pull does not fetch it again.
+    // Kept at once (the lease protects it), so a resumed pull does not fetch it again.
     RETURN_IF_ERROR(store.content().Put(config_bytes).status());
   }
   auto config = image::ParseConfig(config_bytes);
@@ -342,42 +333,50 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
   if (diff_ids.size() != manifest.layers.size())
     return Corrupt("image has " + std::to_string(manifest.layers.size()) + " layers but its config lists " +
                    std::to_string(diff_ids.size()) + " diffIDs");
-  std::vector<Digest> chains = image::ChainIds(diff_ids);
+  RemoteImage out;
+  out.name = name;
+  out.manifest = std::move(chosen);
+  out.parsed = std::move(manifest);
+  out.config_bytes = std::move(config_bytes);
+  out.chain_ids = image::ChainIds(diff_ids);
+  out.diff_ids = std::move(diff_ids);
+  return out;
+}
 
-  ASSIGN_OR_RETURN(std::string lease, store.CreateLease(kLeaseTtl));
+LayerJob JobFor(const RemoteImage& image, size_t i) {
+  LayerJob job;
+  job.desc = image.parsed.layers[i];
+  job.diff_id = image.diff_ids[i];
+  job.chain_id = image.chain_ids[i];
+  if (i > 0) job.parent_chain = image.chain_ids[i - 1];
+  return job;
+}
+
+// The layer's tar and snapshot, downloaded unless there; then its snapshot made (files only).
+Status FetchAndExtract(store::Store& store, Client& client, LayerJob& job, int retries) {
+  RETURN_IF_ERROR(FetchLayerJob(store, client, job, retries));
+  return store.EnsureLayer(job.parent_chain, job.diff_id).status().Wrap("applying layer " + job.desc.digest.str());
+}
+
+Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const image::Reference& ref,
+                                      const std::string& name, const PullOptions& options, const ProgressFn& progress) {
+  std::string reference = ref.digest.empty() ? (ref.tag.empty() ? "latest" : ref.tag) : ref.digest.str();
+  ASSIGN_OR_RETURN(RemoteImage remote, Resolve(store, client, reference, name, options, progress));
+  const image::Manifest& manifest = remote.parsed;
+  ASSIGN_OR_RETURN(std::string lease, LeaseImage(store, remote));
   auto fail = [&](const Status& st) -> Status {
     (void)store.ReleaseLease(lease);
     return st;
   };
-  Status st = store.db().Transaction([&]() -> Status {
-    RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", manifest.config.digest.str()));
-    for (size_t i = 0; i < diff_ids.size(); ++i) {
-      RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", manifest.layers[i].digest.str()));
-      RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", diff_ids[i].str()));
-      RETURN_IF_ERROR(store.AddLeaseRef(lease, "layer", chains[i].hex()));
-    }
-    return Status::Ok();
-  });
-  if (!st.ok()) return fail(st);
 
-  std::vector<LayerJob> jobs(diff_ids.size());
+  std::vector<LayerJob> jobs(remote.diff_ids.size());
   std::vector<size_t> todo;
   for (size_t i = 0; i < jobs.size(); ++i) {
-    jobs[i].desc = manifest.layers[i];
-    jobs[i].diff_id = diff_ids[i];
-    jobs[i].chain_id = chains[i];
-    if (i > 0) jobs[i].parent_chain = chains[i - 1];
+    jobs[i] = JobFor(remote, i);
     if (!options.progress_bars) progress("Copying blob " + manifest.layers[i].digest.str());
-    bool have_tar = store.content().Has(diff_ids[i]);
-    jobs[i].have_snapshot = have_tar && store.snapshots().Has(chains[i]);
-    if (jobs[i].have_snapshot) {
-      jobs[i].done = true;
-      // The form the registry has is recorded even when its bytes are not here: a later push
-      // asks the destination for it (HEAD) before compressing the layer itself.
-      jobs[i].compressed = manifest.layers[i].digest != diff_ids[i];
-    } else {
-      todo.push_back(i);
-    }
+    jobs[i].have_snapshot = HasLayer(store, remote, i);
+    if (jobs[i].have_snapshot) jobs[i].done = true;
+    else todo.push_back(i);
   }
 
   Bars bars;
@@ -397,14 +396,9 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
       size_t k = next++;
       if (k >= todo.size()) return;
       LayerJob& job = jobs[todo[k]];
-      Status s = FetchLayer(store, client, job, options.client.retries);
       // Extracted here, in parallel: a snapshot holds only its own layer's changes, so it
       // does not need the layers below it (the chain ID that names it is known already).
-      if (s.ok()) {
-        auto layer = store.EnsureLayer(job.parent_chain, job.diff_id);
-        if (layer.ok()) job.layer = *layer;
-        else s = layer.status().Wrap("applying layer " + job.desc.digest.str());
-      }
+      Status s = FetchAndExtract(store, client, job, options.client.retries);
       std::lock_guard<std::mutex> lock(mu);
       job.status = s;
       job.done = true;
@@ -416,26 +410,15 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
   if (!todo.empty())
     for (int t = 0; t < n; ++t) threads.emplace_back(worker);
 
-  // Collect the layers in order (the workers extract each one as soon as it is downloaded).
-  std::vector<store::LayerInfo> layers;
+  // Wait for the layers in order (the workers extract each one as soon as it is downloaded).
   Status result;
-  Digest parent;
   for (size_t i = 0; i < jobs.size() && result.ok(); ++i) {
     {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [&] { return jobs[i].done; });
       result = jobs[i].status;
     }
-    if (!result.ok()) break;
-    auto layer = jobs[i].have_snapshot ? store.EnsureLayer(parent, jobs[i].diff_id)
-                                       : Expected<store::LayerInfo>(jobs[i].layer);
-    if (!layer.ok()) {
-      result = layer.status().Wrap("applying layer " + jobs[i].desc.digest.str());
-      break;
-    }
-    layers.push_back(*layer);
-    parent = layer->chain_id;
-    if (options.progress_bars && !jobs[i].have_snapshot) bars.SetState(i, "done");
+    if (result.ok() && options.progress_bars && !jobs[i].have_snapshot) bars.SetState(i, "done");
   }
   if (!result.ok()) next = todo.size();  // the workers stop after their current blob
   for (auto& t : threads) t.join();
@@ -445,22 +428,76 @@ Expected<store::ImageRecord> PullFrom(store::Store& store, Client& client, const
   progress("Copying config " + manifest.config.digest.str());
   progress("Writing manifest to image destination");
   progress("Storing signatures");
-  store::NewImage img;
-  img.config = config_bytes;
-  img.manifest = chosen.bytes;
-  img.manifest_type = manifest.media_type;
-  img.layers = layers;
-  img.names = {name};
-  auto record = store.CommitImage(img);
-  if (!record.ok()) return fail(record.status());
-  for (const auto& job : jobs)
-    if (job.compressed)
-      (void)store.AddLayerBlob(job.diff_id, {job.desc.digest, job.desc.media_type, job.desc.size});
-  (void)store.ReleaseLease(lease);
-  return record;
+  return CommitRemote(store, remote, lease);
 }
 
 }  // namespace
+
+Expected<RemoteImage> ResolveImage(store::Store& store, Client& client, const std::string& reference,
+                                   const std::string& name, const PullOptions& options, const ProgressFn& progress) {
+  RETURN_IF_ERROR(InitCurl());
+  ::signal(SIGPIPE, SIG_IGN);  // a decompressor that stops early closes its pipe: an error, not a death
+  return Resolve(store, client, reference, name, options, progress);
+}
+
+Expected<std::string> LeaseImage(store::Store& store, const RemoteImage& image) {
+  ASSIGN_OR_RETURN(std::string lease, store.CreateLease(kLeaseTtl));
+  Status st = store.db().Transaction([&]() -> Status {
+    RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", image.parsed.config.digest.str()));
+    for (size_t i = 0; i < image.diff_ids.size(); ++i) {
+      RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", image.parsed.layers[i].digest.str()));
+      RETURN_IF_ERROR(store.AddLeaseRef(lease, "blob", image.diff_ids[i].str()));
+      RETURN_IF_ERROR(store.AddLeaseRef(lease, "layer", image.chain_ids[i].hex()));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    (void)store.ReleaseLease(lease);
+    return st;
+  }
+  return lease;
+}
+
+bool HasLayer(const store::Store& store, const RemoteImage& image, size_t i) {
+  return store.content().Has(image.diff_ids[i]) && store.snapshots().Has(image.chain_ids[i]);
+}
+
+Status FetchLayer(store::Store& store, Client& client, const RemoteImage& image, size_t i, int retries) {
+  LayerJob job = JobFor(image, i);
+  return FetchAndExtract(store, client, job, retries);
+}
+
+Expected<store::ImageRecord> CommitRemote(store::Store& store, const RemoteImage& image, const std::string& lease) {
+  auto fail = [&](const Status& st) -> Status {
+    (void)store.ReleaseLease(lease);
+    return st;
+  };
+  std::vector<store::LayerInfo> layers;
+  Digest parent;
+  for (size_t i = 0; i < image.diff_ids.size(); ++i) {
+    auto layer = store.EnsureLayer(parent, image.diff_ids[i]);
+    if (!layer.ok()) return fail(layer.status().Wrap("applying layer " + image.parsed.layers[i].digest.str()));
+    layers.push_back(*layer);
+    parent = layer->chain_id;
+  }
+  store::NewImage img;
+  img.config = image.config_bytes;
+  img.manifest = image.manifest.bytes;
+  img.manifest_type = image.parsed.media_type;
+  img.layers = layers;
+  img.names = {image.name};
+  auto record = store.CommitImage(img);
+  if (!record.ok()) return fail(record.status());
+  // The form the registry has is recorded even when its bytes are not here (a layer that was
+  // here already): a later push asks the destination for it (HEAD) before compressing the
+  // layer itself.
+  for (size_t i = 0; i < image.diff_ids.size(); ++i) {
+    const auto& d = image.parsed.layers[i];
+    if (d.digest != image.diff_ids[i]) (void)store.AddLayerBlob(image.diff_ids[i], {d.digest, d.media_type, d.size});
+  }
+  (void)store.ReleaseLease(lease);
+  return record;
+}
 
 Expected<store::ImageRecord> PullImage(store::Store& store, const RegistriesConf& conf, const std::string& input_raw,
                                        const PullOptions& options, const ProgressFn& progress) {

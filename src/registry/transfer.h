@@ -7,6 +7,7 @@
 #include "registry/client.h"
 #include "registry/config.h"
 #include "store/store.h"
+#include "image/config.h"
 #include "util/compression.h"
 
 namespace kiln::registry {
@@ -30,6 +31,32 @@ struct PullOptions {
 // only the blobs still missing. Nothing is named until the image commits in one transaction.
 Expected<store::ImageRecord> PullImage(store::Store& store, const RegistriesConf& conf, const std::string& input,
                                        const PullOptions& options, const ProgressFn& progress);
+
+// A pull in parts, for a caller that goes on with an image's config while its layers are
+// still downloading (build --cache-from) and that holds its store's lock only around the
+// parts that use the database:
+//   ResolveImage   the manifest (an index's instance for the platform) and the config, kept
+//                  in the content store; network and files only
+//   LeaseImage     a lease on everything the image will reference (database)
+//   FetchLayer     one layer's blob, tar and snapshot; network and files only, any thread
+//   CommitRemote   the image, named, with the layers' compressed forms recorded (database);
+//                  every layer's tar and snapshot must be there
+// PullImage is these parts in order.
+struct RemoteImage {
+  std::string name;           // what the image is called once committed
+  FetchedManifest manifest;   // the image manifest chosen (an index's instance)
+  image::Manifest parsed;
+  std::string config_bytes;
+  std::vector<Digest> diff_ids, chain_ids;  // by layer, bottom to top
+};
+Expected<RemoteImage> ResolveImage(store::Store& store, Client& client, const std::string& reference,
+                                   const std::string& name, const PullOptions& options, const ProgressFn& progress);
+Expected<std::string> LeaseImage(store::Store& store, const RemoteImage& image);
+// Layer i is in the store (tar and snapshot) already.
+bool HasLayer(const store::Store& store, const RemoteImage& image, size_t i);
+Status FetchLayer(store::Store& store, Client& client, const RemoteImage& image, size_t i, int retries);
+// Commits the image and releases the lease (also when it fails).
+Expected<store::ImageRecord> CommitRemote(store::Store& store, const RemoteImage& image, const std::string& lease);
 
 struct PushOptions {
   ClientOptions client;

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "util/fs.h"
+#include "util/top_dir.h"
 
 namespace kiln::store {
 namespace {
@@ -25,7 +26,11 @@ Status SyncFilesystemOf(const std::string& path) {
 
 Snapshots::Snapshots(std::string root) : dir_(JoinPath(root, "snapshots")) {}
 
-Status Snapshots::Init() const { return MakeDirs(dir_); }
+Status Snapshots::Init() const {
+  RETURN_IF_ERROR(MakeDirs(dir_));
+  MarkTopDir(dir_);  // each snapshot an unrelated tree
+  return Status::Ok();
+}
 
 std::string Snapshots::Dir(const Digest& chain_id) const { return JoinPath(dir_, chain_id.hex()); }
 std::string Snapshots::FsPath(const Digest& chain_id) const { return JoinPath(Dir(chain_id), "fs"); }

@@ -145,3 +145,45 @@ blob_puts() { grep -a -c "\"PUT /v2/$1/blobs/uploads/" "$REG_DIR/log" || true; }
   run -0 kiln_a build --cache-ttl 0 "$CTX_A"
   [ "$(count '^--> Using cache ' "$output")" -eq 0 ]
 }
+
+@test "a hit whose layer cannot be downloaded after the build went on from it: one warning, the stage built again, same files" {
+  start_registry
+  run -0 kiln_a build --tls-verify=false --cache-to $REG/cache -t app "$CTX_A"
+  # The RUN step's image (the second pushed): its own layer, the top one, removed from the
+  # registry's storage, so its manifest and config are found but the layer is not.
+  run_tag=$(grep -o "^--> Pushing cache $REG/cache:[0-9a-f]\{64\}$" <<< "$output" | sed -n 2p | sed 's/.*://')
+  run -0 curl -s "$REG_URL/v2/cache/manifests/$run_tag" -H 'Accept: application/vnd.oci.image.manifest.v1+json'
+  layer=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][-1]["digest"].split(":")[1])' <<< "$output")
+  rm "$REG_DIR/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data"
+  checkout_b
+  run -0 --separate-stderr kiln_b build --tls-verify=false --cache-from $REG/cache -t app "$CTX_B"
+  [ "$(grep -c 'level=warning' <<< "$stderr")" -eq 1 ]
+  [[ "$stderr" == *"pulling cache $REG/cache:$run_tag failed, not using the cache in $REG/cache for the rest of this build"* ]]
+  # The first time through every step hits; the second, COPY a.txt is a local hit (pulled the
+  # first time), the registry is not asked, and the other four steps are built.
+  [ "$(count '^STEP 6/6: RUN cat /a.txt /b.txt > /both.txt$' "$output")" -eq 2 ]
+  [ "$(count '^--> Cache pulled from remote ' "$output")" -eq 5 ]
+  [ "$(count '^--> Using cache ' "$output")" -eq 6 ]
+  run -0 kiln_b run --rm app cat /both.txt /run.txt /d/f
+  assert_same $'alpha\nbeta\nbuilt\nx' "$output"
+}
+
+@test "a --cache-to registry that goes away while the build goes on: one warning, the build succeeds" {
+  start_registry
+  cat > "$CTX_A/Containerfile" <<'EOF2'
+FROM localhost/busybox
+COPY a.txt /a.txt
+RUN sleep 3
+COPY b.txt /b.txt
+EOF2
+  kiln_a build --tls-verify=false --cache-to $REG/cache -t app "$CTX_A" > "$TEST_ROOT/out" 2> "$TEST_ROOT/err" &
+  pid=$!
+  for _ in $(seq 200); do grep -q '^--> Pushing cache' "$TEST_ROOT/out" && break; sleep 0.05; done
+  grep -q '^--> Pushing cache' "$TEST_ROOT/out"
+  stop_registry
+  wait $pid
+  [ "$(grep -c 'level=warning' "$TEST_ROOT/err")" -eq 1 ]
+  grep -q "pushing cache localhost:$REG_PORT/cache:[0-9a-f]\{64\} failed, not using the cache in localhost:$REG_PORT/cache" "$TEST_ROOT/err"
+  [ "$(grep -c '^STEP ' "$TEST_ROOT/out")" -eq 4 ]
+  kiln_a inspect app >/dev/null
+}

@@ -1,5 +1,9 @@
 #include "store/db.h"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace kiln::store {
 
 Statement& Statement::Bind(int index, std::string_view text) {
@@ -45,6 +49,27 @@ std::string Statement::ColumnText(int col) const {
 int64_t Statement::ColumnInt(int col) const { return sqlite3_column_int64(stmt_, col); }
 bool Statement::ColumnIsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
+namespace {
+
+constexpr int kBusyTimeoutMs = 30000;
+
+// Switching a new database file into WAL mode needs an exclusive lock, and SQLite returns
+// SQLITE_BUSY at once, without calling the busy handler, when another process holds any lock
+// on it: several kiln commands starting together on a fresh store saw `database is locked`.
+// Wait for them here as the busy handler does elsewhere.
+int EnterWalMode(sqlite3* db) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) return rc;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace
+
 Expected<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -52,8 +77,8 @@ Expected<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   std::unique_ptr<Db> db(new Db(raw));
   if (rc != SQLITE_OK) return IoError("opening database " + path + ": " + sqlite3_errstr(rc));
   // Many kiln processes share the file: wait for each other instead of failing.
-  sqlite3_busy_timeout(raw, 30000);
-  RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  if (int wal = EnterWalMode(raw); wal != SQLITE_OK) return db->Error("PRAGMA journal_mode=WAL");
   // WAL + NORMAL is durable across process crashes (kill -9); only an OS crash can lose
   // the last transactions, never corrupt the database.
   RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));

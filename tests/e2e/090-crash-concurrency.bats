@@ -43,10 +43,14 @@ big_tar() {
 
 @test "parallel imports, tags and listings" {
   tar=$(busybox_tar)
+  # Six commands start together on a fresh store: each must wait for the others (opening
+  # the new database included), never fail with `database is locked`.
+  local pids=()
   for i in $(seq 1 6); do
     ( kiln import -q --change "ENV N=$i" "$tar" "par:$i" >/dev/null && kiln tag "par:$i" "alias:$i" && kiln images -q >/dev/null ) &
+    pids+=($!)
   done
-  wait
+  for pid in "${pids[@]}"; do wait "$pid"; done
   run kiln images --noheading
   [ "$status" -eq 0 ]
   [ "${#lines[@]}" -eq 12 ]

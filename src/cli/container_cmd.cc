@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/remote_flags.h"
 #include "cli/values.h"
 #include "config/containers_conf.h"
 #include "containers/containers.h"
@@ -42,7 +43,36 @@ struct RunOptions {
   std::string platform, os, arch, variant;  // which instance of a manifest list runs
   bool entrypoint_set = false;
   std::vector<std::string> env, env_files, volumes, publish;
+  std::string pull = "missing";  // podman's --pull policy for the image
+  PullFlagsForBuild pull_flags;   // --quiet, --tls-verify, --authfile
 };
+
+// podman's --pull of run and create: "missing" pulls an image the store does not have,
+// "always" pulls every time, "newer" pulls and keeps the local image when the registry
+// cannot be reached, "never" only looks in the store.
+Status PullImageForRun(store::Store& st, const RunOptions& o, const std::string& image) {
+  static constexpr std::string_view kPolicies[] = {"missing", "always", "never", "newer"};
+  if (std::find(std::begin(kPolicies), std::end(kPolicies), o.pull) == std::end(kPolicies))
+    return InvalidArgument("unsupported pull policy \"" + o.pull + "\"");
+  if (image.empty() || o.pull == "never") return Status::Ok();
+  auto local = st.LookupImage(image);
+  // An image named by its ID has no registry to come from.
+  std::string_view hex = image;
+  if (hex.rfind("sha256:", 0) == 0) hex.remove_prefix(7);
+  bool by_id = local.ok() && image::IsIdPrefix(hex) && local->id.rfind(hex, 0) == 0;
+  if (local.ok() && (o.pull == "missing" || by_id)) return Status::Ok();
+  if (!local.ok() && local.status().code() != Code::kNotFound) return local.status();
+  PullFlagsForBuild f = o.pull_flags;
+  f.os = o.os, f.arch = o.arch, f.variant = o.variant;
+  if (!o.platform.empty()) {
+    ASSIGN_OR_RETURN(image::Platform p, image::ParsePlatform(o.platform));
+    f.os = p.os, f.arch = p.architecture, f.variant = p.variant;
+  }
+  auto pulled = PullForBuild(st, image, f);
+  if (pulled.ok()) return Status::Ok();
+  if (o.pull == "newer" && local.ok()) return Status::Ok();
+  return pulled.status();
+}
 
 Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOptions& o,
                                                      const std::vector<std::string>& positional) {
@@ -94,6 +124,11 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   cmd->add_option("--arch", o.arch, "use ARCH instead of the architecture of the machine for choosing images");
   cmd->add_option("--os", o.os, "use OS instead of the running OS for choosing images");
   cmd->add_option("--variant", o.variant, "Use VARIANT instead of the running architecture variant for choosing images");
+  cmd->add_option("--pull", o.pull, "Pull image policy");
+  cmd->add_flag("-q,--quiet", o.pull_flags.quiet, "Suppress output information when pulling images");
+  AddTriBool(cmd, "--tls-verify", o.pull_flags.tls_verify,
+             "Require HTTPS and verify certificates when contacting registries for pulling images");
+  cmd->add_option("--authfile", o.pull_flags.authfile, "Path of the authentication file");
   cmd->prefix_command();
 }
 
@@ -108,6 +143,7 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   if (!st.ok()) return Fail(st.status());
   auto opts = CreateOptionsFrom(ctx, o, rest);
   if (!opts.ok()) return Fail(opts.status());
+  if (Status s = PullImageForRun(**st, o, opts->image); !s.ok()) return Fail(s);
   auto c = containers::Create(**st, *opts, Warn);
   if (!c.ok()) return Fail(c.status(), 125);  // podman: 125 for an unknown image too
   auto spec = containers::SpecFor(**st, *c);
@@ -127,6 +163,7 @@ int RunCreate(Context& ctx, RunOptions& o, const std::vector<std::string>& rest)
   if (!st.ok()) return Fail(st.status());
   auto opts = CreateOptionsFrom(ctx, o, rest);
   if (!opts.ok()) return Fail(opts.status());
+  if (Status s = PullImageForRun(**st, o, opts->image); !s.ok()) return Fail(s);
   auto c = containers::Create(**st, *opts, Warn);
   if (!c.ok()) return Fail(c.status());
   std::printf("%s\n", c->id.c_str());

@@ -345,3 +345,35 @@ CONF
   run -0 kiln build -q -t again "$TEST_ROOT/ctx"
   run -125 kiln build --pull=always --tls-verify=false "$TEST_ROOT/ctx"
 }
+
+@test "run and create pull a missing image (--pull=missing), never with --pull=never; always pulls again" {
+  start_registry
+  import_busybox >/dev/null
+  kiln push -q --tls-verify=false busybox $REG/bb:run
+  kiln rmi -a -f >/dev/null
+  run -125 kiln run --rm --pull=never --tls-verify=false $REG/bb:run true
+  assert_same "Error: $REG/bb:run: image not known" "$output"
+  run -125 kiln run --rm --pull=sometimes $REG/bb:run true
+  assert_same 'Error: unsupported pull policy "sometimes"' "$output"
+  [ "$(image_count)" -eq 0 ]
+  run -0 --separate-stderr kiln run --rm --tls-verify=false $REG/bb:run echo ran
+  [ "$output" = ran ]
+  [[ "$stderr" == "Trying to pull $REG/bb:run..."* ]]
+  [ "$(image_count)" -eq 1 ]
+  # Present: missing does not pull again, always does (and -q silences it).
+  run -0 --separate-stderr kiln run --rm --tls-verify=false $REG/bb:run true
+  [ -z "$stderr" ]
+  run -0 --separate-stderr kiln run --rm --pull=always --tls-verify=false $REG/bb:run true
+  [[ "$stderr" == "Trying to pull $REG/bb:run..."* ]]
+  run -0 --separate-stderr kiln run --rm -q --pull=always --tls-verify=false $REG/bb:run true
+  [ -z "$stderr" ]
+  # newer: the registry gone, the local image is used.
+  stop_registry
+  run -0 kiln run --rm --pull=newer --tls-verify=false $REG/bb:run echo local
+  [[ "$output" == *local ]]
+  run -125 kiln run --rm --pull=always --tls-verify=false $REG/bb:run true
+  kiln rmi -a -f >/dev/null
+  run -125 kiln create --tls-verify=false $REG/bb:run
+  [ "$(image_count)" -eq 0 ]
+  [ -z "$(kiln ps -aq)" ]
+}

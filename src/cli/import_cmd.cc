@@ -23,17 +23,6 @@ struct ImportCmdOptions {
   bool quiet = false;
 };
 
-Expected<std::unique_ptr<Reader>> DownloadToTempFile(const std::string& url) {
-  char path[] = "/tmp/kiln-import-XXXXXX";
-  UniqueFd fd(::mkstemp(path));
-  if (!fd.valid()) return ErrnoError("creating a temporary file", errno);
-  ::unlink(path);  // the open descriptor keeps it alive; nothing to clean up later
-  FdWriter writer = FdWriter::Borrow(fd.get());
-  RETURN_IF_ERROR(HttpGet(url, writer));
-  if (::lseek(fd.get(), 0, SEEK_SET) != 0) return ErrnoError("rewinding the download", errno);
-  return std::unique_ptr<Reader>(std::make_unique<FdReader>(std::move(fd)));
-}
-
 int RunImport(Context& ctx, const ImportCmdOptions& opts) {
   if (opts.args.empty()) return Fail(InvalidArgument("requires at least 1 arg(s), only received 0"));
   if (opts.args.size() > 2) return Fail(InvalidArgument("accepts at most 2 arg(s), received " + std::to_string(opts.args.size())));
@@ -53,7 +42,7 @@ int RunImport(Context& ctx, const ImportCmdOptions& opts) {
   }
   const std::string& source = opts.args[0];
   std::unique_ptr<Reader> input;
-  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
+  if (IsHttpUrl(source)) {
     // Downloaded to a temporary file first: the import must not half-happen if the
     // connection drops, and podman's "Created" for a download is "now".
     auto tmp = DownloadToTempFile(source);

@@ -10,6 +10,7 @@
 #include "archive/load.h"
 #include "archive/save.h"
 #include "cli/commands.h"
+#include "util/http.h"
 
 namespace kiln::cli {
 namespace {
@@ -140,6 +141,10 @@ int RunLoad(Context& ctx, const LoadCmdOptions& opts) {
     struct stat st;
     if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) size = static_cast<uint64_t>(st.st_size);
     input = std::make_unique<FdReader>(FdReader::Borrow(STDIN_FILENO));
+  } else if (IsHttpUrl(opts.input)) {  // podman downloads it first, as here
+    auto downloaded = DownloadToTempFile(opts.input);
+    if (!downloaded.ok()) return Fail(downloaded.status());
+    input = std::move(*downloaded);
   } else {
     struct stat st;
     if (::stat(opts.input.c_str(), &st) != 0) return Fail(ErrnoError("stat " + opts.input, errno));

@@ -160,9 +160,13 @@ TempDir::~TempDir() {
   if (!path_.empty()) (void)RemoveTree(path_);
 }
 
-Expected<std::string> TempDir::Create(const std::string& prefix) {
+std::string TempBaseDir() {
   const char* env = std::getenv("TMPDIR");
-  std::string tmpl = std::string(env && *env ? env : "/var/tmp") + "/" + prefix + "-XXXXXX";
+  return env && *env ? env : "/var/tmp";
+}
+
+Expected<std::string> TempDir::Create(const std::string& prefix) {
+  std::string tmpl = TempBaseDir() + "/" + prefix + "-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) return ErrnoError("creating a temporary directory " + tmpl, errno);
   path_ = tmpl;
   return path_;

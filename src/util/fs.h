@@ -35,7 +35,10 @@ Expected<std::string> CleanRelativePath(std::string_view name);
 // A random hex string, for temporary names.
 std::string RandomHex(size_t bytes);
 
-// A directory made under $TMPDIR (else /var/tmp) on Create(), removed with everything in it
+// Where temporary files go: $TMPDIR, else /var/tmp (images can be too big for a tmpfs /tmp).
+std::string TempBaseDir();
+
+// A directory made under TempBaseDir() on Create(), removed with everything in it
 // when the object goes.
 class TempDir {
  public:

@@ -1,6 +1,13 @@
 #include "util/http.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "util/fs.h"
 
 namespace kiln {
 namespace {
@@ -85,6 +92,19 @@ Status HttpGet(const std::string& url, Writer& out) {
     return IoError(msg);
   }
   return Status::Ok();
+}
+
+bool IsHttpUrl(std::string_view s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+
+Expected<std::unique_ptr<Reader>> DownloadToTempFile(const std::string& url) {
+  std::string path = TempBaseDir() + "/kiln-download-XXXXXX";
+  UniqueFd fd(::mkstemp(path.data()));
+  if (!fd.valid()) return ErrnoError("creating a temporary file in " + TempBaseDir(), errno);
+  ::unlink(path.c_str());  // the open descriptor keeps it alive; nothing to clean up later
+  FdWriter writer = FdWriter::Borrow(fd.get());
+  RETURN_IF_ERROR(HttpGet(url, writer));
+  if (::lseek(fd.get(), 0, SEEK_SET) != 0) return ErrnoError("rewinding the download", errno);
+  return std::unique_ptr<Reader>(std::make_unique<FdReader>(std::move(fd)));
 }
 
 }  // namespace kiln

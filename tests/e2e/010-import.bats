@@ -71,14 +71,12 @@ setup() { setup_store; }
 @test "import from a URL, and a clear error for a missing one" {
   command -v python3 >/dev/null || skip "python3 not installed"
   dir=$BATS_TEST_TMPDIR/www; mkdir -p "$dir"; cp "$(busybox_tar)" "$dir/bb.tar"
-  port=$((20000 + RANDOM % 20000))
-  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dir" >/dev/null 2>&1 &
-  server=$!
-  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+  serve_directory "$dir"
+  port=$HTTP_PORT
   run kiln import -q "http://127.0.0.1:$port/bb.tar" fromurl
   run2_status=$status
   run kiln import "http://127.0.0.1:$port/nosuch.tar" missing
-  kill "$server"
+  kill "$HTTP_PID"
   [ "$run2_status" -eq 0 ]
   [ "$status" -eq 125 ]
   [[ "$output" == *"Error: downloading http://127.0.0.1:$port/nosuch.tar"*"404"* ]]

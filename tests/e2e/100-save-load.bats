@@ -419,3 +419,22 @@ PY
   [ "$output" = "Error: --quiet and --progress cannot be used together" ]
   [ ! -e "$BATS_TEST_TMPDIR/d.tar" ]
 }
+
+@test "load -i URL downloads the archive first (podman's 120-load 'from URL'); a missing one fails clearly" {
+  command -v python3 >/dev/null || skip "python3 not installed"
+  id=$(kiln import -q "$(busybox_tar)" bb)
+  mkdir -p "$TEST_ROOT/www"
+  kiln save -o "$TEST_ROOT/www/image.tar" bb
+  kiln rmi bb >/dev/null
+  serve_directory "$TEST_ROOT/www"
+  run kiln load -i "http://127.0.0.1:$HTTP_PORT/image.tar"
+  load_status=$status load_output=$output
+  run kiln load -i "http://127.0.0.1:$HTTP_PORT/nosuch.tar"
+  kill "$HTTP_PID"
+  [ "$load_status" -eq 0 ]
+  [ "${load_output##*$'\n'}" = "Loaded image: localhost/bb:latest" ]
+  [ "$(kiln inspect --format '{{.Id}}' bb)" = "${id#sha256:}" ]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"Error: downloading http://127.0.0.1:$HTTP_PORT/nosuch.tar"*"404"* ]]
+  [ "$(kiln images -q | wc -l)" -eq 1 ]
+}

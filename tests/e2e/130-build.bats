@@ -603,10 +603,8 @@ CF
   command -v python3 >/dev/null || skip "python3 missing"
   mkdir -p "$TEST_ROOT/www" && echo served > "$TEST_ROOT/www/file.txt"
   tar -C "$TEST_ROOT/www" -czf "$TEST_ROOT/www/a.tar.gz" file.txt
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  (cd "$TEST_ROOT/www" && exec python3 -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
-  server=$!
-  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/file.txt" >/dev/null && break; sleep 0.1; done
+  serve_directory "$TEST_ROOT/www"
+  port=$HTTP_PORT server=$HTTP_PID
   sum=$(sha256sum "$TEST_ROOT/www/file.txt" | cut -d' ' -f1)
   printf 'FROM localhost/busybox\nADD --checksum=sha256:%s http://127.0.0.1:%s/file.txt /dl/\nADD http://127.0.0.1:%s/a.tar.gz /dl/\n' "$sum" "$port" "$port" > "$CTX/Containerfile"
   run -0 kiln build -q -t url "$CTX"

@@ -110,3 +110,13 @@ assert_same() {
     return 1
   fi
 }
+
+# Serves directory $1 over HTTP on 127.0.0.1 (python3's http.server): sets HTTP_PORT, and
+# HTTP_PID for `kill "$HTTP_PID"` when done.
+serve_directory() {
+  HTTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  (cd "$1" && exec python3 -m http.server --bind 127.0.0.1 "$HTTP_PORT" >/dev/null 2>&1) &
+  HTTP_PID=$!
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$HTTP_PORT/" >/dev/null && return 0; sleep 0.1; done
+  return 1
+}

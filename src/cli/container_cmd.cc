@@ -12,6 +12,7 @@
 #include "cli/values.h"
 #include "config/containers_conf.h"
 #include "containers/containers.h"
+#include "containers/ports.h"
 #include "containers/logs.h"
 #include "containers/run.h"
 #include "format/gotime.h"
@@ -93,7 +94,7 @@ Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOpt
   }
   if (o.entrypoint_set) c.entrypoint = o.entrypoint;
   c.name = o.name, c.workdir = o.workdir, c.user = o.user, c.hostname = o.hostname;
-  c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes;
+  c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes, c.publish = o.publish;
   c.network = o.network, c.isolation = o.isolation, c.runtime = o.runtime;
   c.configured_runtime = iso.configured_runtime, c.runtime_flags = iso.runtime_flags;
   c.rm = o.rm, c.tty = o.tty;
@@ -109,7 +110,7 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   AddRepeatable(cmd, "-e,--env", o.env, "Set environment variables in container");
   AddRepeatable(cmd, "--env-file", o.env_files, "Read in a file of environment variables");
   AddRepeatable(cmd, "-v,--volume", o.volumes, "Bind mount a volume into the container");
-  AddRepeatable(cmd, "-p,--publish", o.publish, "Publish a container's port (not supported: use --network host)");
+  AddRepeatable(cmd, "-p,--publish", o.publish, "Publish a container's port to the host (tcp)");
   cmd->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
   cmd->add_option_function<std::string>(
@@ -138,7 +139,6 @@ int FailRun(const containers::RunResult& r) {
 }
 
 int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
-  if (!o.publish.empty()) Warn("port publishing is not supported yet; kiln containers use --network host by default, so a port the container listens on is reachable directly");
   auto st = ctx.OpenStore();  // RunForeground closes it while the container runs
   if (!st.ok()) return Fail(st.status());
   auto opts = CreateOptionsFrom(ctx, o, rest);
@@ -412,7 +412,7 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
       .AddMethod("State", Value(status))
       .AddMethod("RunningFor", Value(format::TimeAgo(c.created, now)))
       .AddMethod("Names", Value(c.name))
-      .AddMethod("Ports", Value(std::string()))
+      .AddMethod("Ports", Value(containers::FormatPorts(containers::PortsFromJson(cfg.value("ports", Json::array())))))
       .AddMethod("Networks", Value(cfg.value("network", "host")))
       .AddMethod("Label", Value(std::string()))
       .AddMethod("Size", Value(std::string()))
@@ -420,6 +420,16 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
       .AddMethod("Pod", Value(std::string()))
       .AddMethod("PodName", Value(std::string()))
       .AddMethod("ExitCode", Value::Int(c.exit_code, "int32"));
+}
+
+// podman's ps --format json "Ports": null, or types.PortMapping objects.
+Json PsPortsJson(const std::vector<containers::PortMapping>& ports) {
+  if (ports.empty()) return nullptr;
+  Json out = Json::array();
+  for (const auto& p : ports)
+    out.push_back({{"host_ip", p.host_ip}, {"container_port", p.container_port}, {"host_port", p.host_port},
+                   {"range", 1}, {"protocol", p.protocol}});
+  return out;
 }
 
 Json PsJson(const ContainerRecord& c, int64_t now) {
@@ -443,7 +453,7 @@ Json PsJson(const ContainerRecord& c, int64_t now) {
   j["Pid"] = c.state == "running" ? c.pid : 0;
   j["Pod"] = "";
   j["PodName"] = "";
-  j["Ports"] = nullptr;
+  j["Ports"] = PsPortsJson(containers::PortsFromJson(cfg.value("ports", Json::array())));
   j["Size"] = nullptr;
   j["StartedAt"] = c.started ? c.started / 1000000000 : -62135596800;
   j["State"] = c.state;

@@ -59,6 +59,7 @@ struct CreateOptions {
   std::string name, workdir, user, hostname;
   std::vector<std::string> env, env_files;  // -e K=V (or K: from kiln's environment), --env-file
   std::vector<std::string> volumes;         // -v SRC:DST[:OPTS]
+  std::vector<std::string> publish;         // -p [[IP:]HOST:]CONTAINER[/tcp]
   std::string network, isolation, runtime;
   std::string configured_runtime;          // containers.conf [engine] runtime
   std::vector<std::string> runtime_flags;  // the global --runtime-flag values

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "containers/containers.h"
+#include "containers/ports.h"
 #include "image/reference.h"
 #include "util/fs.h"
 #include "util/rootless.h"
@@ -246,6 +247,7 @@ std::string ExitFile(const std::string& runroot, const std::string& id) { return
 
 Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const WarnFn& warn) {
   if (o.image.empty()) return InvalidArgument("requires at least 1 arg(s), only received 0");
+  ASSIGN_OR_RETURN(std::vector<PortMapping> ports, ParsePublish(o.publish));  // flags first, as podman
   ASSIGN_OR_RETURN(store::ImageRecord found, st.LookupImage(o.image));
   ASSIGN_OR_RETURN(store::ImageRecord img, st.InstanceFor(found, o.platform));
   ASSIGN_OR_RETURN(image::ImageConfig config, st.ReadConfig(img));
@@ -256,6 +258,12 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o.env_files, o.env));
   ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, ParseVolumes(o.volumes));
   ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
+  if (!ports.empty() && o.network.empty()) {
+    net = runtime::Network::kPrivate;  // podman's default bridge, here a namespace of its own (ports.h)
+  } else if (!ports.empty() && net != runtime::Network::kPrivate) {
+    if (warn) warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
+    ports.clear();
+  }
   ASSIGN_OR_RETURN(IsolationChoice choice, ChooseIsolation({o.isolation, o.runtime, o.configured_runtime, o.runtime_flags}, warn));
   ContainerRecord c;
   c.id = store::NewContainerId();
@@ -276,6 +284,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"user", o.user.empty() ? rc.value("User", std::string()) : o.user},
               {"hostname", o.hostname.empty() ? c.id.substr(0, 12) : o.hostname},
               {"network", NetworkName(net)},
+              {"ports", PortsToJson(ports)},
               {"binds", jbinds},
               {"isolation", choice.isolation},
               {"runtime", choice.runtime},

@@ -163,7 +163,13 @@ Status Stop(store::Containers& rows, ContainerRecord& c, int timeout, const Warn
            " in " + std::to_string(timeout) + " seconds, resorting to SIGKILL");
     runtime::SignalProcess(pid, c.pid_start, SIGKILL);
   }
-  ASSIGN_OR_RETURN(c, AwaitExit(rows, c.id, 10000));
+  auto ended = AwaitExit(rows, c.id, 10000);
+  // A --rm container is gone once it ended: stopped, as podman reports it.
+  if (!ended.ok() && ended.status().code() == Code::kNotFound) {
+    c.state = "exited";
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(c, std::move(ended));
   return Status::Ok();
 }
 

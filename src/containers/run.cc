@@ -13,6 +13,7 @@
 #include "containers/containers.h"
 #include "containers/logs.h"
 #include "containers/mount.h"
+#include "containers/ports.h"
 #include "util/fs.h"
 #include "util/io.h"
 #include "util/time.h"
@@ -97,6 +98,11 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
       tee_logs = false;
     }
   }
+  auto ports = PortForwarder::Listen(PortsFromJson(c.config.value("ports", nlohmann::ordered_json::array())));
+  if (!ports.ok()) {
+    RecordExit(at, c.id, 125, remove);
+    return {125, ports.status().message()};
+  }
   std::fflush(nullptr);
   auto proc = spec.terminal ? runtime::StartTerminal(spec, &master) : runtime::Start(spec, io);
   if (devnull >= 0) close(devnull);
@@ -104,6 +110,14 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
   if (!proc.ok()) {
     RecordExit(at, c.id, 125, remove);
     return {125, proc.status().message()};
+  }
+  if (!proc->done && !proc->reaped) {
+    if (Status s = ports->Forward(proc->init_pid()); !s.ok()) {
+      ::kill(proc->init_pid(), SIGKILL);
+      (void)proc->Wait();
+      RecordExit(at, c.id, 125, remove);
+      return {125, s.message()};
+    }
   }
   if (!proc->done && !proc->reaped) {
     store::Containers rows(st->db());
@@ -147,6 +161,13 @@ int RunMonitor(const std::string& root, const std::string& runroot, const std::s
   if (!text.ok()) return fail(text.status().message(), 125);
   auto spec = runtime::SpecFromJson(*text);
   if (!spec.ok()) return fail(spec.status().message(), 125);
+  auto db = store::Db::Open(root + "/kiln.db");
+  if (!db.ok()) return fail(db.status().message(), 125);
+  store::Containers rows(**db);
+  auto record = rows.Get(id);
+  if (!record.ok()) return fail(record.status().message(), 125);
+  auto ports = PortForwarder::Listen(PortsFromJson(record->config.value("ports", nlohmann::ordered_json::array())));
+  if (!ports.ok()) return fail(ports.status().message(), 125);
   int log = open(LogPath(root, id).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   int out_p[2], err_p[2];
   if (log < 0 || pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0)
@@ -176,12 +197,13 @@ int RunMonitor(const std::string& root, const std::string& runroot, const std::s
     close(ready_w);
     return 0;
   }
-  {
-    auto db = store::Db::Open(root + "/kiln.db");
-    if (!db.ok()) return fail(db.status().message(), 125);
-    store::Containers rows(**db);
-    (void)rows.MarkRunning(id, proc->init_pid(), proc->init_start(), getpid(), NowNanos());
+  if (Status s = ports->Forward(proc->init_pid()); !s.ok()) {
+    ::kill(proc->init_pid(), SIGKILL);
+    (void)proc->Wait();
+    return fail(s.message(), 125);
   }
+  (void)rows.MarkRunning(id, proc->init_pid(), proc->init_start(), getpid(), NowNanos());
+  db->reset();  // the container may run for days: no connection held meanwhile
   close(ready_w);
   signal(SIGPIPE, SIG_IGN);
   pump();

@@ -15,6 +15,7 @@
 #include "containers/ports.h"
 #include "containers/logs.h"
 #include "containers/run.h"
+#include "containers/volumes.h"
 #include "format/gotime.h"
 #include "format/report.h"
 #include "format/units.h"
@@ -43,7 +44,7 @@ struct RunOptions {
   std::string name, workdir, user, entrypoint, hostname, network, isolation, runtime;
   std::string platform, os, arch, variant;  // which instance of a manifest list runs
   bool entrypoint_set = false;
-  std::vector<std::string> env, env_files, volumes, publish;
+  std::vector<std::string> env, env_files, volumes, volumes_from, publish;
   std::string pull = "missing";  // podman's --pull policy for the image
   PullFlagsForBuild pull_flags;   // --quiet, --tls-verify, --authfile
 };
@@ -95,6 +96,7 @@ Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOpt
   if (o.entrypoint_set) c.entrypoint = o.entrypoint;
   c.name = o.name, c.workdir = o.workdir, c.user = o.user, c.hostname = o.hostname;
   c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes, c.publish = o.publish;
+  c.volumes_from = o.volumes_from;
   c.network = o.network, c.isolation = o.isolation, c.runtime = o.runtime;
   c.configured_runtime = iso.configured_runtime, c.runtime_flags = iso.runtime_flags;
   c.rm = o.rm, c.tty = o.tty;
@@ -110,6 +112,7 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   AddRepeatable(cmd, "-e,--env", o.env, "Set environment variables in container");
   AddRepeatable(cmd, "--env-file", o.env_files, "Read in a file of environment variables");
   AddRepeatable(cmd, "-v,--volume", o.volumes, "Bind mount a volume into the container");
+  AddRepeatable(cmd, "--volumes-from", o.volumes_from, "Mount volumes from the specified container(s)");
   AddRepeatable(cmd, "-p,--publish", o.publish, "Publish a container's port to the host (tcp)");
   cmd->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
@@ -534,6 +537,7 @@ int RunRm(Context& ctx, RmOptions& o) {
         rc = Fail(s);
         continue;
       }
+      if (o.volumes) containers::RemoveAnonymousVolumes((*st)->db(), (*st)->root(), c);
       std::printf("%s\n", c.id.c_str());
     }
     return rc;
@@ -550,6 +554,7 @@ int RunRm(Context& ctx, RmOptions& o) {
       rc = Fail(s);
       continue;
     }
+    if (o.volumes) containers::RemoveAnonymousVolumes((*st)->db(), (*st)->root(), *c);
     std::printf("%s\n", n.c_str());
   }
   return rc;

@@ -152,6 +152,7 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   auto spec = containers::SpecFor(**st, *c);
   if (!spec.ok()) return Fail(spec.status());
   if (Status s = runtime::PrepareBundle(*spec); !s.ok()) return Fail(s);
+  if (Status s = containers::PrepareVolumes(**st, *c, *spec); !s.ok()) return Fail(s);
   if (o.detach) {
     Status s = containers::StartDetached(**st, *c, *spec, o.rm);
     if (!s.ok()) return Fail(s, containers::ExitCodeFromStartError(s.message()));
@@ -202,6 +203,7 @@ int RunStart(Context& ctx, StartOptions& o) {
     auto spec = containers::SpecFor(**st, *c);
     if (!spec.ok()) return Fail(spec.status());
     if (Status s = runtime::PrepareBundle(*spec); !s.ok()) return Fail(s);
+    if (Status s = containers::PrepareVolumes(**st, *c, *spec); !s.ok()) return Fail(s);
     bool remove = c->config.value("rm", false);
     if (o.attach) return FailRun(containers::RunForeground(std::move(st).value(), *c, *spec, o.interactive, true, remove));
     Status s = containers::StartDetached(**st, *c, *spec, remove);

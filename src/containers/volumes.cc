@@ -1,13 +1,23 @@
 // Volumes of the container engine: create, users, remove, prune, filter, and the -v words.
 #include "containers/volumes.h"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "containers/containers.h"
+#include "store/layer_apply.h"
+#include "store/layer_tar.h"
 #include "util/fs.h"
+#include "util/io.h"
 #include "util/time.h"
 
 namespace kiln::containers {
@@ -62,7 +72,75 @@ bool MatchesVolumeFilter(const store::VolumeRecord& v, const std::string& key, c
   return false;
 }
 
+struct CopyUpArg {
+  std::string destination;
+  int fd;
+};
+
+// In a child with the container's rootfs mounted: the directory at the mount's destination
+// as a tar on fd, or nothing when there is none. A symlink that leads out of the rootfs is
+// not followed (that would copy the host's files into the volume).
+int TarDestinationInChild(const std::string& rootfs, void* arg) {
+  auto* a = static_cast<CopyUpArg*>(arg);
+  char root_real[PATH_MAX], src_real[PATH_MAX];
+  if (!realpath(rootfs.c_str(), root_real) || !realpath((rootfs + a->destination).c_str(), src_real)) return 0;
+  const std::string root = root_real, src = src_real;
+  if (src != root && src.rfind(root + "/", 0) != 0) return 0;
+  struct stat sb;
+  if (stat(src.c_str(), &sb) != 0 || !S_ISDIR(sb.st_mode)) return 0;
+  FdWriter w = FdWriter::Borrow(a->fd);
+  store::TarOptions opts;
+  opts.convert_overlay_whiteouts = false;
+  opts.exact_mtime = true;
+  Status st = store::WriteLayerTarFromDir(src, w, opts);
+  if (!st.ok()) {
+    std::fprintf(stderr, "Error: copying up %s: %s\n", a->destination.c_str(), st.message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+bool DirEmpty(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::is_empty(dir, ec) && !ec;
+}
+
+// Fills data from the container's rootfs at destination; false when the rootfs has no
+// directory there (podman then leaves the volume to be filled by a later container).
+Expected<bool> CopyUp(const runtime::ContainerSpec& spec, const std::string& destination, const std::string& data) {
+  const std::string tar = spec.dir + "/copy-up.tar";
+  UniqueFd fd(open(tar.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoError("open " + tar, errno);
+  (void)unlink(tar.c_str());  // the descriptor is all that is needed
+  CopyUpArg arg{destination, fd.get()};
+  RETURN_IF_ERROR(runtime::WithRootfs(spec, TarDestinationInChild, &arg));
+  struct stat sb;
+  if (fstat(fd.get(), &sb) != 0) return ErrnoError("stat " + tar, errno);
+  if (sb.st_size == 0) return false;
+  if (lseek(fd.get(), 0, SEEK_SET) != 0) return ErrnoError("seek " + tar, errno);
+  FdReader r = FdReader::Borrow(fd.get());
+  store::ApplyOptions opts;
+  opts.whiteouts = store::WhiteoutPolicy::kKeep;
+  store::ApplyStats stats;
+  RETURN_IF_ERROR(store::ApplyLayer(r, data, opts, &stats));
+  return true;
+}
+
 }  // namespace
+
+Status PrepareVolumes(store::Store& st, const store::ContainerRecord& c, const runtime::ContainerSpec& spec) {
+  store::Volumes rows(st.db());
+  for (const auto& m : MountsOf(c)) {
+    ASSIGN_OR_RETURN(store::VolumeRecord v, rows.Get(m.name));
+    bool copied = false;
+    const std::string data = store::VolumeDataPath(st.root(), v.name);
+    if (v.needs_copy_up && !v.options.count("nocopy") && DirEmpty(data)) {
+      ASSIGN_OR_RETURN(copied, CopyUp(spec, m.destination, data));
+    }
+    if (v.needs_chown || copied) RETURN_IF_ERROR(rows.MarkMounted(v.name, copied));
+  }
+  return Status::Ok();
+}
 
 Expected<VolumeSpec> ParseVolumeSpec(const std::string& word) {
   std::vector<std::string> parts = Split(word, ':');

@@ -63,6 +63,11 @@ Expected<std::vector<std::string>> PruneVolumes(store::Store& store, const std::
 Expected<std::vector<store::VolumeRecord>> FilterVolumes(store::Db& db, std::vector<store::VolumeRecord> list,
                                                          const std::vector<std::string>& filters);
 
+// Before a container starts: fills each of its volumes that has never been filled (and was
+// not created with -o nocopy) from what the image (and container) holds at the mount's
+// destination, as podman's copy-up does, and records the volumes as mounted.
+Status PrepareVolumes(store::Store& store, const store::ContainerRecord& c, const runtime::ContainerSpec& spec);
+
 // The container's volumes in its row's form (config "volumes").
 std::vector<VolumeMount> MountsOf(const store::ContainerRecord& c);
 // The volumes of a container's row as bind mounts of their _data directories.

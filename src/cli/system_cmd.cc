@@ -237,10 +237,11 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
 }
 
 
-int RunSystemPrune(Context& ctx, bool all, bool force) {
+int RunSystemPrune(Context& ctx, bool all, bool force, bool volumes) {
   if (!force) {
     auto yes = Confirm(std::string("WARNING! This command removes:\n\t- all stopped containers\n") +
                        "\t- all networks not used by at least one container\n" +
+                       (volumes ? "\t- all volumes not used by at least one container\n" : "") +
                        (all ? "\t- all images without at least one container associated with them\n"
                             : "\t- all dangling images\n") +
                        "\t- all dangling build cache\n\n");
@@ -253,13 +254,25 @@ int RunSystemPrune(Context& ctx, bool all, bool force) {
   if (!pruned_ctrs.ok()) return Fail(pruned_ctrs.status());
   if (!pruned_ctrs->ids.empty()) std::printf("Deleted Containers\n");
   for (const auto& id : pruned_ctrs->ids) std::printf("%s\n", id.c_str());
+  int64_t reclaimed = pruned_ctrs->bytes;
+  if (volumes) {
+    auto vu = MeasureVolumes(**store);
+    if (!vu.ok()) return Fail(vu.status());
+    auto pruned_vols = containers::PruneVolumes(**store, {});
+    if (!pruned_vols.ok()) return Fail(pruned_vols.status());
+    if (!pruned_vols->empty()) std::printf("Deleted Volumes\n");
+    for (const auto& name : *pruned_vols) {
+      std::printf("%s\n", name.c_str());
+      for (const auto& v : vu->volumes)
+        if (v.name == name) reclaimed += v.size;
+    }
+  }
   auto before = (*store)->ListImages();
   if (!before.ok()) return Fail(before.status());
   std::map<std::string, int64_t> sizes;
   for (const auto& i : *before) sizes[i.id] = i.size;
   auto removed = PruneImages(**store, all, PruneFilter{});
   if (!removed.ok()) return Fail(removed.status());
-  int64_t reclaimed = pruned_ctrs->bytes;
   if (!removed->empty()) std::printf("Deleted Images\n");
   for (const auto& id : *removed) {
     std::printf("%s\n", id.c_str());
@@ -276,7 +289,7 @@ int RunReset(Context& ctx, bool force) {
   if (!force) {
     auto yes = Confirm(
         "WARNING! This will remove:\n        - all containers\n        - all images\n"
-        "        - all build cache\n");
+        "        - all build cache\n        - all volumes\n");
     if (!yes.ok()) return Fail(yes.status());
     if (!*yes) return 0;
   }
@@ -298,10 +311,12 @@ void RegisterSystemCommands(Registry& r) {
 
   auto all = std::make_shared<bool>(false);
   auto force = std::make_shared<bool>(false);
+  auto volumes = std::make_shared<bool>(false);
   CLI::App* prune = AddCommand(r.system, "prune", "Remove unused data");
   prune->add_flag("-a,--all", *all, "Remove all unused data");
   prune->add_flag("-f,--force", *force, "Do not prompt for confirmation");
-  prune->callback([&r, all, force] { r.exit_code = RunSystemPrune(r.ctx, *all, *force); });
+  prune->add_flag("--volumes", *volumes, "Prune volumes");
+  prune->callback([&r, all, force, volumes] { r.exit_code = RunSystemPrune(r.ctx, *all, *force, *volumes); });
 
   // podman's `system migrate` restarts rootless state; kiln's only state is the pause
   // process that holds the user namespace (the next command makes a fresh one, e.g. after

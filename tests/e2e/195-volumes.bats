@@ -246,3 +246,30 @@ teardown() {
   pm rm -a -f -t 0 >/dev/null
   pm volume rm -a >/dev/null
 }
+
+@test "commit --include-volumes, system prune --volumes, system reset" {
+  kiln run --name c1 -v nv:/nv -v /an -v "$TEST_ROOT:/host" localhost/busybox true
+  kiln commit -q --include-volumes c1 withv >/dev/null
+  run kiln inspect --format '{{.Config.Volumes}}' withv
+  [ "$output" = "map[/an:{} /host:{} /nv:{}]" ]
+  kiln commit -q c1 withoutv >/dev/null
+  run kiln inspect --format '{{.Config.Volumes}}' withoutv
+  [ "$output" = "map[]" ]
+  kiln volume create free
+  run kiln system prune -f
+  [[ "$output" != *"Deleted Volumes"* ]]
+  [ "$(kiln volume ls -q | wc -l)" -eq 3 ]
+  kiln run --name keep -v kept:/k localhost/busybox sleep 100 &
+  for _ in $(seq 50); do kiln ps -q | grep -q . && break; sleep 0.1; done
+  run kiln system prune -f --volumes
+  [[ "$output" == *"Deleted Volumes"*"free"* ]]
+  run kiln volume ls -q
+  [ "$output" = "kept" ]
+  kiln rm -f -t 0 keep >/dev/null
+  wait
+  kiln volume create again
+  kiln system reset -f
+  run kiln volume ls
+  [ -z "$output" ]
+  [ ! -e "$TEST_ROOT/root/volumes" ]
+}

@@ -68,6 +68,22 @@ teardown() {
   [ "$output" = "store" ]
 }
 
+@test "volumes under both isolations: chroot and the OCI runtime" {
+  local flags
+  for flags in "--isolation chroot" "--isolation oci --runtime runc"; do
+    [ "$flags" = "--isolation chroot" ] || command -v runc >/dev/null || continue
+    kiln volume rm -a >/dev/null
+    run kiln run --rm $flags -v both:/b -v /anon localhost/busybox sh -c 'echo "$0" > /b/f; stat -c %D / /b /anon' "$flags"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" != "${lines[1]}" ] && [ "${lines[0]}" != "${lines[2]}" ]
+    [ "$(cat "$TEST_ROOT/root/volumes/both/_data/f")" = "$flags" ]
+    run kiln run --rm $flags -v both:/b:ro localhost/busybox sh -c 'echo x > /b/f'
+    [ "$status" -ne 0 ]
+    run kiln volume ls -q
+    [ "$output" = both ]
+  done
+}
+
 @test "anonymous volumes: -v /path, rm keeps them, rm -v and run --rm remove them" {
   kiln run --name c1 -v /anon localhost/busybox sh -c 'echo a > /anon/f'
   run kiln volume ls -q

@@ -373,6 +373,14 @@ std::string StatusText(const ContainerRecord& c, int64_t now) {
   return c.state;
 }
 
+// ps's Mounts: where the host directories, then the volumes, are mounted (podman's order).
+std::vector<std::string> MountDestinations(const ContainerRecord& c) {
+  std::vector<std::string> out;
+  for (const auto& b : c.config.value("binds", Json::array())) out.push_back(b.value("destination", ""));
+  for (const auto& m : containers::MountsOf(c)) out.push_back(m.destination);
+  return out;
+}
+
 format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
   using format::Value;
   const Json& cfg = c.config;
@@ -381,6 +389,7 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
   std::string cmd = Joined(cfg.value("command", Json::array()));
   if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 17) + "...";
   std::string status = StatusText(c, now);
+  std::vector<std::string> mounts = MountDestinations(c);
   Value list = Value::Struct("entities.ListContainer")
                    .Add("AutoRemove", "AutoRemove", Value(cfg.value("rm", false)))
                    .Add("Command", "Command", Value::StringSlice(command))
@@ -394,7 +403,7 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
                    .Add("ImageID", "ImageID", Value(c.image_id))
                    .Add("IsInfra", "IsInfra", Value(false))
                    .Add("Labels", "Labels", Value::NilMap("map[string]string"))
-                   .Add("Mounts", "Mounts", Value::StringSlice({}))
+                   .Add("Mounts", "Mounts", Value::StringSlice(mounts))
                    .Add("Names", "Names", Value::StringSlice({c.name}))
                    .Add("Networks", "Networks", Value::StringSlice({cfg.value("network", "host")}))
                    .Add("Pid", "Pid", Value::Int(c.state == "running" ? c.pid : 0))
@@ -421,7 +430,6 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
       .AddMethod("Networks", Value(cfg.value("network", "host")))
       .AddMethod("Label", Value(std::string()))
       .AddMethod("Size", Value(std::string()))
-      .AddMethod("Mounts", Value(std::string()))
       .AddMethod("Pod", Value(std::string()))
       .AddMethod("PodName", Value(std::string()))
       .AddMethod("ExitCode", Value::Int(c.exit_code, "int32"));
@@ -451,7 +459,7 @@ Json PsJson(const ContainerRecord& c, int64_t now) {
   j["ImageID"] = c.image_id;
   j["IsInfra"] = false;
   j["Labels"] = nullptr;
-  j["Mounts"] = Json::array();
+  j["Mounts"] = MountDestinations(c);
   j["Names"] = Json::array({c.name});
   j["Namespaces"] = Json::object();
   j["Networks"] = Json::array({cfg.value("network", "host")});

@@ -119,7 +119,8 @@ struct PrunedContainers {
 };
 Expected<PrunedContainers> Prune(store::Store& store);
 
-// ps --filter: ancestor=, status=, name= (a regexp), id= (a prefix), exited=; one key's
+// ps --filter: ancestor=, status=, name= (a regexp), id= (a prefix), exited=, volume= (a
+// volume's name, or NAME:DESTINATION); one key's
 // values OR together, different keys AND (podman's rule).
 Expected<std::vector<store::ContainerRecord>> Filter(store::Store& store, std::vector<store::ContainerRecord> list,
                                                      const std::vector<std::string>& filters);

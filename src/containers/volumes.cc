@@ -147,14 +147,11 @@ Expected<VolumeSpec> ParseVolumeSpec(const std::string& word) {
   if (parts.empty() || parts.size() > 3)
     return InvalidArgument(word + ": incorrect volume format, should be [host-dir:]ctr-dir[:option]");
   VolumeSpec v;
-  // One word is an anonymous volume; two are SRC:DST, or DST:OPTS (an anonymous volume
-  // with options) when the first is an absolute path and the second reads as options.
-  VolumeSpec probe;
-  if (parts.size() == 1 ||
-      (parts.size() == 2 && !parts[0].empty() && parts[0][0] == '/' && ParseVolumeOptions(parts[1], probe).ok())) {
+  // One word is an anonymous volume, two or three are SRC:DST[:OPTS] (podman has no
+  // DST:OPTS form: "/data:ro" is a host path and the container path "ro").
+  if (parts.size() == 1) {
     v.kind = VolumeSpec::Kind::kAnonymous;
     v.destination = parts[0];
-    if (parts.size() == 2) v.readonly = probe.readonly;
   } else {
     v.source = parts[0];
     v.destination = parts[1];

@@ -253,7 +253,9 @@ teardown() {
   for cmd in "volume ls" "volume ls -q" "volume ls --format {{.Name}}:{{.Labels}}" "volume ls --filter dangling=true" \
              "volume inspect --format {{.Name}}:{{.Labels}}:{{.Anonymous}} v1" "volume exists nope" \
              "volume rm nope" "volume inspect" "volume ls --filter name" "volume create v1" "volume rm v1" \
-             "volume create bad!" "system df --format {{.Type}}:{{.Total}}:{{.Active}}"; do
+             "volume create bad!" "system df --format {{.Type}}:{{.Total}}:{{.Active}}" \
+             "ps -a --format {{.Names}}:{{.Mounts}}" "ps -a --filter volume=v1 --format {{.Names}}" \
+             "ps -a --filter volume=nope --format {{.Names}}" "run --rm -v /x:ro localhost/busybox true"; do
     read -ra words <<< "$cmd"
     k=$(kiln "${words[@]}" 2>&1 | sed -E 's/[0-9a-f]{64}/ID/g'; echo "rc=${PIPESTATUS[0]}")
     p=$(pm "${words[@]}" 2>&1 | sed -E 's/[0-9a-f]{64}/ID/g'; echo "rc=${PIPESTATUS[0]}")

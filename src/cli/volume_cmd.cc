@@ -74,6 +74,7 @@ struct LsOptions {
 };
 
 int RunLs(Context& ctx, const LsOptions& o) {
+  if (o.quiet && !o.format.empty()) return Fail(InvalidArgument("quiet and format flags cannot be used together"));
   auto st = ctx.Store();
   if (!st.ok()) return Fail(st.status());
   store::Volumes rows((*st)->db());
@@ -86,7 +87,7 @@ int RunLs(Context& ctx, const LsOptions& o) {
     return 0;
   }
   if (kept->empty()) return 0;  // podman prints not even the heading
-  if (o.quiet && o.format.empty()) {
+  if (o.quiet) {
     for (const auto& v : *kept) std::printf("%s\n", v.name.c_str());
     return 0;
   }
@@ -108,6 +109,19 @@ int RunLs(Context& ctx, const LsOptions& o) {
   return RenderAndPrint(fmt, values, std::move(opts), "");
 }
 
+int PrintVolumes(const std::string& root, const std::vector<store::VolumeRecord>& found, const std::string& fmt) {
+  if (fmt.empty() || format::IsJsonFormat(fmt)) {
+    std::printf("%s\n", JsonText(VolumesJson(root, found), 5).c_str());
+    return 0;
+  }
+  std::vector<Value> values;
+  for (const auto& v : found) values.push_back(VolumeValue(root, v, "define.InspectVolumeData").AsPointer("*define.InspectVolumeData"));
+  format::ReportOptions opts;
+  opts.template_name = "inspect";
+  opts.headers = false;
+  return RenderAndPrint(fmt, values, std::move(opts), "");
+}
+
 struct InspectOptions {
   bool all = false;
   std::string format;
@@ -125,25 +139,20 @@ int RunInspect(Context& ctx, const InspectOptions& o) {
     if (!list.ok()) return Fail(list.status());
     found = std::move(*list);
   }
+  // podman prints what it found ("[]" when nothing), then "error …" for each missing name
+  // but the first, which is the command's error.
+  std::vector<std::string> missing;
   for (const auto& n : o.names) {
     auto v = rows.Get(n);
-    if (!v.ok()) {
-      // podman prints what it found, then fails on the first missing one.
-      if (!found.empty()) std::printf("%s\n", JsonText(VolumesJson((*st)->root(), found), 5).c_str());
-      return Fail(NotFound("inspecting object: no such volume " + n), 125);
-    }
-    found.push_back(*v);
+    if (v.ok()) found.push_back(*v);
+    else missing.push_back(n);
   }
-  if (o.format.empty() || format::IsJsonFormat(o.format)) {
-    std::printf("%s\n", JsonText(VolumesJson((*st)->root(), found), 5).c_str());
-    return 0;
-  }
-  std::vector<Value> values;
-  for (const auto& v : found) values.push_back(VolumeValue((*st)->root(), v, "define.InspectVolumeData").AsPointer("*define.InspectVolumeData"));
-  format::ReportOptions opts;
-  opts.template_name = "inspect";
-  opts.headers = false;
-  return RenderAndPrint(o.format, values, std::move(opts), "");
+  int rc = PrintVolumes((*st)->root(), found, o.format);
+  if (missing.empty()) return rc;
+  std::fflush(stdout);
+  for (size_t i = 1; i < missing.size(); ++i)
+    std::fprintf(stderr, "error inspecting object: no such volume %s\n", missing[i].c_str());
+  return Fail(NotFound("inspecting object: no such volume " + missing[0]), 125);
 }
 
 struct RmOptions {
@@ -163,16 +172,17 @@ int RunRm(Context& ctx, const RmOptions& o) {
     if (!list.ok()) return Fail(list.status());
     for (const auto& v : *list) names.push_back(v.name);
   }
-  int rc = 0;
+  // podman removes what it can, prints those names, then reports the failures.
+  std::vector<Status> failed;
   for (const auto& n : names) {
     Status s = containers::RemoveVolume(**st, n, o.force, o.timeout, Warn);
-    if (s.ok()) {
-      std::printf("%s\n", n.c_str());
-      continue;
-    }
-    // podman: 1 for a volume that does not exist, 2 for one in use.
-    rc = Fail(s, s.code() == Code::kNotFound ? 1 : s.code() == Code::kInUse ? 2 : 125);
+    if (s.ok()) std::printf("%s\n", n.c_str());
+    else failed.push_back(s);
   }
+  std::fflush(stdout);
+  int rc = 0;
+  // podman: 1 for a volume that does not exist, 2 for one in use.
+  for (const auto& s : failed) rc = Fail(s, s.code() == Code::kNotFound ? 1 : s.code() == Code::kInUse ? 2 : 125);
   return rc;
 }
 

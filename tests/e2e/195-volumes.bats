@@ -255,7 +255,9 @@ teardown() {
              "volume rm nope" "volume inspect" "volume ls --filter name" "volume create v1" "volume rm v1" \
              "volume create bad!" "system df --format {{.Type}}:{{.Total}}:{{.Active}}" \
              "ps -a --format {{.Names}}:{{.Mounts}}" "ps -a --filter volume=v1 --format {{.Names}}" \
-             "ps -a --filter volume=nope --format {{.Names}}" "run --rm -v /x:ro localhost/busybox true"; do
+             "ps -a --filter volume=nope --format {{.Names}}" "run --rm -v /x:ro localhost/busybox true" \
+             "volume inspect --format {{.Name}} v1 nope" "volume inspect --format {{.Name}}:{{.NeedsChown}}:{{.NeedsCopyUp}} nope v1 x" "volume ls -q --format {{.Name}}" \
+             "volume create v2" "volume rm nope v2"; do
     read -ra words <<< "$cmd"
     k=$(kiln "${words[@]}" 2>&1 | sed -E 's/[0-9a-f]{64}/ID/g'; echo "rc=${PIPESTATUS[0]}")
     p=$(pm "${words[@]}" 2>&1 | sed -E 's/[0-9a-f]{64}/ID/g'; echo "rc=${PIPESTATUS[0]}")

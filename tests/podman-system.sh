@@ -8,6 +8,7 @@
 #                      get it with: git -C <podman clone> archive v4.3.1 test/system | tar -x -C DIR
 #   KILN               the kiln binary (default: build/kiln)
 #   ENGINES            "kiln podman" (default), or one of them
+#   FILTER             only the tests whose names match this regular expression (bats -f)
 #   -k                 keep the work directory (stores, TAP logs) for a look afterwards
 # Exit status: 1 when kiln fails or skips a test that podman passes.
 #
@@ -170,7 +171,7 @@ run_engine() {
     make_wrappers "$e" "$f"
     # bats runs the file where it is (it loads helpers.bash beside it).
     PATH=$d/bin:$PATH PODMAN=$d/bin/podman BATS_TMPDIR=$d \
-      timeout 1800 bats --tap "$SYSTEM_DIR/$f.bats" > "$d/tap/$f.tap" 2> "$d/tap/$f.err" || true
+      timeout 1800 bats --tap ${FILTER:+-f "$FILTER"} "$SYSTEM_DIR/$f.bats" > "$d/tap/$f.tap" 2> "$d/tap/$f.err" || true
     "$d/bin/podman" rm -t 0 -a -f >/dev/null 2>&1 || true
   done
 }

@@ -557,7 +557,7 @@ int RunBuild(Context& ctx, const BuildFlags& f) {
   return 0;
 }
 
-void AddBuild(CLI::App& parent, Registry& r) {
+CLI::App* AddBuild(CLI::App& parent, Registry& r) {
   auto f = std::make_shared<BuildFlags>();
   CLI::App* cmd = AddCommand(parent, "build", "Build an image using instructions from Containerfiles");
   cmd->add_option("context", f->positional, "CONTEXT directory (default: current directory)");
@@ -631,6 +631,7 @@ void AddBuild(CLI::App& parent, Registry& r) {
     if (f->runtime.empty()) f->runtime = r.ctx.options.runtime;  // the global --runtime
     r.exit_code = RunBuild(r.ctx, *f);
   });
+  return cmd;
 }
 
 }  // namespace
@@ -638,6 +639,13 @@ void AddBuild(CLI::App& parent, Registry& r) {
 void RegisterBuildCommands(Registry& r) {
   AddBuild(r.root, r);
   AddBuild(r.image, r);
+  // podman's `buildx build` is `build` under another name, with the same flags.
+  CLI::App* buildx = AddCommand(r.root, "buildx", "Build images");
+  buildx->alias("builder");
+  buildx->require_subcommand(1);
+  auto load = std::make_shared<bool>(false);
+  // buildx's --load (put the image in the local store) is what kiln's build always does.
+  AddBuild(*buildx, r)->add_flag("--load", *load, "buildx --load")->group("");
 }
 
 }  // namespace kiln::cli

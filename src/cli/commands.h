@@ -58,7 +58,8 @@ Expected<registry::ClientOptions> ClientOptionsForBuild(const PullFlagsForBuild&
 
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 void RegisterImageMountCommands(Registry& r);  // image mount, image umount/unmount
-void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune, volume rm/ls/prune (kiln has none of them)
+void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune (kiln has none of them)
+void RegisterVolumeCommands(Registry& r);      // volume create/ls/inspect/rm/prune/exists
 void RegisterBuildCommands(Registry& r);      // build, image build
 void RegisterLintCommand(Registry& r);        // lint
 void RegisterDiffCommands(Registry& r);       // image diff, diff

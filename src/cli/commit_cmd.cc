@@ -38,6 +38,7 @@ Expected<containers::CommitOptions> EngineOptions(const CommitCmdOptions& o) {
   co.message = o.message;
   co.docker_format = o.format == "docker";
   co.squash = o.squash;
+  co.include_volumes = o.include_volumes;
   if (o.args.size() == 2) {
     // podman checks the grammar first and reports its error bare ("repository name must be lowercase").
     RETURN_IF_ERROR(image::Parse(o.args[1]).status());

@@ -15,6 +15,7 @@
 #include "containers/ports.h"
 #include "containers/logs.h"
 #include "containers/run.h"
+#include "containers/volumes.h"
 #include "format/gotime.h"
 #include "format/report.h"
 #include "format/units.h"
@@ -43,7 +44,7 @@ struct RunOptions {
   std::string name, workdir, user, entrypoint, hostname, network, isolation, runtime;
   std::string platform, os, arch, variant;  // which instance of a manifest list runs
   bool entrypoint_set = false;
-  std::vector<std::string> env, env_files, volumes, publish;
+  std::vector<std::string> env, env_files, volumes, volumes_from, publish;
   std::string pull = "missing";  // podman's --pull policy for the image
   PullFlagsForBuild pull_flags;   // --quiet, --tls-verify, --authfile
 };
@@ -95,6 +96,7 @@ Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOpt
   if (o.entrypoint_set) c.entrypoint = o.entrypoint;
   c.name = o.name, c.workdir = o.workdir, c.user = o.user, c.hostname = o.hostname;
   c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes, c.publish = o.publish;
+  c.volumes_from = o.volumes_from;
   c.network = o.network, c.isolation = o.isolation, c.runtime = o.runtime;
   c.configured_runtime = iso.configured_runtime, c.runtime_flags = iso.runtime_flags;
   c.rm = o.rm, c.tty = o.tty;
@@ -110,6 +112,7 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   AddRepeatable(cmd, "-e,--env", o.env, "Set environment variables in container");
   AddRepeatable(cmd, "--env-file", o.env_files, "Read in a file of environment variables");
   AddRepeatable(cmd, "-v,--volume", o.volumes, "Bind mount a volume into the container");
+  AddRepeatable(cmd, "--volumes-from", o.volumes_from, "Mount volumes from the specified container(s)");
   AddRepeatable(cmd, "-p,--publish", o.publish, "Publish a container's port to the host (tcp)");
   cmd->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
@@ -149,6 +152,7 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   auto spec = containers::SpecFor(**st, *c);
   if (!spec.ok()) return Fail(spec.status());
   if (Status s = runtime::PrepareBundle(*spec); !s.ok()) return Fail(s);
+  if (Status s = containers::PrepareVolumes(**st, *c, *spec); !s.ok()) return Fail(s);
   if (o.detach) {
     Status s = containers::StartDetached(**st, *c, *spec, o.rm);
     if (!s.ok()) return Fail(s, containers::ExitCodeFromStartError(s.message()));
@@ -199,6 +203,7 @@ int RunStart(Context& ctx, StartOptions& o) {
     auto spec = containers::SpecFor(**st, *c);
     if (!spec.ok()) return Fail(spec.status());
     if (Status s = runtime::PrepareBundle(*spec); !s.ok()) return Fail(s);
+    if (Status s = containers::PrepareVolumes(**st, *c, *spec); !s.ok()) return Fail(s);
     bool remove = c->config.value("rm", false);
     if (o.attach) return FailRun(containers::RunForeground(std::move(st).value(), *c, *spec, o.interactive, true, remove));
     Status s = containers::StartDetached(**st, *c, *spec, remove);
@@ -368,6 +373,14 @@ std::string StatusText(const ContainerRecord& c, int64_t now) {
   return c.state;
 }
 
+// ps's Mounts: where the host directories, then the volumes, are mounted (podman's order).
+std::vector<std::string> MountDestinations(const ContainerRecord& c) {
+  std::vector<std::string> out;
+  for (const auto& b : c.config.value("binds", Json::array())) out.push_back(b.value("destination", ""));
+  for (const auto& m : containers::MountsOf(c)) out.push_back(m.destination);
+  return out;
+}
+
 format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
   using format::Value;
   const Json& cfg = c.config;
@@ -376,6 +389,7 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
   std::string cmd = Joined(cfg.value("command", Json::array()));
   if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 17) + "...";
   std::string status = StatusText(c, now);
+  std::vector<std::string> mounts = MountDestinations(c);
   Value list = Value::Struct("entities.ListContainer")
                    .Add("AutoRemove", "AutoRemove", Value(cfg.value("rm", false)))
                    .Add("Command", "Command", Value::StringSlice(command))
@@ -389,7 +403,7 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
                    .Add("ImageID", "ImageID", Value(c.image_id))
                    .Add("IsInfra", "IsInfra", Value(false))
                    .Add("Labels", "Labels", Value::NilMap("map[string]string"))
-                   .Add("Mounts", "Mounts", Value::StringSlice({}))
+                   .Add("Mounts", "Mounts", Value::StringSlice(mounts))
                    .Add("Names", "Names", Value::StringSlice({c.name}))
                    .Add("Networks", "Networks", Value::StringSlice({cfg.value("network", "host")}))
                    .Add("Pid", "Pid", Value::Int(c.state == "running" ? c.pid : 0))
@@ -416,7 +430,6 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
       .AddMethod("Networks", Value(cfg.value("network", "host")))
       .AddMethod("Label", Value(std::string()))
       .AddMethod("Size", Value(std::string()))
-      .AddMethod("Mounts", Value(std::string()))
       .AddMethod("Pod", Value(std::string()))
       .AddMethod("PodName", Value(std::string()))
       .AddMethod("ExitCode", Value::Int(c.exit_code, "int32"));
@@ -446,7 +459,7 @@ Json PsJson(const ContainerRecord& c, int64_t now) {
   j["ImageID"] = c.image_id;
   j["IsInfra"] = false;
   j["Labels"] = nullptr;
-  j["Mounts"] = Json::array();
+  j["Mounts"] = MountDestinations(c);
   j["Names"] = Json::array({c.name});
   j["Namespaces"] = Json::object();
   j["Networks"] = Json::array({cfg.value("network", "host")});
@@ -534,6 +547,7 @@ int RunRm(Context& ctx, RmOptions& o) {
         rc = Fail(s);
         continue;
       }
+      if (o.volumes) containers::RemoveAnonymousVolumes((*st)->db(), (*st)->root(), c);
       std::printf("%s\n", c.id.c_str());
     }
     return rc;
@@ -550,6 +564,7 @@ int RunRm(Context& ctx, RmOptions& o) {
       rc = Fail(s);
       continue;
     }
+    if (o.volumes) containers::RemoveAnonymousVolumes((*st)->db(), (*st)->root(), *c);
     std::printf("%s\n", n.c_str());
   }
   return rc;

@@ -1,6 +1,6 @@
-// pod rm, network prune, volume rm/ls/prune: kiln has no pods, no networks (containers use
-// the host's network or none, see ParseNetwork) and no volumes (only bind mounts, -v
-// SRC:DST), so these answer as podman does on a host that has none of them. Scripts written for podman (its own system tests' teardown among them)
+// pod rm, network prune: kiln has no pods and no networks (containers use the host's
+// network or none, see ParseNetwork), so these answer as podman does on a host that has
+// none of them. Scripts written for podman (its own system tests' teardown among them)
 // call them to clean up.
 #include <cstdio>
 #include <memory>
@@ -41,61 +41,6 @@ int RunNetworkPrune(bool force) {
   return 0;  // nothing to prune: kiln creates no networks
 }
 
-struct VolumeRmOptions {
-  bool all = false, force = false;
-  int timeout = 10;
-  std::vector<std::string> names;
-};
-
-int RunVolumeRm(const VolumeRmOptions& o) {
-  if (o.all == !o.names.empty()) return Fail(InvalidArgument("choose either one or more volumes or all"));
-  int exit_code = 0;
-  for (const auto& name : o.names) {
-    std::fprintf(stderr, "Error: no volume with name \"%s\" found: no such volume\n", name.c_str());
-    exit_code = 1;
-  }
-  return exit_code;
-}
-
-void RegisterVolumeCommands(Registry& r) {
-  CLI::App* volume = AddCommand(r.root, "volume", "Manage volumes (kiln has none)");
-  volume->require_subcommand(1);
-  auto vo = std::make_shared<VolumeRmOptions>();
-  CLI::App* rm = AddCommand(*volume, "rm", "Remove one or more volumes");
-  rm->alias("remove");
-  rm->add_flag("-a,--all", vo->all, "Remove all volumes");
-  rm->add_flag("-f,--force", vo->force, "Remove a volume by force, even if it is being used by a container");
-  rm->add_option("-t,--time", vo->timeout, "Seconds to wait for running containers to stop before killing the container");
-  rm->add_option("volumes", vo->names, "VOLUME [VOLUME...]");
-  rm->callback([&r, vo] { r.exit_code = RunVolumeRm(*vo); });
-
-  struct LsOptions {
-    bool quiet = false, noheading = false;
-    std::string format;
-    std::vector<std::string> filters;
-  };
-  auto lo = std::make_shared<LsOptions>();
-  CLI::App* ls = AddCommand(*volume, "ls", "List volumes");
-  ls->alias("list");
-  ls->add_flag("-q,--quiet", lo->quiet, "Print volume output in quiet mode");
-  ls->add_flag("-n,--noheading", lo->noheading, "Do not print headers");
-  ls->add_option("--format", lo->format, "Format volume output using Go template");
-  AddRepeatable(ls, "-f,--filter", lo->filters, "Filter volume output");
-  ls->callback([] {});  // podman prints nothing, not even the heading, when there are no volumes
-
-  auto force = std::make_shared<bool>(false);
-  auto filters = std::make_shared<std::vector<std::string>>();
-  CLI::App* prune = AddCommand(*volume, "prune", "Remove all unused volumes");
-  prune->add_flag("-f,--force", *force, "Do not prompt for confirmation");
-  AddRepeatable(prune, "--filter", *filters, "Provide filter values (e.g. 'label=<key>=<value>')");
-  prune->callback([&r, force] {
-    if (!*force) {
-      auto yes = Confirm("WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n");
-      if (!yes.ok()) r.exit_code = Fail(yes.status());
-    }
-  });
-}
-
 }  // namespace
 
 void RegisterPodNetworkCommands(Registry& r) {
@@ -118,7 +63,6 @@ void RegisterPodNetworkCommands(Registry& r) {
   AddRepeatable(prune, "--filter", no->filters, "Provide filter values (e.g. 'label=<key>=<value>')");
   prune->callback([&r, no] { r.exit_code = RunNetworkPrune(no->force); });
 
-  RegisterVolumeCommands(r);
 }
 
 }  // namespace kiln::cli

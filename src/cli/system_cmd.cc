@@ -8,8 +8,10 @@
 #include "cli/commands.h"
 #include "cli/image_view.h"
 #include "containers/containers.h"
+#include "containers/volumes.h"
 #include "format/report.h"
 #include "store/containers.h"
+#include "store/volumes.h"
 #include "format/tabwriter.h"
 #include "format/units.h"
 #include "runtime/userns.h"
@@ -36,6 +38,12 @@ int64_t DirectorySize(const std::string& dir) {
 }
 
 struct ContainerUsage {
+  struct One {
+    store::ContainerRecord record;
+    std::string command;
+    int64_t volumes = 0, size = 0;
+  };
+  std::vector<One> containers;
   int64_t total = 0, active = 0, size = 0, reclaimable = 0;
 };
 
@@ -45,14 +53,44 @@ Expected<ContainerUsage> MeasureContainers(store::Store& store) {
   ContainerUsage cu;
   store::Containers containers(store.db());
   ASSIGN_OR_RETURN(std::vector<store::ContainerRecord> all, containers.List());
-  for (const auto& c : all) {
+  for (auto& c : all) {
+    containers::Reconcile(containers, c);
     int64_t size = DirectorySize(store.root() + "/containers/" + c.id);
+    std::string command;
+    for (const auto& a : c.config.value("command", nlohmann::ordered_json::array()))
+      command += (command.empty() ? "" : " ") + a.get<std::string>();
+    cu.containers.push_back({c, command, static_cast<int64_t>(containers::MountsOf(c).size()), size});
     ++cu.total;
     cu.size += size;
     if (c.state == "running") ++cu.active;
     else cu.reclaimable += size;
   }
   return cu;
+}
+
+struct VolumeUsage {
+  struct One {
+    std::string name;
+    int64_t links = 0, size = 0;
+  };
+  std::vector<One> volumes;
+  int64_t active = 0, size = 0, reclaimable = 0;
+};
+
+// Volumes: the bytes under each one's _data; one that no container uses could be removed.
+Expected<VolumeUsage> MeasureVolumes(store::Store& store) {
+  VolumeUsage vu;
+  store::Volumes rows(store.db());
+  ASSIGN_OR_RETURN(std::vector<store::VolumeRecord> all, rows.List());
+  for (const auto& v : all) {
+    ASSIGN_OR_RETURN(std::vector<std::string> users, containers::VolumeUsers(store.db(), v.name));
+    VolumeUsage::One one{v.name, static_cast<int64_t>(users.size()), DirectorySize(store::VolumeDataPath(store.root(), v.name))};
+    vu.size += one.size;
+    if (one.links > 0) ++vu.active;
+    else vu.reclaimable += one.size;
+    vu.volumes.push_back(one);
+  }
+  return vu;
 }
 
 struct DiskUsage {
@@ -150,10 +188,13 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
   if (!du.ok()) return Fail(du.status());
   auto cu = MeasureContainers(**store);
   if (!cu.ok()) return Fail(cu.status());
+  auto vu = MeasureVolumes(**store);
+  if (!vu.ok()) return Fail(vu.status());
+  const int64_t volumes = static_cast<int64_t>(vu->volumes.size());
   if (!format.empty() && !verbose) {
     return PrintDfFormatted({{"Images", static_cast<int64_t>(du->images.size()), du->active, du->total, du->reclaimable},
                              {"Containers", cu->total, cu->active, cu->size, cu->reclaimable},
-                             {"Local Volumes", 0, 0, 0, 0}},
+                             {"Local Volumes", volumes, vu->active, vu->size, vu->reclaimable}},
                             format);
   }
   format::TabWriter tw(12, 2, 2, ' ');
@@ -163,7 +204,8 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
              Size(du->total) + "\t" + Size(du->reclaimable) + Percent(du->reclaimable, du->total) + "\n");
     tw.Write("Containers\t" + std::to_string(cu->total) + "\t" + std::to_string(cu->active) + "\t" + Size(cu->size) +
              "\t" + Size(cu->reclaimable) + Percent(cu->reclaimable, cu->size) + "\n");
-    tw.Write("Local Volumes\t0\t0\t0B\t0B (0%)\n");
+    tw.Write("Local Volumes\t" + std::to_string(volumes) + "\t" + std::to_string(vu->active) + "\t" + Size(vu->size) +
+             "\t" + Size(vu->reclaimable) + Percent(vu->reclaimable, vu->size) + "\n");
   } else {
     const int64_t now = NowNanos();
     tw.Write("Images space usage:\n\n");
@@ -180,8 +222,14 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
     }
     tw.Write("\nContainers space usage:\n\n");
     tw.Write("CONTAINER ID\tIMAGE\tCOMMAND\tLOCAL VOLUMES\tSIZE\tCREATED\tSTATUS\tNAMES\n");
+    for (const auto& c : cu->containers)
+      tw.Write(c.record.id.substr(0, 12) + "\t" + c.record.image_id.substr(0, 12) + "\t" + c.command + "\t" +
+               std::to_string(c.volumes) + "\t" + Size(c.size) + "\t" + format::HumanDuration(now - c.record.created) +
+               "\t" + c.record.state + "\t" + c.record.name + "\n");
     tw.Write("\nLocal Volumes space usage:\n\n");
     tw.Write("VOLUME NAME\tLINKS\tSIZE\n");
+    for (const auto& v : vu->volumes)
+      tw.Write(v.name + "\t" + std::to_string(v.links) + "\t" + Size(v.size) + "\n");
   }
   std::string out = tw.Flush();
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -189,10 +237,11 @@ int RunDf(Context& ctx, bool verbose, const std::string& format) {
 }
 
 
-int RunSystemPrune(Context& ctx, bool all, bool force) {
+int RunSystemPrune(Context& ctx, bool all, bool force, bool volumes) {
   if (!force) {
     auto yes = Confirm(std::string("WARNING! This command removes:\n\t- all stopped containers\n") +
                        "\t- all networks not used by at least one container\n" +
+                       (volumes ? "\t- all volumes not used by at least one container\n" : "") +
                        (all ? "\t- all images without at least one container associated with them\n"
                             : "\t- all dangling images\n") +
                        "\t- all dangling build cache\n\n");
@@ -205,13 +254,25 @@ int RunSystemPrune(Context& ctx, bool all, bool force) {
   if (!pruned_ctrs.ok()) return Fail(pruned_ctrs.status());
   if (!pruned_ctrs->ids.empty()) std::printf("Deleted Containers\n");
   for (const auto& id : pruned_ctrs->ids) std::printf("%s\n", id.c_str());
+  int64_t reclaimed = pruned_ctrs->bytes;
+  if (volumes) {
+    auto vu = MeasureVolumes(**store);
+    if (!vu.ok()) return Fail(vu.status());
+    auto pruned_vols = containers::PruneVolumes(**store, {});
+    if (!pruned_vols.ok()) return Fail(pruned_vols.status());
+    if (!pruned_vols->empty()) std::printf("Deleted Volumes\n");
+    for (const auto& name : *pruned_vols) {
+      std::printf("%s\n", name.c_str());
+      for (const auto& v : vu->volumes)
+        if (v.name == name) reclaimed += v.size;
+    }
+  }
   auto before = (*store)->ListImages();
   if (!before.ok()) return Fail(before.status());
   std::map<std::string, int64_t> sizes;
   for (const auto& i : *before) sizes[i.id] = i.size;
   auto removed = PruneImages(**store, all, PruneFilter{});
   if (!removed.ok()) return Fail(removed.status());
-  int64_t reclaimed = pruned_ctrs->bytes;
   if (!removed->empty()) std::printf("Deleted Images\n");
   for (const auto& id : *removed) {
     std::printf("%s\n", id.c_str());
@@ -228,7 +289,7 @@ int RunReset(Context& ctx, bool force) {
   if (!force) {
     auto yes = Confirm(
         "WARNING! This will remove:\n        - all containers\n        - all images\n"
-        "        - all build cache\n");
+        "        - all build cache\n        - all volumes\n");
     if (!yes.ok()) return Fail(yes.status());
     if (!*yes) return 0;
   }
@@ -250,10 +311,12 @@ void RegisterSystemCommands(Registry& r) {
 
   auto all = std::make_shared<bool>(false);
   auto force = std::make_shared<bool>(false);
+  auto volumes = std::make_shared<bool>(false);
   CLI::App* prune = AddCommand(r.system, "prune", "Remove unused data");
   prune->add_flag("-a,--all", *all, "Remove all unused data");
   prune->add_flag("-f,--force", *force, "Do not prompt for confirmation");
-  prune->callback([&r, all, force] { r.exit_code = RunSystemPrune(r.ctx, *all, *force); });
+  prune->add_flag("--volumes", *volumes, "Prune volumes");
+  prune->callback([&r, all, force, volumes] { r.exit_code = RunSystemPrune(r.ctx, *all, *force, *volumes); });
 
   // podman's `system migrate` restarts rootless state; kiln's only state is the pause
   // process that holds the user namespace (the next command makes a fresh one, e.g. after

@@ -18,8 +18,12 @@ using Json = nlohmann::ordered_json;
 
 // The image's runtime config with the container's command, environment, working directory
 // and user, then the --change instructions.
-Expected<Json> CommittedRuntimeConfig(const Json& image_runtime, const Json& c, const std::vector<std::string>& changes) {
+Expected<Json> CommittedRuntimeConfig(const Json& image_runtime, const Json& c, const std::vector<std::string>& changes,
+                                      bool include_volumes) {
   Json rt = image_runtime.is_object() ? image_runtime : Json::object();
+  if (include_volumes)  // volumes and host directories alike, as podman
+    for (const char* kind : {"volumes", "binds"})
+      for (const auto& m : c.value(kind, Json::array())) rt["Volumes"][m.value("destination", "")] = Json::object();
   rt["Env"] = c.value("env", Json::array());
   Json entrypoint = c.value("entrypoint", Json::array());
   Json cmd = c.contains("cmd") ? c["cmd"] : c.value("command", Json::array());  // rows older than "cmd"
@@ -87,7 +91,7 @@ Expected<store::ImageRecord> Commit(store::Store& st, const store::ContainerReco
     return InvalidArgument("messages are only compatible with the docker image format (-f docker)");
   ASSIGN_OR_RETURN(store::ImageRecord base_image, st.GetImage(c.image_id));
   ASSIGN_OR_RETURN(image::ImageConfig base, st.ReadConfig(base_image));
-  ASSIGN_OR_RETURN(Json runtime, CommittedRuntimeConfig(base.RuntimeConfig(), c.config, o.changes));
+  ASSIGN_OR_RETURN(Json runtime, CommittedRuntimeConfig(base.RuntimeConfig(), c.config, o.changes, o.include_volumes));
   ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, CommittedLayers(st, c, o.squash));
   std::string config_bytes = image::ImageConfig{CommittedConfig(base, std::move(runtime), layers, c, o)}.Serialize();
   std::vector<image::Descriptor> tars;

@@ -21,6 +21,7 @@ struct CommitOptions {
   std::string message;               // -m: Docker format only, as podman
   bool docker_format = false;        // -f docker
   bool squash = false;               // -s: the image's layers and the changes as one layer
+  bool include_volumes = false;      // --include-volumes: the container's volumes become image VOLUMEs
 };
 
 // Checks the options first (bad input changes nothing), then writes the layer and the image.

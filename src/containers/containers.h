@@ -58,7 +58,8 @@ struct CreateOptions {
   std::optional<std::string> entrypoint;  // --entrypoint: a JSON array or one word; "" clears it
   std::string name, workdir, user, hostname;
   std::vector<std::string> env, env_files;  // -e K=V (or K: from kiln's environment), --env-file
-  std::vector<std::string> volumes;         // -v SRC:DST[:OPTS]
+  std::vector<std::string> volumes;         // -v [SRC:]DST[:OPTS]: host directory, named or anonymous volume
+  std::vector<std::string> volumes_from;    // --volumes-from CTR[:ro|rw|z]
   std::vector<std::string> publish;         // -p [[IP:]HOST:]CONTAINER[/tcp]
   std::string network, isolation, runtime;
   std::string configured_runtime;          // containers.conf [engine] runtime
@@ -74,7 +75,7 @@ Expected<store::ContainerRecord> Create(store::Store& store, const CreateOptions
 Expected<std::vector<std::string>> MergeEnv(const nlohmann::ordered_json& image_env,
                                             const std::vector<std::string>& env_files,
                                             const std::vector<std::string>& env);
-// -v SRC:DST[:ro|rw|z|Z|bind|rbind]; SRC must exist.
+// -v SRC:DST[:ro|rw|z|Z|bind|rbind] of host directories only (build's RUN); SRC must exist.
 Expected<std::vector<runtime::BindMount>> ParseVolumes(const std::vector<std::string>& volumes);
 
 // ROOT/containers/<id>: upper/, work/, merged/, ctr.log, spec.json.
@@ -118,7 +119,8 @@ struct PrunedContainers {
 };
 Expected<PrunedContainers> Prune(store::Store& store);
 
-// ps --filter: ancestor=, status=, name= (a regexp), id= (a prefix), exited=; one key's
+// ps --filter: ancestor=, status=, name= (a regexp), id= (a prefix), exited=, volume= (a
+// volume's name, or NAME:DESTINATION); one key's
 // values OR together, different keys AND (podman's rule).
 Expected<std::vector<store::ContainerRecord>> Filter(store::Store& store, std::vector<store::ContainerRecord> list,
                                                      const std::vector<std::string>& filters);

@@ -5,11 +5,14 @@
 
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "containers/containers.h"
 #include "containers/ports.h"
+#include "containers/volumes.h"
 #include "image/reference.h"
 #include "util/fs.h"
 #include "util/rootless.h"
@@ -119,6 +122,98 @@ Status InsertContainer(store::Containers& rows, ContainerRecord& c, bool name_ge
   }
 }
 
+// A host directory of -v as a bind mount; it must exist.
+Expected<runtime::BindMount> HostBind(const VolumeSpec& v) {
+  struct stat st;
+  if (stat(v.source.c_str(), &st) != 0) return InvalidArgument("statfs " + v.source + ": " + GoErrnoText(errno));
+  return runtime::BindMount{v.source, v.destination, v.readonly};
+}
+
+// What a new container mounts: host directories and volumes, from -v, then --volumes-from,
+// then the image's VOLUMEs; the first to claim a destination keeps it (podman's order).
+struct MountPlan {
+  std::vector<runtime::BindMount> binds;
+  std::vector<VolumeMount> volumes;  // an empty name: an anonymous volume to create
+  std::set<std::string> destinations;
+  bool Claim(const std::string& dst) { return destinations.insert(dst).second; }
+};
+
+// A VOLUME of an image as a container path: absolute and clean ("[/etc/foo," is "/[/etc/foo,").
+std::string ImageVolumePath(const std::string& v) {
+  size_t first = v.find_first_not_of('/');
+  std::string rel = first == std::string::npos ? "" : v.substr(first);
+  auto clean = CleanRelativePath(rel);
+  return "/" + (clean.ok() ? *clean : rel);
+}
+
+Status AddVolumesFrom(store::Store& st, const std::string& word, MountPlan& plan) {
+  auto colon = word.find(':');
+  std::string ctr = word.substr(0, colon);
+  std::optional<bool> readonly;
+  if (colon != std::string::npos) {
+    std::stringstream os(word.substr(colon + 1));
+    for (std::string opt; std::getline(os, opt, ',');) {
+      if (opt == "ro" || opt == "rw") readonly = opt == "ro";
+      else if (opt != "z")
+        return InvalidArgument("invalid option \"" + opt + "\" specified - volumes from another container can only use z,ro,rw options");
+    }
+  }
+  store::Containers rows(st.db());
+  auto src = rows.Lookup(ctr);
+  if (!src.ok()) return src.status().Wrap("looking up container \"" + ctr + "\" for volumes-from");
+  for (VolumeMount m : MountsOf(*src)) {
+    if (readonly) m.readonly = *readonly;
+    if (plan.Claim(m.destination)) plan.volumes.push_back(m);
+  }
+  for (const auto& b : src->config.value("binds", Json::array())) {
+    runtime::BindMount bind{b.value("source", ""), b.value("destination", ""), readonly.value_or(b.value("ro", false))};
+    if (plan.Claim(bind.destination)) plan.binds.push_back(bind);
+  }
+  return Status::Ok();
+}
+
+Expected<MountPlan> PlanMounts(store::Store& st, const CreateOptions& o, const Json& rc) {
+  MountPlan plan;
+  for (const auto& word : o.volumes) {
+    ASSIGN_OR_RETURN(VolumeSpec v, ParseVolumeSpec(word));
+    if (!plan.Claim(v.destination)) return InvalidArgument(v.destination + ": duplicate mount destination");
+    if (v.kind == VolumeSpec::Kind::kHost) {
+      ASSIGN_OR_RETURN(runtime::BindMount b, HostBind(v));
+      plan.binds.push_back(b);
+    } else {
+      plan.volumes.push_back({v.source, v.destination, v.readonly});
+    }
+  }
+  for (const auto& word : o.volumes_from) RETURN_IF_ERROR(AddVolumesFrom(st, word, plan));
+  if (rc.contains("Volumes") && rc["Volumes"].is_object())
+    for (const auto& [path, unused] : rc["Volumes"].items()) {
+      std::string dst = ImageVolumePath(path);
+      if (dst != "/" && plan.Claim(dst)) plan.volumes.push_back({"", dst, false});
+    }
+  return plan;
+}
+
+// Creates the anonymous volumes and the named ones that do not exist yet (as podman does);
+// the names it made go to `made` so that a failed create can take them back.
+Status MakeVolumes(store::Store& st, std::vector<VolumeMount>& mounts, std::vector<std::string>& made) {
+  store::Volumes rows(st.db());
+  for (auto& m : mounts) {
+    if (!m.name.empty() && rows.Exists(m.name)) continue;
+    auto v = CreateVolume(st.db(), st.root(), {m.name, "", {}, {}, m.name.empty()});
+    if (!v.ok() && v.status().code() == Code::kAlreadyExists) continue;  // made by another kiln meanwhile
+    if (!v.ok()) return v.status();
+    m.name = v->name;
+    made.push_back(v->name);
+  }
+  return Status::Ok();
+}
+
+void UnmakeVolumes(store::Store& st, const std::vector<std::string>& made) {
+  store::Volumes rows(st.db());
+  for (const auto& name : made)
+    if (rows.Delete(name).ok()) (void)RemoveTree(store::VolumeDir(st.root(), name));
+}
+
 }  // namespace
 
 // The size of kiln's own terminal (stdin's, else stdout's); false when it has none.
@@ -212,30 +307,11 @@ Expected<std::vector<std::string>> MergeEnv(const Json& image_env, const std::ve
 
 Expected<std::vector<runtime::BindMount>> ParseVolumes(const std::vector<std::string>& vols) {
   std::vector<runtime::BindMount> out;
-  for (const auto& v : vols) {
-    std::vector<std::string> parts;
-    std::stringstream ss(v);
-    for (std::string p; std::getline(ss, p, ':');) parts.push_back(p);
-    if (parts.size() < 2 || parts.size() > 3)
-      return InvalidArgument("incorrect volume format \"" + v + "\", should be [host-dir:]ctr-dir[:option]");
-    runtime::BindMount b;
-    b.source = parts[0];
-    b.destination = parts[1];
-    if (b.source.empty() || b.source[0] != '/')
-      return InvalidArgument("named volumes are not supported by kiln yet: use an absolute host path in \"" + v + "\"");
-    if (b.destination.empty() || b.destination[0] != '/')
-      return InvalidArgument("invalid container path \"" + b.destination + "\", must be an absolute path");
-    if (parts.size() == 3) {
-      std::stringstream os(parts[2]);
-      for (std::string opt; std::getline(os, opt, ',');) {
-        if (opt == "ro") b.readonly = true;
-        else if (opt == "rw" || opt == "z" || opt == "Z" || opt == "rbind" || opt == "bind") continue;
-        else return InvalidArgument("invalid option \"" + opt + "\" in volume \"" + v + "\"");
-      }
-    }
-    struct stat st;
-    if (stat(b.source.c_str(), &st) != 0)
-      return InvalidArgument("statfs " + b.source + ": " + GoErrnoText(errno));
+  for (const auto& word : vols) {
+    ASSIGN_OR_RETURN(VolumeSpec v, ParseVolumeSpec(word));
+    if (v.kind != VolumeSpec::Kind::kHost)
+      return InvalidArgument("only host directories can be mounted here: use an absolute host path in \"" + word + "\"");
+    ASSIGN_OR_RETURN(runtime::BindMount b, HostBind(v));
     out.push_back(b);
   }
   return out;
@@ -256,7 +332,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   std::vector<std::string> argv = command.entrypoint;
   argv.insert(argv.end(), command.cmd.begin(), command.cmd.end());
   ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o.env_files, o.env));
-  ASSIGN_OR_RETURN(std::vector<runtime::BindMount> binds, ParseVolumes(o.volumes));
+  ASSIGN_OR_RETURN(MountPlan mounts, PlanMounts(st, o, rc));
   ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
   if (!ports.empty() && o.network.empty()) {
     net = runtime::Network::kPrivate;  // podman's default bridge, here a namespace of its own (ports.h)
@@ -272,7 +348,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   c.image_id = img.id;
   c.created = NowNanos();
   Json jbinds = Json::array();
-  for (const auto& b : binds) jbinds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
+  for (const auto& b : mounts.binds) jbinds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
   std::string cwd = o.workdir.empty() ? rc.value("WorkingDir", std::string()) : o.workdir;
   if (cwd.empty()) cwd = "/";
   c.config = {{"image_name", ImageDisplayName(img, o.image)},
@@ -292,11 +368,17 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"rm", o.rm},
               {"tty", o.tty},
               {"stop_signal", rc.value("StopSignal", std::string())}};
-  // Files first: the directory exists before the row that names it.
-  RETURN_IF_ERROR(MakeDirs(ContainerDir(st.root(), c.id)));
-  Status ins = InsertContainer(rows, c, o.name.empty());
+  // Files first: the directory and the volumes exist before the row that names them.
+  std::vector<std::string> made;
+  Status ins = MakeVolumes(st, mounts.volumes, made);
+  Json jvolumes = Json::array();
+  for (const auto& m : mounts.volumes) jvolumes.push_back({{"name", m.name}, {"destination", m.destination}, {"ro", m.readonly}});
+  c.config["volumes"] = jvolumes;
+  if (ins.ok()) ins = MakeDirs(ContainerDir(st.root(), c.id));
+  if (ins.ok()) ins = InsertContainer(rows, c, o.name.empty());
   if (!ins.ok()) {
     (void)RemoveTree(ContainerDir(st.root(), c.id));
+    UnmakeVolumes(st, made);
     return ins;
   }
   return c;
@@ -322,6 +404,7 @@ Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord
   ASSIGN_OR_RETURN(s.network, ParseNetwork(cfg.value("network", "host")));
   for (const auto& b : cfg.value("binds", Json::array()))
     s.binds.push_back({b.value("source", ""), b.value("destination", ""), b.value("ro", false)});
+  for (const auto& b : VolumeBinds(st.root(), MountsOf(c))) s.binds.push_back(b);
   s.terminal = cfg.value("tty", false);
   if (s.terminal) TerminalSize(&s.terminal_rows, &s.terminal_cols);
   std::string iso = cfg.value("isolation", "chroot");

@@ -60,6 +60,13 @@ bool MatchesFilter(const ContainerRecord& c, const std::string& key, const std::
   if (key == "status") return c.state == v || (v == "stopped" && c.state == "exited");
   if (key == "id") return c.id.rfind(v, 0) == 0;
   if (key == "exited") return c.state == "exited" && std::to_string(c.exit_code) == v;
+  if (key == "volume") {  // a volume's name, or NAME:DESTINATION
+    for (const auto& m : c.config.value("volumes", nlohmann::ordered_json::array())) {
+      std::string name = m.value("name", ""), dst = m.value("destination", "");
+      if (v == name || v == name + ":" + dst) return true;
+    }
+    return false;
+  }
   if (key == "name") {
     try {
       return std::regex_search(c.name, std::regex(v));
@@ -238,7 +245,7 @@ Expected<std::vector<ContainerRecord>> Filter(store::Store& st, std::vector<Cont
     auto eq = f.find('=');
     if (eq == std::string::npos) return InvalidArgument("invalid filter \"" + f + "\"");
     std::string k = f.substr(0, eq);
-    static const std::set<std::string> kKeys = {"ancestor", "status", "name", "id", "exited"};
+    static const std::set<std::string> kKeys = {"ancestor", "status", "name", "id", "exited", "volume"};
     if (!kKeys.count(k)) return InvalidArgument(k + " is an invalid filter");
     by_key[k].push_back(f.substr(eq + 1));
   }

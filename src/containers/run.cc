@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "containers/containers.h"
+#include "containers/volumes.h"
 #include "containers/logs.h"
 #include "containers/mount.h"
 #include "containers/ports.h"
@@ -53,7 +54,10 @@ void RecordExit(const RecordPlace& at, const std::string& id, int code, bool rem
     UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (fd.valid() && WriteAll(fd.get(), text.data(), text.size()).ok()) rename(tmp.c_str(), path.c_str());
   }
+  auto removed = rows.Get(id);
   (void)rows.Delete(id);
+  // --rm takes the container's anonymous volumes with it, as podman's does.
+  if (removed.ok()) RemoveAnonymousVolumes(**db, at.root, *removed);
   // Mounted meanwhile (`kiln mount`): unmounted first, never deleted through the mount.
   if (UnmountContainer(at.root, id, /*force=*/true).ok()) (void)RemoveTree(ContainerDir(at.root, id));
 }

@@ -7,7 +7,7 @@ namespace kiln::store {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: images, names, layers, and room for containers, leases and the build cache.
     R"sql(
 CREATE TABLE images (
@@ -98,6 +98,20 @@ CREATE TABLE stat_cache (
   mode     INTEGER NOT NULL,
   digest   TEXT NOT NULL,
   used     INTEGER NOT NULL
+);
+)sql",
+    // 4: volumes (named and anonymous) that containers mount; their users are the
+    // containers whose config names them.
+    R"sql(
+CREATE TABLE volumes (
+  name          TEXT PRIMARY KEY,
+  driver        TEXT NOT NULL DEFAULT 'local',
+  created       INTEGER NOT NULL,      -- unix nanoseconds
+  anonymous     INTEGER NOT NULL DEFAULT 0,
+  needs_copy_up INTEGER NOT NULL DEFAULT 1,
+  needs_chown   INTEGER NOT NULL DEFAULT 1,
+  labels        TEXT NOT NULL DEFAULT '{}',
+  options       TEXT NOT NULL DEFAULT '{}'
 );
 )sql",
 };

@@ -539,7 +539,7 @@ Expected<GcReport> Store::CollectGarbage() {
 Status Store::RemoveEverything() {
   RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
     for (const char* table : {"image_names", "image_layers", "images", "layer_blobs", "layers", "containers",
-                              "lease_refs", "leases", "build_cache", "stat_cache"})
+                              "lease_refs", "leases", "build_cache", "stat_cache", "volumes"})
       RETURN_IF_ERROR(db_->Exec(std::string("DELETE FROM ") + table));
     return Status::Ok();
   }));
@@ -547,7 +547,8 @@ Status Store::RemoveEverything() {
   if (!lock_.TryUpgrade(10000)) return InUse("other kiln processes are using the store; try again when they finish");
   Status st = SweepFiles(report);
   lock_.Downgrade();
-  return st;
+  RETURN_IF_ERROR(st);
+  return RemoveTree(root_ + "/volumes");  // no row names them now
 }
 
 }  // namespace kiln::store

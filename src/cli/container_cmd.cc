@@ -44,7 +44,7 @@ struct RunOptions {
   std::string name, workdir, user, entrypoint, hostname, network, isolation, runtime;
   std::string platform, os, arch, variant;  // which instance of a manifest list runs
   bool entrypoint_set = false;
-  std::vector<std::string> env, env_files, volumes, volumes_from, publish;
+  std::vector<std::string> env, env_files, volumes, volumes_from, publish, security_opts, mounts;
   std::string pull = "missing";  // podman's --pull policy for the image
   PullFlagsForBuild pull_flags;   // --quiet, --tls-verify, --authfile
 };
@@ -100,6 +100,7 @@ Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOpt
   c.network = o.network, c.isolation = o.isolation, c.runtime = o.runtime;
   c.configured_runtime = iso.configured_runtime, c.runtime_flags = iso.runtime_flags;
   c.rm = o.rm, c.tty = o.tty;
+  ASSIGN_OR_RETURN(c.security, containers::ParseSecurityOpts(o.security_opts, [&ctx](const std::string& m) { ctx.Debug(m); }));
   return c;
 }
 
@@ -113,6 +114,7 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   AddRepeatable(cmd, "--env-file", o.env_files, "Read in a file of environment variables");
   AddRepeatable(cmd, "-v,--volume", o.volumes, "Bind mount a volume into the container");
   AddRepeatable(cmd, "--volumes-from", o.volumes_from, "Mount volumes from the specified container(s)");
+  AddRepeatable(cmd, "--security-opt", o.security_opts, "Security Options");
   AddRepeatable(cmd, "-p,--publish", o.publish, "Publish a container's port to the host (tcp)");
   cmd->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "containers/security_opts.h"
 #include "runtime/runtime.h"
 #include "store/containers.h"
 #include "store/store.h"
@@ -65,6 +66,7 @@ struct CreateOptions {
   std::string configured_runtime;          // containers.conf [engine] runtime
   std::vector<std::string> runtime_flags;  // the global --runtime-flag values
   bool rm = false, tty = false;
+  SecurityOptions security;               // --security-opt, parsed (ParseSecurityOpts)
   image::Platform platform = image::HostPlatform();  // the instance a manifest list gives
 };
 // Checks the options against the image, then makes the container's directory and its row.

@@ -367,6 +367,8 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"runtime_flags", choice.runtime_flags},
               {"rm", o.rm},
               {"tty", o.tty},
+              {"seccomp_profile", o.security.seccomp_profile},
+              {"no_new_privileges", o.security.no_new_privileges},
               {"stop_signal", rc.value("StopSignal", std::string())}};
   // Files first: the directory and the volumes exist before the row that names them.
   std::vector<std::string> made;
@@ -405,6 +407,8 @@ Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord
   for (const auto& b : cfg.value("binds", Json::array()))
     s.binds.push_back({b.value("source", ""), b.value("destination", ""), b.value("ro", false)});
   for (const auto& b : VolumeBinds(st.root(), MountsOf(c))) s.binds.push_back(b);
+  s.seccomp_profile = cfg.value("seccomp_profile", "");
+  s.no_new_privileges = cfg.value("no_new_privileges", false);
   s.terminal = cfg.value("tty", false);
   if (s.terminal) TerminalSize(&s.terminal_rows, &s.terminal_cols);
   std::string iso = cfg.value("isolation", "chroot");

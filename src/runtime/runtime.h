@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,10 @@ struct ContainerSpec {
   bool no_hosts = false;                 // --no-hosts: the image's own /etc/hosts, none made
   std::vector<int> capabilities = DefaultCapabilities();  // --cap-add/--cap-drop applied
   std::vector<Rlimit> rlimits;           // --ulimit
+  // --security-opt seccomp=…: the profile file (containers-common's format) whose filter the
+  // process gets, resolved for its capabilities at start; "" for none (unconfined).
+  std::string seccomp_profile;
+  bool no_new_privileges = false;        // --security-opt no-new-privileges
 };
 
 struct Stdio {
@@ -156,8 +161,9 @@ Expected<std::string> FindOciRuntime(const std::string& name);
 bool CgroupV1OrHybrid();
 
 // The OCI runtime spec (config.json) for a container.
+// seccomp: linux.seccomp (SeccompFilterToOci), null for none.
 std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
-                      const std::vector<std::string>& env);
+                      const std::vector<std::string>& env, const nlohmann::ordered_json& seccomp = nullptr);
 
 // User resolution against the image's files (layers top first): "name", "uid", "uid:gid"…
 struct User {

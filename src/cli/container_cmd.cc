@@ -95,7 +95,7 @@ Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOpt
   }
   if (o.entrypoint_set) c.entrypoint = o.entrypoint;
   c.name = o.name, c.workdir = o.workdir, c.user = o.user, c.hostname = o.hostname;
-  c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes, c.publish = o.publish;
+  c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes, c.publish = o.publish, c.mounts = o.mounts;
   c.volumes_from = o.volumes_from;
   c.network = o.network, c.isolation = o.isolation, c.runtime = o.runtime;
   c.configured_runtime = iso.configured_runtime, c.runtime_flags = iso.runtime_flags;
@@ -115,6 +115,7 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   AddRepeatable(cmd, "-v,--volume", o.volumes, "Bind mount a volume into the container");
   AddRepeatable(cmd, "--volumes-from", o.volumes_from, "Mount volumes from the specified container(s)");
   AddRepeatable(cmd, "--security-opt", o.security_opts, "Security Options");
+  AddRepeatable(cmd, "--mount", o.mounts, "Attach a filesystem mount to the container (type=bind or type=image)");
   AddRepeatable(cmd, "-p,--publish", o.publish, "Publish a container's port to the host (tcp)");
   cmd->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");

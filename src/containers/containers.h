@@ -62,6 +62,7 @@ struct CreateOptions {
   std::vector<std::string> volumes;         // -v [SRC:]DST[:OPTS]: host directory, named or anonymous volume
   std::vector<std::string> volumes_from;    // --volumes-from CTR[:ro|rw|z]
   std::vector<std::string> publish;         // -p [[IP:]HOST:]CONTAINER[/tcp]
+  std::vector<std::string> mounts;          // --mount type=bind|image,… (mount_flags.h)
   std::string network, isolation, runtime;
   std::string configured_runtime;          // containers.conf [engine] runtime
   std::vector<std::string> runtime_flags;  // the global --runtime-flag values

@@ -199,6 +199,7 @@ Status Remove(store::Store& st, ContainerRecord c, bool force, int timeout, cons
                    " as it is running - running or paused containers cannot be removed without force: container state improper");
     RETURN_IF_ERROR(Stop(rows, c, timeout, warn));
   }
+  ReleaseImageMounts(st.root(), c.id);
   // podman unmounts a container it removes, however often it was mounted.
   if (auto unmounted = UnmountContainer(st.root(), c.id, /*force=*/true); !unmounted.ok()) return unmounted.status();
   RETURN_IF_ERROR(rows.Delete(c.id));

@@ -108,6 +108,27 @@ void TouchFile(const std::string& path) {
 // The scratch upper and work dirs of the spec's i-th discard_writes overlay.
 std::string DiscardDir(const ContainerSpec& spec, size_t i) { return spec.dir + "/discard-" + std::to_string(i); }
 
+// The scratch dirs of the spec's i-th image mount: upper/ and work/ (rw), empty/ (the bottom
+// lower that lets a read-only overlay of a one-layer image mount).
+std::string ImageMountDir(const ContainerSpec& spec, size_t i) { return spec.dir + "/image-mount-" + std::to_string(i); }
+
+// The overlay's lowerdirs, upperdir and workdir of the spec's i-th image mount.
+struct OverlayDirs {
+  std::vector<std::string> lowers;
+  std::string upper, work;
+};
+OverlayDirs ImageMountOverlay(const ContainerSpec& spec, size_t i) {
+  const ImageMount& m = spec.image_mounts[i];
+  const std::string d = ImageMountDir(spec, i);
+  OverlayDirs o{m.lowers, "", ""};
+  if (m.rw) {
+    o.upper = d + "/upper", o.work = d + "/work";
+  } else {
+    o.lowers.push_back(d + "/empty");
+  }
+  return o;
+}
+
 Status BindInto(const std::string& root, const BindMount& b) {
   struct stat st;
   if (stat(b.source.c_str(), &st) != 0) return ErrnoError("statfs " + b.source, errno);
@@ -229,6 +250,12 @@ bool SetgroupsDenied() {
     const std::string scratch = DiscardDir(spec, i), target = root + spec.discard_writes[i];
     if (Status st = MountOverlay({target}, scratch + "/upper", scratch + "/work", target); !st.ok())
       ChildFail(err_fd, 125, st.message());
+  }
+  for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
+    const std::string target = root + spec.image_mounts[i].destination;
+    MkdirP(target);
+    OverlayDirs o = ImageMountOverlay(spec, i);
+    if (Status st = MountOverlay(o.lowers, o.upper, o.work, target); !st.ok()) ChildFail(err_fd, 125, st.message());
   }
   auto must = [&](const char* src, const std::string& dst, const char* type, unsigned long flags, const char* data) {
     MkdirP(root + dst);
@@ -479,6 +506,14 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
               "workdir=" + DiscardDir(spec, i) + "/work"};
     mounts.push_back({{"destination", path}, {"type", "overlay"}, {"source", "overlay"}, {"options", o}});
   }
+  for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
+    OverlayDirs d = ImageMountOverlay(spec, i);
+    std::string lowers;
+    for (const auto& l : d.lowers) lowers += (lowers.empty() ? "" : ":") + l;
+    Json o = {"lowerdir=" + lowers};
+    if (!d.upper.empty()) o.push_back("upperdir=" + d.upper), o.push_back("workdir=" + d.work);
+    mounts.push_back({{"destination", spec.image_mounts[i].destination}, {"type", "overlay"}, {"source", "overlay"}, {"options", o}});
+  }
   for (const auto& b : spec.binds) {
     Json o = {"rbind", "rprivate"};
     if (b.readonly) o.push_back("ro");
@@ -508,6 +543,12 @@ Json RlimitsJson(const std::vector<Rlimit>& rlimits) {
   return out;
 }
 
+Json ImageMountsJson(const std::vector<ImageMount>& mounts) {
+  Json out = Json::array();
+  for (const auto& m : mounts) out.push_back({{"lowers", m.lowers}, {"destination", m.destination}, {"rw", m.rw}});
+  return out;
+}
+
 std::string SpecToJson(const ContainerSpec& s) {
   Json binds = Json::array();
   for (const auto& b : s.binds) binds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
@@ -517,7 +558,8 @@ std::string SpecToJson(const ContainerSpec& s) {
             {"runtime_flags", s.runtime_flags}, {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols},
             {"discard_writes", s.discard_writes}, {"extra_hosts", s.extra_hosts}, {"no_hosts", s.no_hosts},
             {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)},
-            {"seccomp_profile", s.seccomp_profile}, {"no_new_privileges", s.no_new_privileges}};
+            {"seccomp_profile", s.seccomp_profile}, {"no_new_privileges", s.no_new_privileges},
+            {"image_mounts", ImageMountsJson(s.image_mounts)}};
   return JsonText(j);
 }
 
@@ -549,6 +591,9 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
     for (const auto& r : j.value("rlimits", Json::array()))
       s.rlimits.push_back({r.at("resource").get<int>(), r.at("name").get<std::string>(), r.at("soft").get<uint64_t>(),
                            r.at("hard").get<uint64_t>()});
+    for (const auto& m : j.value("image_mounts", Json::array()))
+      s.image_mounts.push_back({m.at("lowers").get<std::vector<std::string>>(), m.at("destination").get<std::string>(),
+                                m.at("rw").get<bool>()});
     s.seccomp_profile = j.value("seccomp_profile", std::string());
     s.no_new_privileges = j.value("no_new_privileges", false);
     s.terminal_rows = j.value("terminal_rows", uint16_t{0});
@@ -563,6 +608,11 @@ Status PrepareBundle(const ContainerSpec& spec) {
   for (const char* d : {"upper", "work", "merged"}) RETURN_IF_ERROR(MakeDirs(spec.dir + "/" + d));
   for (size_t i = 0; i < spec.discard_writes.size(); ++i)
     for (const char* d : {"/upper", "/work"}) RETURN_IF_ERROR(MakeDirs(DiscardDir(spec, i) + d));
+  // An image mount's writes last one run: its scratch dirs start empty.
+  for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
+    RETURN_IF_ERROR(RemoveTree(ImageMountDir(spec, i)));
+    for (const char* d : {"/upper", "/work", "/empty"}) RETURN_IF_ERROR(MakeDirs(ImageMountDir(spec, i) + d));
+  }
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/hostname", spec.hostname + "\n"));
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/hosts", HostsFile(spec.hostname, spec.extra_hosts)));
   std::string resolv;

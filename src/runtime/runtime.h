@@ -34,6 +34,14 @@ struct BindMount {
   bool readonly = false;
 };
 
+// --mount type=image: an image's layers as an overlay at destination, read-only, or (rw)
+// writable over a private upper dir, dir/image-mount-N/, emptied at every start.
+struct ImageMount {
+  std::vector<std::string> lowers;  // the image's snapshot directories, top layer first
+  std::string destination;          // absolute container path
+  bool rw = false;
+};
+
 struct ContainerSpec {
   std::string id;
   std::vector<std::string> lowers;  // snapshot directories, top layer first
@@ -45,6 +53,7 @@ struct ContainerSpec {
   std::string hostname;
   Network network = Network::kHost;
   std::vector<BindMount> binds;
+  std::vector<ImageMount> image_mounts;  // mounted before the binds
   // Directories (absolute in the container, no symlink on the way) whose changes are thrown
   // away when the container ends: each gets an overlay of itself over a scratch upper dir,
   // dir/discard-N/ (a build's RUN after VOLUME, as buildah does with its "O" mounts).

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/container_inspect.h"
 #include "cli/remote_flags.h"
 #include "cli/values.h"
 #include "config/containers_conf.h"
@@ -527,6 +528,30 @@ int RunPs(Context& ctx, PsOptions& o) {
 }
 
 // ---------------------------------------------------------------------------------------
+// container inspect
+
+int RunContainerInspect(Context& ctx, const std::vector<std::string>& names, const std::string& format) {
+  if (names.empty()) return Fail(InvalidArgument("no names or ids specified"));
+  auto st = ctx.Store();
+  if (!st.ok()) return Fail(st.status());
+  store::Containers rows((*st)->db());
+  std::vector<ContainerRecord> found;
+  std::vector<Status> errors;
+  for (const auto& n : names) {
+    auto c = rows.Lookup(n);
+    if (!c.ok()) {
+      errors.push_back(NotFound("no such container " + n));
+      continue;
+    }
+    containers::Reconcile(rows, *c);
+    found.push_back(*c);
+  }
+  int rc = PrintContainerInspect(found, (*st)->root(), format);
+  for (const auto& e : errors) rc = Fail(e, 125);
+  return rc;
+}
+
+// ---------------------------------------------------------------------------------------
 // rm, container prune, export
 
 struct RmOptions {
@@ -734,6 +759,16 @@ void RegisterContainerCommands(Registry& r) {
     store::Containers ctrs((*st)->db());
     r.exit_code = ctrs.Lookup(*ex).ok() ? 0 : 1;
   });
+
+  struct InspectFlags {
+    std::vector<std::string> names;
+    std::string format;
+  };
+  auto in = std::make_shared<InspectFlags>();
+  CLI::App* inspect = AddCommand(*container, "inspect", "Display the configuration of a container");
+  inspect->add_option("names", in->names, "CONTAINER [CONTAINER...]");
+  inspect->add_option("-f,--format", in->format, "Format the output to a Go template or json");
+  inspect->callback([&r, in] { r.exit_code = RunContainerInspect(r.ctx, in->names, in->format); });
 }
 
 

@@ -217,8 +217,9 @@ Expected<ContainerRecord> Latest(store::Containers& rows) {
 Status RemoveContainersOfImage(store::Store& st, const std::string& image_id, const WarnFn& warn) {
   store::Containers rows(st.db());
   ASSIGN_OR_RETURN(std::vector<ContainerRecord> list, rows.List());
+  ASSIGN_OR_RETURN(std::vector<std::string> users, st.ContainersUsing(image_id));  // made from it or mounting it
   for (auto& c : list)
-    if (c.image_id == image_id) RETURN_IF_ERROR(Remove(st, c, true, 10, warn));
+    if (std::find(users.begin(), users.end(), c.id) != users.end()) RETURN_IF_ERROR(Remove(st, c, true, 10, warn));
   return Status::Ok();
 }
 

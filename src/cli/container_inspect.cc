@@ -116,8 +116,9 @@ Value HostConfigValue(const store::ContainerRecord& c) {
 Value ContainerInspectValue(const store::ContainerRecord& c, const std::string& root) {
   const Json& cfg = c.config;
   const Json command = cfg.value("command", Json::array());
+  // podman: Args is the command after Path, or the whole command when it is one word.
   Json args = Json::array();
-  for (size_t i = 1; i < command.size(); ++i) args.push_back(command[i]);
+  for (size_t i = command.size() == 1 ? 0 : 1; i < command.size(); ++i) args.push_back(command[i]);
   const std::string dir = containers::ContainerDir(root, c.id);
   return Value::Struct("define.InspectContainerData")
       .Add("ID", "Id", Value(c.id))

@@ -145,13 +145,11 @@ SeccompHost ThisHost() {
 }
 
 Expected<SeccompFilter> ResolveSeccompProfile(const std::string& text, const SeccompHost& host) {
-  Json p = Json::parse(text, nullptr, false);
-  if (p.is_discarded()) {
-    try {
-      (void)Json::parse(text);
-    } catch (const std::exception& e) {
-      return InvalidArgument(std::string("decoding seccomp profile failed: ") + e.what());
-    }
+  Json p;
+  try {  // the parser's own words after podman's prefix
+    p = Json::parse(text);
+  } catch (const std::exception& e) {
+    return InvalidArgument(std::string("decoding seccomp profile failed: ") + e.what());
   }
   if (!p.is_object()) return InvalidArgument("decoding seccomp profile failed: not a JSON object");
   SeccompFilter f;

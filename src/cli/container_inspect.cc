@@ -6,6 +6,7 @@
 #include "cli/report.h"
 #include "cli/values.h"
 #include "containers/containers.h"
+#include "containers/volumes.h"
 #include "format/gojson.h"
 #include "format/report.h"
 #include "util/json_text.h"
@@ -31,30 +32,36 @@ Value Strings(const Json& j) {
   return Value::StringSlice(out);
 }
 
-Value MountPoint(const std::string& type, const std::string& source, const std::string& destination, Value options,
-                 bool rw, const std::string& propagation) {
+Value MountPoint(const std::string& type, const std::string& name, const std::string& source,
+                 const std::string& destination, Value options, bool rw, const std::string& propagation) {
   return Value::Struct("define.InspectMount")
       .Add("Type", "Type", Value(type))
-      .Add("Name", "Name", Value(std::string()), true)
+      .Add("Name", "Name", Value(name), true)
       .Add("Source", "Source", Value(source))
       .Add("Destination", "Destination", Value(destination))
-      .Add("Driver", "Driver", Value(std::string()))
+      .Add("Driver", "Driver", Value(type == "volume" ? "local" : ""))  // kiln's one volume driver
       .Add("Mode", "Mode", Value(std::string()))
       .Add("Options", "Options", std::move(options))
       .Add("RW", "RW", Value(rw))
       .Add("Propagation", "Propagation", Value(propagation));
 }
 
-// podman's order: image mounts, then bind mounts (-v and --mount type=bind). podman 4.3.1
-// also lists a running image mount's overlay as a second "bind" at the same destination;
-// kiln lists each mount once (docs/compat.md).
-Value Mounts(const Json& cfg) {
+// podman's order: image mounts, volumes, then bind mounts (-v and --mount type=bind).
+// podman 4.3.1 also lists a running image mount's overlay as a second "bind" at the same
+// destination; kiln lists each mount once (docs/compat.md).
+Value Mounts(const store::ContainerRecord& c, const std::string& root) {
+  const Json& cfg = c.config;
   Value out = Value::Slice("[]define.InspectMount");
   for (const auto& m : cfg.value("image_mounts", Json::array()))
-    out.Append(MountPoint("image", m.value("source", ""), m.value("destination", ""), Value::NilSlice("[]string"),
+    out.Append(MountPoint("image", "", m.value("source", ""), m.value("destination", ""), Value::NilSlice("[]string"),
                           m.value("rw", false), ""));
+  const std::vector<containers::VolumeMount> volumes = containers::MountsOf(c);
+  const std::vector<runtime::BindMount> volume_binds = containers::VolumeBinds(root, volumes);
+  for (size_t i = 0; i < volumes.size() && i < volume_binds.size(); ++i)
+    out.Append(MountPoint("volume", volumes[i].name, volume_binds[i].source, volumes[i].destination,
+                          Value::StringSlice({"nosuid", "nodev", "rbind"}), !volumes[i].readonly, "rprivate"));
   for (const auto& b : cfg.value("binds", Json::array()))
-    out.Append(MountPoint("bind", b.value("source", ""), b.value("destination", ""), Value::StringSlice({"rbind"}),
+    out.Append(MountPoint("bind", "", b.value("source", ""), b.value("destination", ""), Value::StringSlice({"rbind"}),
                           !b.value("ro", false), "rprivate"));
   return out;
 }
@@ -141,7 +148,7 @@ Value ContainerInspectValue(const store::ContainerRecord& c, const std::string& 
       .Add("MountLabel", "MountLabel", Value(std::string()))
       .Add("ProcessLabel", "ProcessLabel", Value(std::string()))
       .Add("AppArmorProfile", "AppArmorProfile", Value(std::string()))
-      .Add("Mounts", "Mounts", Mounts(cfg))
+      .Add("Mounts", "Mounts", Mounts(c, root))
       .Add("IsInfra", "IsInfra", Value(false))
       .Add("Config", "Config", ConfigValue(c))
       .Add("HostConfig", "HostConfig", HostConfigValue(c));

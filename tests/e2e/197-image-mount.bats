@@ -74,6 +74,12 @@ setup() {
   diff <(kiln inspect $cid | jq -c '.[0] | {Path, Args, ImageName, Name: (.Name|length > 0), State: .State.Status}') \
        <(pm inspect $pcid | jq -c '.[0] | {Path, Args, ImageName, Name: (.Name|length > 0), State: .State.Status}')
   pm rm -f $pcid >/dev/null
+  # A volume's entry: the same keys and values but the store path.
+  vcid=$(kiln create -v insp-vol:/data localhost/busybox true)
+  pvcid=$(pm create -v insp-vol:/data localhost/busybox true)
+  diff <(kiln inspect $vcid | jq -c '.[0].Mounts[] | del(.Source)') <(pm inspect $pvcid | jq -c '.[0].Mounts[] | del(.Source)')
+  pm rm -f -v $pvcid >/dev/null
+  pm volume rm insp-vol >/dev/null
   run kiln container inspect nosuch
   [ "$status" -eq 125 ]
   [[ "$output" == *"Error: no such container nosuch"* ]]

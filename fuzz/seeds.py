@@ -97,7 +97,22 @@ def seeds():
         "ignore_fuzz": [b"*.o\n!keep.o\n**/node_modules\n/build\n# c\n[a-z]?.txt\n"],
         "osv_fuzz": [json.dumps(OSV).encode(), b"Package: bash\nVersion: 5.2.15-2+b2\nArchitecture: amd64\nSource: bash\n"],
         "java_archive_fuzz": jars(),
+        "seccomp_profile_fuzz": [json.dumps(SECCOMP).encode()],
     }
+
+
+SECCOMP = {
+    "defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+    "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+                {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+    "syscalls": [
+        {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+        {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "valueTwo": 0, "op": "SCMP_CMP_EQ"}]},
+        {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"], "minKernel": "4.8"}},
+        {"names": ["reboot"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "excludes": {"caps": ["CAP_SYS_BOOT"], "arches": ["s390x"]}},
+        {"name": "arch_prctl", "action": "SCMP_ACT_ALLOW", "includes": {"arches": ["amd64", "x32"]}},
+    ],
+}
 
 
 def main():

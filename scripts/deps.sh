@@ -16,7 +16,7 @@ BUILD_DEPS=(
   libarchive-dev nlohmann-json3-dev libcli11-dev libfmt-dev libsqlite3-dev nettle-dev
   zlib1g-dev libisal-dev libzstd-dev liblzma-dev libbz2-dev libcurl4-openssl-dev
   libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libacl1-dev liblz4-dev libxml2-dev libicu-dev
+  libacl1-dev liblz4-dev libxml2-dev libicu-dev libseccomp-dev
 )
 # What running kiln needs: the OCI runtime, newuidmap/newgidmap for rootless kiln's user
 # namespace (uidmap), the base image source of the demo and the examples.

@@ -63,6 +63,8 @@ struct BuildOptions {
   std::vector<int> capabilities = runtime::DefaultCapabilities();
   std::vector<runtime::Rlimit> rlimits;
   std::vector<runtime::BindMount> volumes;
+  std::string seccomp_profile;     // --security-opt seccomp=…: the profile's path, "" for none
+  bool no_new_privileges = false;  // --security-opt no-new-privileges
   // The platform built for (stages without FROM --platform); no architecture: the host's.
   // Base images are this platform's (a list's instance), RUN of another architecture runs
   // through the host's binfmt_misc emulator, and the cache keys include it.

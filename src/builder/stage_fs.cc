@@ -377,6 +377,8 @@ Status StageBuilder::RunStep(const Instruction& ins, bool last) {
   spec.no_hosts = run_.opts.no_hosts;
   spec.capabilities = run_.opts.capabilities;
   spec.rlimits = run_.opts.rlimits;
+  spec.seccomp_profile = run_.opts.seccomp_profile;
+  spec.no_new_privileges = run_.opts.no_new_privileges;
   ASSIGN_OR_RETURN(RunOutcome out, RunInContainer(spec, run_.opts.quiet ? -1 : fileno(run_.opts.out), fileno(run_.opts.err)));
   if (!out.error.empty() && out.exit_code != 126 && out.exit_code != 127)
     return StepError(ins, Internal(out.error), out.exit_code);

@@ -147,7 +147,7 @@ const std::vector<CommandGroup>& CommandGroups() {
       {RegisterImportCommand, {"import"}},
       {RegisterRegistryCommands, {"pull", "push", "login", "logout", "search"}},
       {RegisterContainerCommands, {"container", "run", "create", "start", "stop", "kill", "wait", "logs", "rm",
-                                   "export", "ps", "ls", "list", "__monitor", "prune", "exists", "commit", "exec"}},
+                                   "export", "ps", "ls", "list", "__monitor", "prune", "exists", "commit", "exec", "inspect"}},
       {RegisterSaveLoadCommands, {"save", "load"}},
       {RegisterBuildCommands, {"build", "buildx"}},
       {RegisterManifestCommands, {"manifest", "create", "add", "annotate", "remove", "inspect", "exists", "rm", "push"}},

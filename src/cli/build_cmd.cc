@@ -37,7 +37,7 @@ struct BuildFlags {
       os_features;
   std::string output;  // -o/--output
   std::string source_date_epoch;
-  std::vector<std::string> add_hosts, cap_adds, cap_drops, ulimits, volumes, unset_labels;
+  std::vector<std::string> add_hosts, cap_adds, cap_drops, ulimits, volumes, unset_labels, security_opts;
   bool no_hosts = false;
   std::string manifest;  // --manifest LIST: the built image joins this list
   std::string target, iidfile, format, pull = "missing", network, isolation, runtime, platform, os, arch, os_version,
@@ -170,7 +170,7 @@ Status CheckAddHost(const std::string& h) {
 }
 
 // What RUN steps get: hosts, capabilities, rlimits and volumes, checked before building.
-Status ApplyRunFlags(const BuildFlags& f, build::BuildOptions& o) {
+Status ApplyRunFlags(const Context& ctx, const BuildFlags& f, build::BuildOptions& o) {
   for (const auto& h : SplitCommas(f.add_hosts)) {
     RETURN_IF_ERROR(CheckAddHost(h));
     o.add_hosts.push_back(h);
@@ -184,6 +184,10 @@ Status ApplyRunFlags(const BuildFlags& f, build::BuildOptions& o) {
     o.rlimits.push_back(r);
   }
   ASSIGN_OR_RETURN(o.volumes, containers::ParseVolumes(f.volumes));
+  ASSIGN_OR_RETURN(containers::SecurityOptions sec,
+                   containers::ParseSecurityOpts(f.security_opts, [&ctx](const std::string& m) { ctx.Debug(m); }));
+  o.seccomp_profile = sec.seccomp_profile;
+  o.no_new_privileges = sec.no_new_privileges;
   o.final_config.unset_labels = f.unset_labels;
   return Status::Ok();
 }
@@ -326,7 +330,7 @@ Status FillOptions(Context& ctx, const BuildFlags& f, build::BuildOptions& o, Te
   for (const auto& a : f.annotations) RETURN_IF_ERROR(SplitKeyValue(a, o.annotations, false));
   for (const auto& e : f.envs) o.final_config.env.push_back(ParseEnvFlag(e));
   o.final_config.unset_env = SplitCommas(f.unset_envs);
-  RETURN_IF_ERROR(ApplyRunFlags(f, o));
+  RETURN_IF_ERROR(ApplyRunFlags(ctx, f, o));
   o.final_config.os_version = f.os_version;
   o.final_config.os_features = f.os_features;
   ASSIGN_OR_RETURN(o.final_config.omit_history, BoolFlag("--omit-history", f.omit_history, false));
@@ -584,6 +588,7 @@ CLI::App* AddBuild(CLI::App& parent, Registry& r) {
   AddRepeatable(cmd, "--cap-add", f->cap_adds, "add the specified capability when running (default [])");
   AddRepeatable(cmd, "--cap-drop", f->cap_drops, "drop the specified capability when running (default [])");
   AddRepeatable(cmd, "--ulimit", f->ulimits, "ulimit options");
+  AddRepeatable(cmd, "--security-opt", f->security_opts, "security options (default [])");
   AddRepeatable(cmd, "-v,--volume", f->volumes, "bind mount a volume into the container");
   AddRepeatable(cmd, "--unsetlabel", f->unset_labels, "unset label when inheriting labels from base image");
   cmd->add_option("-o,--output", f->output, "output destination (format: type=local,dest=path)");

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/container_inspect.h"
 #include "cli/remote_flags.h"
 #include "cli/values.h"
 #include "config/containers_conf.h"
@@ -44,7 +45,7 @@ struct RunOptions {
   std::string name, workdir, user, entrypoint, hostname, network, isolation, runtime;
   std::string platform, os, arch, variant;  // which instance of a manifest list runs
   bool entrypoint_set = false;
-  std::vector<std::string> env, env_files, volumes, volumes_from, publish;
+  std::vector<std::string> env, env_files, volumes, volumes_from, publish, security_opts, mounts;
   std::string pull = "missing";  // podman's --pull policy for the image
   PullFlagsForBuild pull_flags;   // --quiet, --tls-verify, --authfile
 };
@@ -95,11 +96,12 @@ Expected<containers::CreateOptions> CreateOptionsFrom(Context& ctx, const RunOpt
   }
   if (o.entrypoint_set) c.entrypoint = o.entrypoint;
   c.name = o.name, c.workdir = o.workdir, c.user = o.user, c.hostname = o.hostname;
-  c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes, c.publish = o.publish;
+  c.env = o.env, c.env_files = o.env_files, c.volumes = o.volumes, c.publish = o.publish, c.mounts = o.mounts;
   c.volumes_from = o.volumes_from;
   c.network = o.network, c.isolation = o.isolation, c.runtime = o.runtime;
   c.configured_runtime = iso.configured_runtime, c.runtime_flags = iso.runtime_flags;
   c.rm = o.rm, c.tty = o.tty;
+  ASSIGN_OR_RETURN(c.security, containers::ParseSecurityOpts(o.security_opts, [&ctx](const std::string& m) { ctx.Debug(m); }));
   return c;
 }
 
@@ -113,6 +115,8 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   AddRepeatable(cmd, "--env-file", o.env_files, "Read in a file of environment variables");
   AddRepeatable(cmd, "-v,--volume", o.volumes, "Bind mount a volume into the container");
   AddRepeatable(cmd, "--volumes-from", o.volumes_from, "Mount volumes from the specified container(s)");
+  AddRepeatable(cmd, "--security-opt", o.security_opts, "Security Options");
+  AddRepeatable(cmd, "--mount", o.mounts, "Attach a filesystem mount to the container (type=bind or type=image)");
   AddRepeatable(cmd, "-p,--publish", o.publish, "Publish a container's port to the host (tcp)");
   cmd->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
   cmd->add_option("-u,--user", o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
@@ -524,6 +528,30 @@ int RunPs(Context& ctx, PsOptions& o) {
 }
 
 // ---------------------------------------------------------------------------------------
+// container inspect
+
+int RunContainerInspect(Context& ctx, const std::vector<std::string>& names, const std::string& format) {
+  if (names.empty()) return Fail(InvalidArgument("no names or ids specified"));
+  auto st = ctx.Store();
+  if (!st.ok()) return Fail(st.status());
+  store::Containers rows((*st)->db());
+  std::vector<ContainerRecord> found;
+  std::vector<Status> errors;
+  for (const auto& n : names) {
+    auto c = rows.Lookup(n);
+    if (!c.ok()) {
+      errors.push_back(NotFound("no such container " + n));
+      continue;
+    }
+    containers::Reconcile(rows, *c);
+    found.push_back(*c);
+  }
+  int rc = PrintContainerInspect(found, (*st)->root(), format);
+  for (const auto& e : errors) rc = Fail(e, 125);
+  return rc;
+}
+
+// ---------------------------------------------------------------------------------------
 // rm, container prune, export
 
 struct RmOptions {
@@ -731,6 +759,16 @@ void RegisterContainerCommands(Registry& r) {
     store::Containers ctrs((*st)->db());
     r.exit_code = ctrs.Lookup(*ex).ok() ? 0 : 1;
   });
+
+  struct InspectFlags {
+    std::vector<std::string> names;
+    std::string format;
+  };
+  auto in = std::make_shared<InspectFlags>();
+  CLI::App* inspect = AddCommand(*container, "inspect", "Display the configuration of a container");
+  inspect->add_option("names", in->names, "CONTAINER [CONTAINER...]");
+  inspect->add_option("-f,--format", in->format, "Format the output to a Go template or json");
+  inspect->callback([&r, in] { r.exit_code = RunContainerInspect(r.ctx, in->names, in->format); });
 }
 
 

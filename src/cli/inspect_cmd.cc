@@ -3,8 +3,10 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/container_inspect.h"
 #include "cli/image_view.h"
 #include "cli/report.h"
+#include "containers/containers.h"
 #include "format/tabwriter.h"
 #include "format/units.h"
 #include "util/time.h"
@@ -26,8 +28,23 @@ int RunInspect(Context& ctx, const InspectOptions& opts, bool image_command) {
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
   std::vector<image::Json> found;
+  std::vector<store::ContainerRecord> containers_found;
   std::vector<Status> errors;
+  store::Containers rows((*store)->db());
   for (const auto& ref : opts.refs) {
+    // A container first, as podman does when a name could be either.
+    if (!image_command && opts.type != "image") {
+      auto c = rows.Lookup(ref);
+      if (c.ok()) {
+        containers::Reconcile(rows, *c);
+        containers_found.push_back(*c);
+        continue;
+      }
+      if (opts.type == "container") {
+        errors.push_back(NotFound("no such container " + ref));
+        continue;
+      }
+    }
     auto img = (*store)->LookupImage(ref);
     if (!img.ok()) {
       if (img.status().code() != Code::kNotFound) return Fail(img.status());
@@ -39,7 +56,11 @@ int RunInspect(Context& ctx, const InspectOptions& opts, bool image_command) {
     if (!j.ok()) return Fail(j.status());
     found.push_back(std::move(*j));
   }
-  int rc = opts.format.empty() ? PrintInspectJson(found) : PrintInspectFormatted(found, opts.format);
+  // One kind per call in practice; both printed when names of both were given.
+  int rc = 0;
+  if (!containers_found.empty()) rc = PrintContainerInspect(containers_found, (*store)->root(), opts.format);
+  if (!found.empty() || containers_found.empty())
+    rc = opts.format.empty() ? PrintInspectJson(found) : PrintInspectFormatted(found, opts.format);
   for (const auto& e : errors) rc = Fail(e, 125);
   return rc;
 }

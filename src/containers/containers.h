@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "containers/security_opts.h"
 #include "runtime/runtime.h"
 #include "store/containers.h"
 #include "store/store.h"
@@ -61,10 +62,12 @@ struct CreateOptions {
   std::vector<std::string> volumes;         // -v [SRC:]DST[:OPTS]: host directory, named or anonymous volume
   std::vector<std::string> volumes_from;    // --volumes-from CTR[:ro|rw|z]
   std::vector<std::string> publish;         // -p [[IP:]HOST:]CONTAINER[/tcp]
+  std::vector<std::string> mounts;          // --mount type=bind|image,… (mount_flags.h)
   std::string network, isolation, runtime;
   std::string configured_runtime;          // containers.conf [engine] runtime
   std::vector<std::string> runtime_flags;  // the global --runtime-flag values
   bool rm = false, tty = false;
+  SecurityOptions security;               // --security-opt, parsed (ParseSecurityOpts)
   image::Platform platform = image::HostPlatform();  // the instance a manifest list gives
 };
 // Checks the options against the image, then makes the container's directory and its row.

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "containers/containers.h"
+#include "containers/mount_flags.h"
 #include "containers/ports.h"
 #include "containers/volumes.h"
 #include "image/reference.h"
@@ -133,6 +134,7 @@ Expected<runtime::BindMount> HostBind(const VolumeSpec& v) {
 // then the image's VOLUMEs; the first to claim a destination keeps it (podman's order).
 struct MountPlan {
   std::vector<runtime::BindMount> binds;
+  std::vector<ImageMountRequest> images;  // --mount type=image
   std::vector<VolumeMount> volumes;  // an empty name: an anonymous volume to create
   std::set<std::string> destinations;
   bool Claim(const std::string& dst) { return destinations.insert(dst).second; }
@@ -183,6 +185,15 @@ Expected<MountPlan> PlanMounts(store::Store& st, const CreateOptions& o, const J
     } else {
       plan.volumes.push_back({v.source, v.destination, v.readonly});
     }
+  }
+  ASSIGN_OR_RETURN(MountFlags flags, ParseMountFlags(o.mounts));
+  for (const auto& b : flags.binds) {
+    if (!plan.Claim(b.destination)) return InvalidArgument(b.destination + ": duplicate mount destination");
+    plan.binds.push_back(b);
+  }
+  for (const auto& m : flags.images) {
+    if (!plan.Claim(m.destination)) return InvalidArgument(m.destination + ": duplicate mount destination");
+    plan.images.push_back(m);
   }
   for (const auto& word : o.volumes_from) RETURN_IF_ERROR(AddVolumesFrom(st, word, plan));
   if (rc.contains("Volumes") && rc["Volumes"].is_object())
@@ -321,6 +332,22 @@ std::string ContainerDir(const std::string& root, const std::string& id) { retur
 std::string LogPath(const std::string& root, const std::string& id) { return ContainerDir(root, id) + "/ctr.log"; }
 std::string ExitFile(const std::string& runroot, const std::string& id) { return runroot + "/exits/" + id; }
 
+// --mount type=image: each image looked up now (podman only when the container starts), as
+// the row keeps it: [{source, image_id, destination, rw}].
+Expected<Json> ImageMountsFor(store::Store& st, const std::vector<ImageMountRequest>& requests,
+                              const image::Platform& platform) {
+  Json out = Json::array();
+  for (const auto& r : requests) {
+    auto found = st.LookupImage(r.source);
+    if (found.ok()) found = st.InstanceFor(*found, platform);
+    if (!found.ok())
+      return Status(found.status().code(), "creating image volume \"" + r.source + "\":\"" + r.destination + "\": " +
+                                               found.status().message());
+    out.push_back({{"source", r.source}, {"image_id", found->id}, {"destination", r.destination}, {"rw", r.rw}});
+  }
+  return out;
+}
+
 Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const WarnFn& warn) {
   if (o.image.empty()) return InvalidArgument("requires at least 1 arg(s), only received 0");
   ASSIGN_OR_RETURN(std::vector<PortMapping> ports, ParsePublish(o.publish));  // flags first, as podman
@@ -333,6 +360,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   argv.insert(argv.end(), command.cmd.begin(), command.cmd.end());
   ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o.env_files, o.env));
   ASSIGN_OR_RETURN(MountPlan mounts, PlanMounts(st, o, rc));
+  ASSIGN_OR_RETURN(Json image_mounts, ImageMountsFor(st, mounts.images, o.platform));
   ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
   if (!ports.empty() && o.network.empty()) {
     net = runtime::Network::kPrivate;  // podman's default bridge, here a namespace of its own (ports.h)
@@ -362,11 +390,14 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"network", NetworkName(net)},
               {"ports", PortsToJson(ports)},
               {"binds", jbinds},
+              {"image_mounts", image_mounts},
               {"isolation", choice.isolation},
               {"runtime", choice.runtime},
               {"runtime_flags", choice.runtime_flags},
               {"rm", o.rm},
               {"tty", o.tty},
+              {"seccomp_profile", o.security.seccomp_profile},
+              {"no_new_privileges", o.security.no_new_privileges},
               {"stop_signal", rc.value("StopSignal", std::string())}};
   // Files first: the directory and the volumes exist before the row that names them.
   std::vector<std::string> made;
@@ -405,6 +436,15 @@ Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord
   for (const auto& b : cfg.value("binds", Json::array()))
     s.binds.push_back({b.value("source", ""), b.value("destination", ""), b.value("ro", false)});
   for (const auto& b : VolumeBinds(st.root(), MountsOf(c))) s.binds.push_back(b);
+  for (const auto& m : cfg.value("image_mounts", Json::array())) {
+    runtime::ImageMount im{{}, m.value("destination", ""), m.value("rw", false)};
+    ASSIGN_OR_RETURN(std::vector<store::LayerInfo> mlayers, st.ImageLayers(m.value("image_id", "")));
+    for (auto it = mlayers.rbegin(); it != mlayers.rend(); ++it) im.lowers.push_back(st.snapshots().FsPath(it->chain_id));
+    if (im.lowers.empty()) return NotFound("image " + m.value("source", "") + " of an image mount has no layers");
+    s.image_mounts.push_back(std::move(im));
+  }
+  s.seccomp_profile = cfg.value("seccomp_profile", "");
+  s.no_new_privileges = cfg.value("no_new_privileges", false);
   s.terminal = cfg.value("tty", false);
   if (s.terminal) TerminalSize(&s.terminal_rows, &s.terminal_cols);
   std::string iso = cfg.value("isolation", "chroot");

@@ -199,6 +199,7 @@ Status Remove(store::Store& st, ContainerRecord c, bool force, int timeout, cons
                    " as it is running - running or paused containers cannot be removed without force: container state improper");
     RETURN_IF_ERROR(Stop(rows, c, timeout, warn));
   }
+  ReleaseImageMounts(st.root(), c.id);
   // podman unmounts a container it removes, however often it was mounted.
   if (auto unmounted = UnmountContainer(st.root(), c.id, /*force=*/true); !unmounted.ok()) return unmounted.status();
   RETURN_IF_ERROR(rows.Delete(c.id));
@@ -216,8 +217,9 @@ Expected<ContainerRecord> Latest(store::Containers& rows) {
 Status RemoveContainersOfImage(store::Store& st, const std::string& image_id, const WarnFn& warn) {
   store::Containers rows(st.db());
   ASSIGN_OR_RETURN(std::vector<ContainerRecord> list, rows.List());
+  ASSIGN_OR_RETURN(std::vector<std::string> users, st.ContainersUsing(image_id));  // made from it or mounting it
   for (auto& c : list)
-    if (c.image_id == image_id) RETURN_IF_ERROR(Remove(st, c, true, 10, warn));
+    if (std::find(users.begin(), users.end(), c.id) != users.end()) RETURN_IF_ERROR(Remove(st, c, true, 10, warn));
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "containers/mount.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "containers/containers.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
+#include "util/json_text.h"
 
 namespace kiln::containers {
 namespace {
@@ -76,6 +78,12 @@ Expected<bool> Down(const CountedMount& m, bool force) {
   return true;
 }
 
+// One image mount fewer of each image ID in ids (a JSON array); none already is fine.
+void ReleaseImages(const std::string& root, const nlohmann::ordered_json& ids) {
+  for (const auto& id : ids)
+    if (id.is_string()) (void)Down(ForImage(root, id.get<std::string>()), /*force=*/false);
+}
+
 }  // namespace
 
 std::string ImageMountPoint(const std::string& root, const std::string& image_id) {
@@ -103,6 +111,40 @@ Expected<std::string> ImageMountpoint(store::Store& st, const std::string& image
 
 Expected<bool> UnmountImage(store::Store& st, const std::string& image_id, bool force) {
   return Down(ForImage(st.root(), image_id), force);
+}
+
+namespace {
+std::string HeldFile(const std::string& root, const std::string& id) {
+  return JoinPath(ContainerDir(root, id), "image-mounts.held");
+}
+}  // namespace
+
+Status HoldImageMounts(store::Store& st, const store::ContainerRecord& c) {
+  const auto& mounts = c.config.value("image_mounts", nlohmann::ordered_json::array());
+  const std::string held = HeldFile(st.root(), c.id);
+  if (mounts.empty() || PathExists(held)) return Status::Ok();
+  nlohmann::ordered_json ids = nlohmann::ordered_json::array();
+  for (const auto& m : mounts) {
+    const std::string id = m.value("image_id", "");
+    auto mounted = MountImage(st, id);
+    if (!mounted.ok()) {
+      ReleaseImages(st.root(), ids);
+      return mounted.status().Wrap("mounting image " + m.value("source", ""));
+    }
+    ids.push_back(id);
+  }
+  Status written = WriteFileAtomic(held, JsonText(ids));
+  if (!written.ok()) ReleaseImages(st.root(), ids);
+  return written;
+}
+
+void ReleaseImageMounts(const std::string& root, const std::string& id) {
+  const std::string held = HeldFile(root, id);
+  auto text = ReadFile(held);
+  if (!text.ok()) return;
+  auto ids = nlohmann::ordered_json::parse(*text, nullptr, false);
+  if (ids.is_array()) ReleaseImages(root, ids);
+  (void)unlink(held.c_str());
 }
 
 std::string ContainerMountPoint(const std::string& root, const std::string& id) {

@@ -29,6 +29,13 @@ Expected<std::string> ImageMountpoint(store::Store& store, const std::string& im
 // One mount fewer (force: none left); false when the image was not mounted.
 Expected<bool> UnmountImage(store::Store& store, const std::string& image_id, bool force);
 
+// --mount type=image: the images a container mounts count as mounted (`image mount` lists
+// them, `image umount` takes one away) from its first start until it is removed, as in
+// podman. The container's own overlays are its own, in its mount namespace. Hold counts
+// once per container (remembered in its directory); Release undoes what Hold counted.
+Status HoldImageMounts(store::Store& store, const store::ContainerRecord& c);
+void ReleaseImageMounts(const std::string& root, const std::string& id);
+
 std::string ContainerMountPoint(const std::string& root, const std::string& id);
 // Mounts the container's root filesystem read-write (or counts one more); the mount point.
 Expected<std::string> MountContainer(store::Store& store, const store::ContainerRecord& c);

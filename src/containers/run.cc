@@ -58,6 +58,7 @@ void RecordExit(const RecordPlace& at, const std::string& id, int code, bool rem
   (void)rows.Delete(id);
   // --rm takes the container's anonymous volumes with it, as podman's does.
   if (removed.ok()) RemoveAnonymousVolumes(**db, at.root, *removed);
+  ReleaseImageMounts(at.root, id);
   // Mounted meanwhile (`kiln mount`): unmounted first, never deleted through the mount.
   if (UnmountContainer(at.root, id, /*force=*/true).ok()) (void)RemoveTree(ContainerDir(at.root, id));
 }
@@ -108,6 +109,10 @@ RunResult RunForeground(std::unique_ptr<store::Store> st, const ContainerRecord&
     return {125, ports.status().message()};
   }
   std::fflush(nullptr);
+  if (Status held = HoldImageMounts(*st, c); !held.ok()) {
+    RecordExit(at, c.id, 125, remove);
+    return {125, held.message()};
+  }
   auto proc = spec.terminal ? runtime::StartTerminal(spec, &master) : runtime::Start(spec, io);
   if (devnull >= 0) close(devnull);
   if (tee_logs) close(out_p[1]), close(err_p[1]);
@@ -217,6 +222,7 @@ int RunMonitor(const std::string& root, const std::string& runroot, const std::s
 }
 
 Status StartDetached(store::Store& st, const ContainerRecord& c, const runtime::ContainerSpec& spec, bool remove) {
+  RETURN_IF_ERROR(HoldImageMounts(st, c));
   RETURN_IF_ERROR(WriteFileAtomic(spec.dir + "/spec.json", runtime::SpecToJson(spec)));
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) return ErrnoError("pipe", errno);

@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "runtime/seccomp.h"
 #include "util/fs.h"
 #include "util/json_text.h"
 #include "util/rootless.h"
@@ -106,6 +107,27 @@ void TouchFile(const std::string& path) {
 
 // The scratch upper and work dirs of the spec's i-th discard_writes overlay.
 std::string DiscardDir(const ContainerSpec& spec, size_t i) { return spec.dir + "/discard-" + std::to_string(i); }
+
+// The scratch dirs of the spec's i-th image mount: upper/ and work/ (rw), empty/ (the bottom
+// lower that lets a read-only overlay of a one-layer image mount).
+std::string ImageMountDir(const ContainerSpec& spec, size_t i) { return spec.dir + "/image-mount-" + std::to_string(i); }
+
+// The overlay's lowerdirs, upperdir and workdir of the spec's i-th image mount.
+struct OverlayDirs {
+  std::vector<std::string> lowers;
+  std::string upper, work;
+};
+OverlayDirs ImageMountOverlay(const ContainerSpec& spec, size_t i) {
+  const ImageMount& m = spec.image_mounts[i];
+  const std::string d = ImageMountDir(spec, i);
+  OverlayDirs o{m.lowers, "", ""};
+  if (m.rw) {
+    o.upper = d + "/upper", o.work = d + "/work";
+  } else {
+    o.lowers.push_back(d + "/empty");
+  }
+  return o;
+}
 
 Status BindInto(const std::string& root, const BindMount& b) {
   struct stat st;
@@ -205,12 +227,12 @@ bool SetgroupsDenied() {
 }
 
 [[noreturn]] void BecomeUserAndExec(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
-                                    int err_fd);
+                                    const SeccompProgram& seccomp, int err_fd);
 
 // Everything below runs in the container's init (kiln re-executed by StartChroot): pid 1 of
 // new pid, mount, ipc, uts (and net) namespaces. Reports failures through err_fd and exits.
 [[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
-                              const Stdio& stdio, int err_fd, int console_fd) {
+                              const SeccompProgram& seccomp, const Stdio& stdio, int err_fd, int console_fd) {
   // stdio first, through high numbers so that overlapping descriptors survive (a terminal
   // replaces them once /dev/pts is mounted).
   if (console_fd < 0) {
@@ -228,6 +250,12 @@ bool SetgroupsDenied() {
     const std::string scratch = DiscardDir(spec, i), target = root + spec.discard_writes[i];
     if (Status st = MountOverlay({target}, scratch + "/upper", scratch + "/work", target); !st.ok())
       ChildFail(err_fd, 125, st.message());
+  }
+  for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
+    const std::string target = root + spec.image_mounts[i].destination;
+    MkdirP(target);
+    OverlayDirs o = ImageMountOverlay(spec, i);
+    if (Status st = MountOverlay(o.lowers, o.upper, o.work, target); !st.ok()) ChildFail(err_fd, 125, st.message());
   }
   auto must = [&](const char* src, const std::string& dst, const char* type, unsigned long flags, const char* data) {
     MkdirP(root + dst);
@@ -280,19 +308,22 @@ bool SetgroupsDenied() {
     MkdirP(spec.cwd);
     if (chdir(spec.cwd.c_str()) != 0) ChildFail(err_fd, 125, Errno("chdir to `" + spec.cwd + "`"));
   }
-  BecomeUserAndExec(spec, u, env, err_fd);
+  BecomeUserAndExec(spec, u, env, seccomp, err_fd);
 }
 
 // The last steps of every process kiln starts in a container (its init, or `exec`), once
 // the namespaces, root and working directory are the container's: limits, capabilities,
-// the user, then exec of spec.args[0] looked up in the container's PATH.
+// the user, then exec of spec.args[0] looked up in the container's PATH. The seccomp filter
+// goes on in runc's order: without no_new_privs while kiln still has CAP_SYS_ADMIN (before
+// the capabilities and the user change), with it as late as possible, right before exec.
 [[noreturn]] void BecomeUserAndExec(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
-                                    int err_fd) {
+                                    const SeccompProgram& seccomp, int err_fd) {
   // --ulimit, while kiln may still raise hard limits.
   for (const Rlimit& r : spec.rlimits) {
     struct rlimit lim {r.soft, r.hard};
     if (setrlimit(r.resource, &lim) != 0) ChildFail(err_fd, 125, Errno("setting " + r.name));
   }
+  if (!spec.no_new_privileges && InstallSeccompProgram(seccomp) != 0) ChildFail(err_fd, 125, Errno("loading seccomp filter"));
   // Capabilities: podman's default set (or as --cap-add/--cap-drop made it), in the bounding
   // set and (for root) permitted.
   auto kept = [&](int cap) { return std::find(spec.capabilities.begin(), spec.capabilities.end(), cap) != spec.capabilities.end(); };
@@ -315,6 +346,10 @@ bool SetgroupsDenied() {
       data[k / 32].permitted |= 1u << (k % 32);
     }
     if (syscall(SYS_capset, &hdr, data) != 0) ChildFail(err_fd, 125, Errno("capset"));
+  }
+  if (spec.no_new_privileges) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ChildFail(err_fd, 125, Errno("setting no_new_privs"));
+    if (InstallSeccompProgram(seccomp) != 0) ChildFail(err_fd, 125, Errno("loading seccomp filter"));
   }
   signal(SIGPIPE, SIG_DFL);
   umask(022);  // podman's default for every container, whatever kiln's caller has (the OCI path sets 18)
@@ -440,14 +475,14 @@ void RootlessMounts(const ContainerSpec& spec, Json& mounts) {
 }  // namespace
 
 std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
-                      const std::vector<std::string>& env) {
+                      const std::vector<std::string>& env, const Json& seccomp) {
   Json caps = Json::array();
   for (int c : spec.capabilities) caps.push_back(CapabilityName(c));
   Json user = {{"uid", uid}, {"gid", gid}, {"umask", 18}};
   if (!groups.empty()) user["additionalGids"] = groups;
   Json process = {{"terminal", spec.terminal}, {"user", user},      {"args", spec.args},
                   {"env", env},        {"cwd", spec.cwd},   {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-                  {"noNewPrivileges", false}};
+                  {"noNewPrivileges", spec.no_new_privileges}};
   for (const Rlimit& r : spec.rlimits) process["rlimits"].push_back({{"type", r.name}, {"hard", r.hard}, {"soft", r.soft}});
   if (spec.terminal && spec.terminal_rows && spec.terminal_cols)
     process["consoleSize"] = {{"height", spec.terminal_rows}, {"width", spec.terminal_cols}};
@@ -471,6 +506,14 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
               "workdir=" + DiscardDir(spec, i) + "/work"};
     mounts.push_back({{"destination", path}, {"type", "overlay"}, {"source", "overlay"}, {"options", o}});
   }
+  for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
+    OverlayDirs d = ImageMountOverlay(spec, i);
+    std::string lowers;
+    for (const auto& l : d.lowers) lowers += (lowers.empty() ? "" : ":") + l;
+    Json o = {"lowerdir=" + lowers};
+    if (!d.upper.empty()) o.push_back("upperdir=" + d.upper), o.push_back("workdir=" + d.work);
+    mounts.push_back({{"destination", spec.image_mounts[i].destination}, {"type", "overlay"}, {"source", "overlay"}, {"options", o}});
+  }
   for (const auto& b : spec.binds) {
     Json o = {"rbind", "rprivate"};
     if (b.readonly) o.push_back("ro");
@@ -483,6 +526,7 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
                                   "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/selinux",
                                   "/sys/dev/block"}},
                  {"readonlyPaths", {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}};
+  if (!seccomp.is_null()) linux_["seccomp"] = seccomp;
   Json cfg = {{"ociVersion", "1.0.2-dev"},
               {"process", process},
               {"root", {{"path", spec.dir + "/merged"}, {"readonly", false}}},
@@ -499,6 +543,12 @@ Json RlimitsJson(const std::vector<Rlimit>& rlimits) {
   return out;
 }
 
+Json ImageMountsJson(const std::vector<ImageMount>& mounts) {
+  Json out = Json::array();
+  for (const auto& m : mounts) out.push_back({{"lowers", m.lowers}, {"destination", m.destination}, {"rw", m.rw}});
+  return out;
+}
+
 std::string SpecToJson(const ContainerSpec& s) {
   Json binds = Json::array();
   for (const auto& b : s.binds) binds.push_back({{"source", b.source}, {"destination", b.destination}, {"ro", b.readonly}});
@@ -507,7 +557,9 @@ std::string SpecToJson(const ContainerSpec& s) {
             {"isolation", static_cast<int>(s.isolation)}, {"oci_runtime", s.oci_runtime}, {"state_root", s.state_root},
             {"runtime_flags", s.runtime_flags}, {"terminal", s.terminal}, {"terminal_rows", s.terminal_rows}, {"terminal_cols", s.terminal_cols},
             {"discard_writes", s.discard_writes}, {"extra_hosts", s.extra_hosts}, {"no_hosts", s.no_hosts},
-            {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)}};
+            {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)},
+            {"seccomp_profile", s.seccomp_profile}, {"no_new_privileges", s.no_new_privileges},
+            {"image_mounts", ImageMountsJson(s.image_mounts)}};
   return JsonText(j);
 }
 
@@ -539,6 +591,11 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
     for (const auto& r : j.value("rlimits", Json::array()))
       s.rlimits.push_back({r.at("resource").get<int>(), r.at("name").get<std::string>(), r.at("soft").get<uint64_t>(),
                            r.at("hard").get<uint64_t>()});
+    for (const auto& m : j.value("image_mounts", Json::array()))
+      s.image_mounts.push_back({m.at("lowers").get<std::vector<std::string>>(), m.at("destination").get<std::string>(),
+                                m.at("rw").get<bool>()});
+    s.seccomp_profile = j.value("seccomp_profile", std::string());
+    s.no_new_privileges = j.value("no_new_privileges", false);
     s.terminal_rows = j.value("terminal_rows", uint16_t{0});
     s.terminal_cols = j.value("terminal_cols", uint16_t{0});
   } catch (const std::exception& e) {
@@ -551,6 +608,11 @@ Status PrepareBundle(const ContainerSpec& spec) {
   for (const char* d : {"upper", "work", "merged"}) RETURN_IF_ERROR(MakeDirs(spec.dir + "/" + d));
   for (size_t i = 0; i < spec.discard_writes.size(); ++i)
     for (const char* d : {"/upper", "/work"}) RETURN_IF_ERROR(MakeDirs(DiscardDir(spec, i) + d));
+  // An image mount's writes last one run: its scratch dirs start empty.
+  for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
+    RETURN_IF_ERROR(RemoveTree(ImageMountDir(spec, i)));
+    for (const char* d : {"/upper", "/work", "/empty"}) RETURN_IF_ERROR(MakeDirs(ImageMountDir(spec, i) + d));
+  }
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/hostname", spec.hostname + "\n"));
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/hosts", HostsFile(spec.hostname, spec.extra_hosts)));
   std::string resolv;
@@ -561,7 +623,9 @@ Status PrepareBundle(const ContainerSpec& spec) {
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/resolv.conf", resolv));
   if (spec.isolation == Isolation::kOci) {
     ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
-    RETURN_IF_ERROR(WriteSmall(spec.dir + "/config.json", OciConfig(spec, u.uid, u.gid, u.groups, FinalEnv(spec, u))));
+    ASSIGN_OR_RETURN(std::optional<SeccompFilter> seccomp, ReadSeccompFilter(spec.seccomp_profile, spec.capabilities));
+    Json oci_seccomp = seccomp ? SeccompFilterToOci(*seccomp) : Json();
+    RETURN_IF_ERROR(WriteSmall(spec.dir + "/config.json", OciConfig(spec, u.uid, u.gid, u.groups, FinalEnv(spec, u), oci_seccomp)));
   }
   return Status::Ok();
 }
@@ -689,9 +753,12 @@ Expected<ConsolePair> MakeConsolePair() {
 // What the re-executed init needs to set the container up: the spec, the resolved user and
 // the final environment, as JSON in a memfd (not in argv, where one string may not exceed
 // 128 KiB: E2BIG).
+// The seccomp filter goes resolved (its profile read here, errors before any clone).
 Expected<UniqueFd> InitPayload(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env) {
+  ASSIGN_OR_RETURN(std::optional<SeccompFilter> seccomp, ReadSeccompFilter(spec.seccomp_profile, spec.capabilities));
   Json user = {{"uid", u.uid}, {"gid", u.gid}, {"groups", u.groups}, {"home", u.home}};
-  std::string text = JsonText(Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env}});
+  std::string text = JsonText(Json{{"spec", Json::parse(SpecToJson(spec))}, {"user", user}, {"env", env},
+                                   {"seccomp", seccomp ? SeccompFilterToOci(*seccomp) : Json()}});
   UniqueFd fd(memfd_create("kiln-container-init", MFD_CLOEXEC));
   if (!fd.valid()) return ErrnoError("memfd_create", errno);
   RETURN_IF_ERROR(WriteAll(fd.get(), text.data(), text.size()));
@@ -990,6 +1057,12 @@ Status JoinNamespaces(pid_t init) {
 Expected<Process> StartChrootExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio, UniqueFd* master) {
   ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
   std::vector<std::string> env = FinalEnv(spec, u);
+  // Compiled here: the forked child only installs it.
+  ASSIGN_OR_RETURN(std::optional<SeccompFilter> filter, ReadSeccompFilter(spec.seccomp_profile, spec.capabilities));
+  SeccompProgram seccomp;
+  if (filter) {
+    ASSIGN_OR_RETURN(seccomp, CompileSeccompFilter(*filter));
+  }
   ConsolePair console;
   if (master) {
     ASSIGN_OR_RETURN(console, MakeConsolePair());
@@ -1015,7 +1088,7 @@ Expected<Process> StartChrootExec(const ContainerSpec& spec, pid_t init, const S
     if (cmd == 0) {
       if (master) ChildTerminal("", spec, u, console.child.get(), p[1]);  // "": / is the container's now
       if (chdir(spec.cwd.c_str()) != 0) ChildFail(p[1], 127, Errno("chdir to `" + spec.cwd + "`"));
-      BecomeUserAndExec(spec, u, env, p[1]);
+      BecomeUserAndExec(spec, u, env, seccomp, p[1]);
     }
     close(p[1]);
     console.child.reset();
@@ -1295,7 +1368,15 @@ int ChrootInitMain(int argc, char** argv) {
     u.groups = j.at("user").at("groups").get<std::vector<uint32_t>>();
     u.home = j.at("user").at("home").get<std::string>();
     auto env = j.at("env").get<std::vector<std::string>>();
-    ChrootChild(*spec, u, env, Stdio{fd[0], fd[1], fd[2]}, err_fd, console_fd);
+    SeccompProgram seccomp;
+    if (j.contains("seccomp") && !j["seccomp"].is_null()) {
+      auto filter = SeccompFilterFromOci(j["seccomp"]);
+      if (!filter.ok()) ChildFail(err_fd, 125, filter.status().message());
+      auto prog = CompileSeccompFilter(*filter);
+      if (!prog.ok()) ChildFail(err_fd, 125, prog.status().message());
+      seccomp = std::move(*prog);
+    }
+    ChrootChild(*spec, u, env, seccomp, Stdio{fd[0], fd[1], fd[2]}, err_fd, console_fd);
   } catch (const std::exception& e) {
     ChildFail(err_fd, 125, std::string("container init: ") + e.what());
   }

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ struct BindMount {
   bool readonly = false;
 };
 
+// --mount type=image: an image's layers as an overlay at destination, read-only, or (rw)
+// writable over a private upper dir, dir/image-mount-N/, emptied at every start.
+struct ImageMount {
+  std::vector<std::string> lowers;  // the image's snapshot directories, top layer first
+  std::string destination;          // absolute container path
+  bool rw = false;
+};
+
 struct ContainerSpec {
   std::string id;
   std::vector<std::string> lowers;  // snapshot directories, top layer first
@@ -44,6 +53,7 @@ struct ContainerSpec {
   std::string hostname;
   Network network = Network::kHost;
   std::vector<BindMount> binds;
+  std::vector<ImageMount> image_mounts;  // mounted before the binds
   // Directories (absolute in the container, no symlink on the way) whose changes are thrown
   // away when the container ends: each gets an overlay of itself over a scratch upper dir,
   // dir/discard-N/ (a build's RUN after VOLUME, as buildah does with its "O" mounts).
@@ -60,6 +70,10 @@ struct ContainerSpec {
   bool no_hosts = false;                 // --no-hosts: the image's own /etc/hosts, none made
   std::vector<int> capabilities = DefaultCapabilities();  // --cap-add/--cap-drop applied
   std::vector<Rlimit> rlimits;           // --ulimit
+  // --security-opt seccomp=…: the profile file (containers-common's format) whose filter the
+  // process gets, resolved for its capabilities at start; "" for none (unconfined).
+  std::string seccomp_profile;
+  bool no_new_privileges = false;        // --security-opt no-new-privileges
 };
 
 struct Stdio {
@@ -156,8 +170,9 @@ Expected<std::string> FindOciRuntime(const std::string& name);
 bool CgroupV1OrHybrid();
 
 // The OCI runtime spec (config.json) for a container.
+// seccomp: linux.seccomp (SeccompFilterToOci), null for none.
 std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
-                      const std::vector<std::string>& env);
+                      const std::vector<std::string>& env, const nlohmann::ordered_json& seccomp = nullptr);
 
 // User resolution against the image's files (layers top first): "name", "uid", "uid:gid"…
 struct User {

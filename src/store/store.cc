@@ -287,7 +287,11 @@ Expected<std::vector<std::string>> Store::ChildrenOf(const std::string& id) {
 }
 
 Expected<std::vector<std::string>> Store::ContainersUsing(const std::string& id) {
-  ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT id FROM containers WHERE image_id = ? ORDER BY created"));
+  // Made from the image, or mounting it (--mount type=image: the container's config holds
+  // image_mounts[].image_id).
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare("SELECT id FROM containers WHERE image_id = ?1 OR EXISTS ("
+                                             "SELECT 1 FROM json_each(containers.config, '$.image_mounts') m "
+                                             "WHERE json_extract(m.value, '$.image_id') = ?1) ORDER BY created"));
   s.Bind(1, id);
   std::vector<std::string> out;
   for (;;) {
@@ -368,6 +372,11 @@ Expected<std::vector<std::string>> Store::DeleteImage(const std::string& id, boo
       return InUse("image used by " + containers[0] +
                    ": image is in use by a container: consider listing external containers and force-removing image");
     if (with_containers) {
+      for (const auto& c : containers) {
+        ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM containers WHERE id = ?"));
+        del.Bind(1, c);
+        RETURN_IF_ERROR(del.Run());
+      }
       ASSIGN_OR_RETURN(Statement del, db_->Prepare("DELETE FROM containers WHERE image_id = ?"));
       del.Bind(1, id);
       RETURN_IF_ERROR(del.Run());
@@ -389,7 +398,9 @@ Expected<std::vector<std::string>> Store::DeleteImage(const std::string& id, boo
       ASSIGN_OR_RETURN(Statement held, db_->Prepare(
                                            "SELECT (SELECT COUNT(*) FROM image_names WHERE image_id = ?1) + "
                                            "(SELECT COUNT(*) FROM images WHERE parent = ?1) + "
-                                           "(SELECT COUNT(*) FROM containers WHERE image_id = ?1)"));
+                                           "(SELECT COUNT(*) FROM containers WHERE image_id = ?1 OR EXISTS ("
+                                           "SELECT 1 FROM json_each(containers.config, '$.image_mounts') m "
+                                           "WHERE json_extract(m.value, '$.image_id') = ?1))"));
       held.Bind(1, parent);
       ASSIGN_OR_RETURN(bool got, held.Step());
       current = (!parent.empty() && got && held.ColumnInt(0) == 0) ? parent : std::string();

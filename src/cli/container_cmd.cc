@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -589,9 +590,18 @@ int RunRm(Context& ctx, RmOptions& o) {
   if (o.all) {
     auto list = ctrs.List();
     if (!list.ok()) return Fail(list.status());
+    // As podman: every container, infra containers last, each taking its pod along.
+    std::stable_partition(list->begin(), list->end(), [](const ContainerRecord& c) { return !containers::IsInfra(c); });
+    store::Pods pods((*st)->db());
     for (auto& c : *list) {
-      Status s = containers::CheckNotInfra(c);
-      if (s.ok()) s = containers::Remove(**st, c, o.force, o.timeout, Warn);
+      Status s;
+      if (!containers::IsInfra(c)) {
+        s = containers::Remove(**st, c, o.force, o.timeout, Warn);
+      } else if (auto pod = pods.Lookup(c.pod_id); pod.ok()) {
+        s = containers::RemovePod(**st, *pod, o.force, o.timeout, Warn);
+      } else {
+        s = containers::Remove(**st, c, o.force, o.timeout, Warn);  // its pod is gone already
+      }
       if (!s.ok()) {
         rc = Fail(s);
         continue;

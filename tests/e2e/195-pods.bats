@@ -213,3 +213,15 @@ Deleted: $pause" ]
   done
   assert_same "$(sed 's/^pm:/kiln:/' "$TEST_ROOT/pm.out")" "$(cat "$TEST_ROOT/kiln.out")"
 }
+
+@test "rm --all removes infra containers last, and their pods with them" {
+  kiln create --pod new:ra --name member localhost/busybox true >/dev/null
+  member=$(kiln ps -a --no-trunc --filter name=member --format '{{.ID}}')
+  infra=$(kiln pod inspect ra --format '{{.InfraContainerID}}')
+  run kiln rm -a
+  [ "$status" -eq 0 ]
+  [ "$output" = "$member
+$infra" ]
+  run kiln pod ps -q
+  [ "$output" = "" ]
+}

@@ -303,6 +303,20 @@ int RunPodAction(Context& ctx, const PodActFlags& f, PodAction action) {
   return rc;
 }
 
+int RunPodPrune(Context& ctx, bool force) {
+  if (!force) {
+    auto yes = Confirm("WARNING! This will remove all stopped/exited pods..\n");
+    if (!yes.ok()) return Fail(yes.status());
+    if (!*yes) return 0;
+  }
+  auto st = ctx.Store();
+  if (!st.ok()) return Fail(st.status());
+  auto pruned = containers::PrunePods(**st, Warn);
+  if (!pruned.ok()) return Fail(pruned.status());
+  for (const auto& id : *pruned) std::printf("%s\n", id.c_str());
+  return 0;
+}
+
 void AddPodAction(CLI::App& pod, Registry& r, const std::string& name, const std::string& help, PodAction action) {
   auto f = std::make_shared<PodActFlags>();
   CLI::App* cmd = AddCommand(pod, name, help);
@@ -372,6 +386,11 @@ void AddPodCommands(Registry& r) {
     }
     r.exit_code = store::Pods((*st)->db()).Lookup(*exists_name).ok() ? 0 : 1;
   });
+
+  auto prune_force = std::make_shared<bool>(false);
+  CLI::App* prune = AddCommand(*pod, "prune", "Remove all stopped pods and their containers");
+  prune->add_flag("-f,--force", *prune_force, "Do not prompt for confirmation.  The default is false");
+  prune->callback([&r, prune_force] { r.exit_code = RunPodPrune(r.ctx, *prune_force); });
 
   AddPodAction(*pod, r, "start", "Start one or more pods", PodAction::kStart);
   AddPodAction(*pod, r, "stop", "Stop one or more pods", PodAction::kStop);

@@ -163,6 +163,18 @@ Status RemovePod(store::Store& st, const PodRecord& pod, bool force, int timeout
   return store::Pods(st.db()).Delete(pod.id);
 }
 
+Expected<std::vector<std::string>> PrunePods(store::Store& st, const WarnFn& warn) {
+  ASSIGN_OR_RETURN(std::vector<PodRecord> pods, store::Pods(st.db()).List());
+  std::vector<std::string> pruned;
+  for (const auto& p : pods) {
+    ASSIGN_OR_RETURN(std::vector<ContainerRecord> ctrs, PodContainers(st, p.id));
+    if (std::any_of(ctrs.begin(), ctrs.end(), [](const ContainerRecord& c) { return c.state == "running"; })) continue;
+    RETURN_IF_ERROR(RemovePod(st, p, false, 0, warn));
+    pruned.push_back(p.id);
+  }
+  return pruned;
+}
+
 Status RemovePodsOfInfraImage(store::Store& st, const std::string& image_id, const WarnFn& warn) {
   store::Containers rows(st.db());
   ASSIGN_OR_RETURN(std::vector<ContainerRecord> all, rows.List());

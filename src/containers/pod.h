@@ -44,6 +44,8 @@ Status StopPod(store::Store& store, const store::PodRecord& pod, int timeout, co
 // Removes every container of the pod (running ones are stopped), then the pod. Without
 // force a running container other than the infra is refused, as for `rm`.
 Status RemovePod(store::Store& store, const store::PodRecord& pod, bool force, int timeout, const WarnFn& warn);
+// pod prune, system prune: removes every pod none of whose containers runs; their IDs.
+Expected<std::vector<std::string>> PrunePods(store::Store& store, const WarnFn& warn);
 // rmi -f of an image that infra containers run: their pods go, with all their containers.
 Status RemovePodsOfInfraImage(store::Store& store, const std::string& image_id, const WarnFn& warn);
 

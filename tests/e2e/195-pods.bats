@@ -225,3 +225,22 @@ $infra" ]
   run kiln pod ps -q
   [ "$output" = "" ]
 }
+
+@test "pod prune and system prune remove pods with nothing running" {
+  kiln pod create --name idle >/dev/null
+  kiln create --pod idle localhost/busybox true >/dev/null
+  kiln pod create --name busy >/dev/null
+  kiln run -d --pod busy localhost/busybox sleep 1000 >/dev/null
+  idle=$(kiln pod inspect idle --format '{{.Id}}')
+  run kiln pod prune -f
+  [ "$status" -eq 0 ]
+  [ "$output" = "$idle" ]
+  run kiln pod ps --format '{{.Name}}'
+  [ "$output" = "busy" ]
+  kiln pod stop -t 0 busy >/dev/null
+  kiln system prune -f >/dev/null
+  run kiln pod ps -q
+  [ "$output" = "" ]
+  run kiln ps -a -q
+  [ "$output" = "" ]
+}

@@ -181,6 +181,24 @@ TEST_F(PodTest, InfraContainerFromThePauseImageAndMembersJoinItsNamespaces) {
   EXPECT_TRUE(store::Containers(store_->db()).List()->empty());
 }
 
+TEST_F(PodTest, PruneTakesPodsWithNothingRunning) {
+  PodCreateOptions o;
+  o.infra = false;
+  o.name = "idle";
+  auto idle = CreatePod(*store_, o, nullptr);
+  o.name = "busy";
+  auto busy = CreatePod(*store_, o, nullptr);
+  ASSERT_TRUE(idle.ok() && busy.ok());
+  Member(*idle, "i1");
+  MarkRunning(Member(*busy, "b1"));
+  auto pruned = PrunePods(*store_, nullptr);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().message();
+  EXPECT_EQ(*pruned, std::vector<std::string>{idle->id});
+  EXPECT_FALSE(store::Containers(store_->db()).Lookup("i1").ok());
+  EXPECT_TRUE(store::Containers(store_->db()).Lookup("b1").ok());
+  EXPECT_TRUE(store::Pods(store_->db()).Lookup("busy").ok());
+}
+
 TEST_F(PodTest, PrivateNetworkIsJoinedToo) {
   if (!HaveCatatonit()) GTEST_SKIP() << "catatonit is not installed";
   PodCreateOptions o;

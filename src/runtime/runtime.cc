@@ -987,8 +987,10 @@ Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, Unique
 }
 
 // Opens the container's namespaces first (its /proc is not ours once its mount namespace is
-// joined), then joins them: the user namespace only when it is not already ours (rootless
-// kiln runs in the one its containers use; joining one's own fails).
+// joined), then joins them: only those that are not already ours (rootless kiln runs in the
+// user namespace its containers use, and a container with the host's network, or in a pod
+// that has it, is in the host's network namespace: a rootless setns into one's own user
+// namespace, or into a namespace the host's user namespace owns, fails).
 Status JoinNamespaces(pid_t init) {
   std::vector<std::pair<std::string, UniqueFd>> fds;
   for (const char* ns : {"user", "ipc", "uts", "net", "pid", "mnt"}) {
@@ -998,12 +1000,10 @@ Status JoinNamespaces(pid_t init) {
     fds.emplace_back(ns, std::move(fd));
   }
   for (auto& [ns, fd] : fds) {
-    if (ns == "user") {
-      struct stat theirs {}, ours {};
-      if (fstat(fd.get(), &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 && theirs.st_ino == ours.st_ino &&
-          theirs.st_dev == ours.st_dev)
-        continue;
-    }
+    struct stat theirs {}, ours {};
+    if (fstat(fd.get(), &theirs) == 0 && stat(("/proc/self/ns/" + ns).c_str(), &ours) == 0 &&
+        theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+      continue;
     if (setns(fd.get(), 0) != 0) return ErrnoError("joining the container's " + ns + " namespace", errno);
   }
   return Status::Ok();

@@ -229,7 +229,12 @@ int RunPodInspect(Context& ctx, const std::vector<std::string>& names, const std
   std::vector<image::Json> objects;
   for (const auto& n : wanted) {
     auto p = pods.Lookup(n);
-    if (!p.ok()) return Fail(p.status());
+    if (!p.ok()) {
+      if (p.status().code() != Code::kNotFound) return Fail(p.status());
+      std::printf("[]\n");  // podman's empty report, then its error
+      std::fflush(stdout);
+      return Fail(NotFound("inspecting object: no such pod " + n));
+    }
     auto ctrs = containers::PodContainers(**st, p->id);
     if (!ctrs.ok()) return Fail(ctrs.status());
     PodView v{*p, *ctrs, containers::PodStatus(*ctrs)};
@@ -259,7 +264,8 @@ struct PodActFlags {
 };
 
 // The pods named (missing ones reported, or skipped with ignore), or all of them.
-Expected<std::vector<PodRecord>> PodTargets(store::Pods& pods, const PodActFlags& f, int* rc) {
+// A missing pod exits 1 for rm, 125 for start and stop (podman's codes).
+Expected<std::vector<PodRecord>> PodTargets(store::Pods& pods, const PodActFlags& f, int missing_code, int* rc) {
   if (f.all) return pods.List();
   if (f.latest) {
     ASSIGN_OR_RETURN(std::vector<PodRecord> list, pods.List());
@@ -272,7 +278,7 @@ Expected<std::vector<PodRecord>> PodTargets(store::Pods& pods, const PodActFlags
     if (p.ok()) {
       out.push_back(*p);
     } else if (!f.ignore) {
-      *rc = Fail(p.status(), p.status().code() == Code::kNotFound ? 1 : 125);
+      *rc = Fail(p.status(), p.status().code() == Code::kNotFound ? missing_code : 125);
     }
   }
   return out;
@@ -288,7 +294,7 @@ int RunPodAction(Context& ctx, const PodActFlags& f, PodAction action) {
   if (!st.ok()) return Fail(st.status());
   store::Pods pods((*st)->db());
   int rc = 0;
-  auto targets = PodTargets(pods, f, &rc);
+  auto targets = PodTargets(pods, f, action == PodAction::kRm ? 1 : 125, &rc);
   if (!targets.ok()) return Fail(targets.status());
   for (const auto& p : *targets) {
     Status s = action == PodAction::kStart  ? containers::StartPod(**st, p)

@@ -21,7 +21,7 @@ Expected<std::string> PodName(store::Pods& pods, const std::string& wanted) {
   if (!wanted.empty()) {
     static const std::regex kName("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     if (!std::regex_match(wanted, kName))
-      return InvalidArgument("pod name must match \"[a-zA-Z0-9][a-zA-Z0-9_.-]*\": invalid argument");
+      return InvalidArgument("running pod create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
     return wanted;
   }
   for (int i = 0; i < 10; ++i) {

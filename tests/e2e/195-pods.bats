@@ -202,8 +202,10 @@ Deleted: $pause" ]
     "$e" pod create --name same >/dev/null
     rc=0; out=$("$e" pod create --name same 2>&1) || rc=$?
     echo "$e: rc=$rc $out" >> "$TEST_ROOT/$e.out"
-    rc=0; out=$("$e" pod rm nope 2>&1) || rc=$?
-    echo "rc=$rc $out" >> "$TEST_ROOT/$e.out"
+    for cmd in "pod rm nope" "pod start nope" "pod stop nope" "pod inspect nope" "pod create --name b@d"; do
+      rc=0; out=$("$e" $cmd 2>&1) || rc=$?
+      echo "$cmd: rc=$rc $out" >> "$TEST_ROOT/$e.out"
+    done
     "$e" pod ps --format '{{.Name}} {{.Status}} {{.NumberOfContainers}}' >> "$TEST_ROOT/$e.out"
     "$e" pod ps --noheading --filter name=nomatch >> "$TEST_ROOT/$e.out"
     # (not SharedNamespaces: podman's order of them varies)

@@ -7,6 +7,7 @@
 
 #include "containers/pause_image.h"
 #include "containers/run.h"
+#include "containers/volumes.h"
 #include "util/fs.h"
 #include "util/time.h"
 
@@ -138,6 +139,7 @@ Status StartPod(store::Store& st, const PodRecord& pod) {
     if (c.state == "running") continue;
     ASSIGN_OR_RETURN(runtime::ContainerSpec spec, SpecFor(st, c));
     RETURN_IF_ERROR(runtime::PrepareBundle(spec));
+    RETURN_IF_ERROR(PrepareVolumes(st, c, spec));
     RETURN_IF_ERROR(StartDetached(st, c, spec, c.config.value("rm", false)));
   }
   return Status::Ok();

@@ -19,8 +19,9 @@ BUILD_DEPS=(
   libacl1-dev liblz4-dev libxml2-dev libicu-dev libseccomp-dev
 )
 # What running kiln needs: the OCI runtime, newuidmap/newgidmap for rootless kiln's user
-# namespace (uidmap), the base image source of the demo and the examples.
-RUNTIME_DEPS=(busybox-static runc uidmap)
+# namespace (uidmap), the base image source of the demo and the examples, and catatonit, the
+# init of pods' infra containers (podman's pause image is built from it).
+RUNTIME_DEPS=(busybox-static runc uidmap catatonit)
 # Test-time tools: the test runner and its helpers, the reference implementation that the
 # e2e tests and benchmarks compare against, a registry, the benchmark runner.
 # mmdebstrap makes the Debian base image of the SBOM/scan tests; python3-jsonschema validates

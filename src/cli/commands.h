@@ -10,6 +10,7 @@
 #include "cli/context.h"
 #include "registry/client.h"
 #include "store/store.h"
+#include "util/version.h"
 
 namespace kiln::containers {
 struct IsolationRequest;
@@ -18,7 +19,7 @@ struct IsolationRequest;
 namespace kiln::cli {
 
 // kiln's version, as --version and the documents kiln writes (SBOMs) give it.
-inline constexpr const char* kVersion = "0.1.0";
+inline constexpr const char* kVersion = kKilnVersion;
 
 struct Registry {
   CLI::App& root;
@@ -58,7 +59,8 @@ Expected<registry::ClientOptions> ClientOptionsForBuild(const PullFlagsForBuild&
 
 void RegisterSaveLoadCommands(Registry& r);    // save, load, image save, image load
 void RegisterImageMountCommands(Registry& r);  // image mount, image umount/unmount
-void RegisterPodNetworkCommands(Registry& r);  // pod rm, network prune (kiln has none of them)
+void RegisterPodNetworkCommands(Registry& r);  // pod …, network prune (kiln has no networks)
+void AddPodCommands(Registry& r);              // pod create/ps/inspect/exists/start/stop/rm/prune (pod_cmd.cc)
 void RegisterVolumeCommands(Registry& r);      // volume create/ls/inspect/rm/prune/exists
 void RegisterBuildCommands(Registry& r);      // build, image build
 void RegisterLintCommand(Registry& r);        // lint

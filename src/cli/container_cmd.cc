@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -15,6 +16,7 @@
 #include "containers/containers.h"
 #include "containers/ports.h"
 #include "containers/logs.h"
+#include "containers/pod.h"
 #include "containers/run.h"
 #include "containers/volumes.h"
 #include "format/gotime.h"
@@ -43,6 +45,7 @@ using store::ContainerRecord;
 struct RunOptions {
   bool rm = false, detach = false, interactive = false, tty = false;
   std::string name, workdir, user, entrypoint, hostname, network, isolation, runtime;
+  std::string pod;  // --pod NAME|ID|new:NAME
   std::string platform, os, arch, variant;  // which instance of a manifest list runs
   bool entrypoint_set = false;
   std::vector<std::string> env, env_files, volumes, volumes_from, publish, security_opts, mounts;
@@ -111,6 +114,7 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   cmd->add_flag("-i,--interactive", o.interactive, "Keep STDIN open even if not attached");
   cmd->add_flag("-t,--tty", o.tty, "Allocate a pseudo-TTY for container");
   cmd->add_option("--name", o.name, "Assign a name to the container");
+  cmd->add_option("--pod", o.pod, "Run container in an existing pod (new:NAME makes the pod)");
   AddRepeatable(cmd, "-e,--env", o.env, "Set environment variables in container");
   AddRepeatable(cmd, "--env-file", o.env_files, "Read in a file of environment variables");
   AddRepeatable(cmd, "-v,--volume", o.volumes, "Bind mount a volume into the container");
@@ -140,6 +144,33 @@ void AddRunFlags(CLI::App* cmd, RunOptions& o, bool is_run) {
   cmd->prefix_command();
 }
 
+// --pod: the pod's ID (made first for new:NAME, with *made_pod set, so that a failed
+// create can take it away again, as podman does).
+Expected<std::string> PodFor(Context& ctx, store::Store& st, const std::string& pod, std::string* made_pod) {
+  if (pod.empty()) return std::string();
+  if (pod.rfind("new:", 0) == 0) {
+    ASSIGN_OR_RETURN(containers::IsolationRequest iso, IsolationRequestFor(ctx, "", ctx.options.runtime));
+    containers::PodCreateOptions o;
+    o.name = pod.substr(4);
+    o.isolation = iso;
+    ASSIGN_OR_RETURN(store::PodRecord made, containers::CreatePod(st, o, Warn));
+    *made_pod = made.id;
+    return made.id;
+  }
+  ASSIGN_OR_RETURN(store::PodRecord found, store::Pods(st.db()).Lookup(pod));
+  return found.id;
+}
+
+// Create with --pod: the pod resolved (or made), the container in it.
+Expected<ContainerRecord> CreateInPod(Context& ctx, store::Store& st, containers::CreateOptions& opts, const std::string& pod) {
+  std::string made_pod;
+  ASSIGN_OR_RETURN(opts.pod, PodFor(ctx, st, pod, &made_pod));
+  auto c = containers::Create(st, opts, Warn);
+  if (!c.ok() && !made_pod.empty())
+    if (auto p = store::Pods(st.db()).Lookup(made_pod); p.ok()) (void)containers::RemovePod(st, *p, true, 0, Warn);
+  return c;
+}
+
 int FailRun(const containers::RunResult& r) {
   if (!r.error.empty()) return Fail(InvalidArgument(r.error), r.exit_code);
   return r.exit_code;
@@ -151,8 +182,9 @@ int RunRun(Context& ctx, RunOptions& o, const std::vector<std::string>& rest) {
   auto opts = CreateOptionsFrom(ctx, o, rest);
   if (!opts.ok()) return Fail(opts.status());
   if (Status s = PullImageForRun(**st, o, opts->image); !s.ok()) return Fail(s);
-  auto c = containers::Create(**st, *opts, Warn);
+  auto c = CreateInPod(ctx, **st, *opts, o.pod);
   if (!c.ok()) return Fail(c.status(), 125);  // podman: 125 for an unknown image too
+  if (Status s = containers::StartInfraOf(**st, *c); !s.ok()) return Fail(s);
   auto spec = containers::SpecFor(**st, *c);
   if (!spec.ok()) return Fail(spec.status());
   if (Status s = runtime::PrepareBundle(*spec); !s.ok()) return Fail(s);
@@ -172,7 +204,7 @@ int RunCreate(Context& ctx, RunOptions& o, const std::vector<std::string>& rest)
   auto opts = CreateOptionsFrom(ctx, o, rest);
   if (!opts.ok()) return Fail(opts.status());
   if (Status s = PullImageForRun(**st, o, opts->image); !s.ok()) return Fail(s);
-  auto c = containers::Create(**st, *opts, Warn);
+  auto c = CreateInPod(ctx, **st, *opts, o.pod);
   if (!c.ok()) return Fail(c.status());
   std::printf("%s\n", c->id.c_str());
   return 0;
@@ -204,6 +236,7 @@ int RunStart(Context& ctx, StartOptions& o) {
       if (!o.attach) std::printf("%s\n", name.c_str());
       continue;
     }
+    if (Status s = containers::StartInfraOf(**st, *c); !s.ok()) return Fail(s);
     auto spec = containers::SpecFor(**st, *c);
     if (!spec.ok()) return Fail(spec.status());
     if (Status s = runtime::PrepareBundle(*spec); !s.ok()) return Fail(s);
@@ -358,6 +391,7 @@ int RunLogs(Context& ctx, LogsOptions& o) {
 // ps
 
 struct PsOptions {
+  bool pod = false;  // --pod: the POD ID and PODNAME columns
   bool all = false, quiet = false, no_trunc = false, latest = false, noheading = false, size = false;
   int last = -1;
   std::string format;
@@ -385,7 +419,18 @@ std::vector<std::string> MountDestinations(const ContainerRecord& c) {
   return out;
 }
 
-format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
+// A container's pod: its ID and name ("" for none).
+struct PodOf {
+  std::string id, name;
+};
+using PodNames = std::map<std::string, std::string>;  // pod ID → name
+
+PodOf PodOfContainer(const ContainerRecord& c, const PodNames& pods) {
+  auto it = pods.find(c.pod_id);
+  return it == pods.end() ? PodOf{} : PodOf{it->first, it->second};
+}
+
+format::Value PsRowValue(const ContainerRecord& c, const PodOf& pod, bool no_trunc, int64_t now) {
   using format::Value;
   const Json& cfg = c.config;
   std::vector<std::string> command;
@@ -405,14 +450,14 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
                    .Add("ID", "Id", Value(c.id))
                    .Add("Image", "Image", Value(cfg.value("image_name", c.image_id)))
                    .Add("ImageID", "ImageID", Value(c.image_id))
-                   .Add("IsInfra", "IsInfra", Value(false))
+                   .Add("IsInfra", "IsInfra", Value(containers::IsInfra(c)))
                    .Add("Labels", "Labels", Value::NilMap("map[string]string"))
                    .Add("Mounts", "Mounts", Value::StringSlice(mounts))
                    .Add("Names", "Names", Value::StringSlice({c.name}))
                    .Add("Networks", "Networks", Value::StringSlice({cfg.value("network", "host")}))
                    .Add("Pid", "Pid", Value::Int(c.state == "running" ? c.pid : 0))
-                   .Add("Pod", "Pod", Value(std::string()))
-                   .Add("PodName", "PodName", Value(std::string()))
+                   .Add("Pod", "Pod", Value(pod.id))
+                   .Add("PodName", "PodName", Value(pod.name))
                    .Add("Ports", "Ports", Value::NilSlice("[]types.PortMapping"))
                    .Add("StartedAt", "StartedAt", Value::Int(c.started ? c.started / 1000000000 : -62135596800, "int64"))
                    .Add("State", "State", Value(c.state))
@@ -434,8 +479,8 @@ format::Value PsRowValue(const ContainerRecord& c, bool no_trunc, int64_t now) {
       .AddMethod("Networks", Value(cfg.value("network", "host")))
       .AddMethod("Label", Value(std::string()))
       .AddMethod("Size", Value(std::string()))
-      .AddMethod("Pod", Value(std::string()))
-      .AddMethod("PodName", Value(std::string()))
+      .AddMethod("Pod", Value(no_trunc ? pod.id : pod.id.substr(0, std::min<size_t>(12, pod.id.size()))))
+      .AddMethod("PodName", Value(pod.name))
       .AddMethod("ExitCode", Value::Int(c.exit_code, "int32"));
 }
 
@@ -449,7 +494,7 @@ Json PsPortsJson(const std::vector<containers::PortMapping>& ports) {
   return out;
 }
 
-Json PsJson(const ContainerRecord& c, int64_t now) {
+Json PsJson(const ContainerRecord& c, const PodOf& pod, int64_t now) {
   const Json& cfg = c.config;
   Json j = Json::object();
   j["AutoRemove"] = cfg.value("rm", false);
@@ -461,15 +506,15 @@ Json PsJson(const ContainerRecord& c, int64_t now) {
   j["Id"] = c.id;
   j["Image"] = cfg.value("image_name", c.image_id);
   j["ImageID"] = c.image_id;
-  j["IsInfra"] = false;
+  j["IsInfra"] = containers::IsInfra(c);
   j["Labels"] = nullptr;
   j["Mounts"] = MountDestinations(c);
   j["Names"] = Json::array({c.name});
   j["Namespaces"] = Json::object();
   j["Networks"] = Json::array({cfg.value("network", "host")});
   j["Pid"] = c.state == "running" ? c.pid : 0;
-  j["Pod"] = "";
-  j["PodName"] = "";
+  j["Pod"] = pod.id;
+  j["PodName"] = pod.name;
   j["Ports"] = PsPortsJson(containers::PortsFromJson(cfg.value("ports", Json::array())));
   j["Size"] = nullptr;
   j["StartedAt"] = c.started ? c.started / 1000000000 : -62135596800;
@@ -499,21 +544,24 @@ int RunPs(Context& ctx, PsOptions& o) {
   if (o.last >= 0 && static_cast<size_t>(o.last) < filtered->size())
     filtered->erase(filtered->begin(), filtered->end() - o.last);
   const int64_t now = NowNanos();
+  PodNames pods;
+  if (auto list_pods = store::Pods((*st)->db()).List(); list_pods.ok())
+    for (const auto& p : *list_pods) pods[p.id] = p.name;
   if (o.quiet && o.format.empty()) {
     for (const auto& c : *filtered) std::printf("%s\n", o.no_trunc ? c.id.c_str() : c.id.substr(0, 12).c_str());
     return 0;
   }
   if (format::IsJsonFormat(o.format)) {
     Json out = Json::array();
-    for (const auto& c : *filtered) out.push_back(PsJson(c, now));
+    for (const auto& c : *filtered) out.push_back(PsJson(c, PodOfContainer(c, pods), now));
     std::printf("%s\n", JsonText(out, 4).c_str());
     return 0;
   }
   std::vector<format::Value> rows;
-  for (const auto& c : *filtered) rows.push_back(PsRowValue(c, o.no_trunc, now));
+  for (const auto& c : *filtered) rows.push_back(PsRowValue(c, PodOfContainer(c, pods), o.no_trunc, now));
   format::ReportOptions opts;
   opts.template_name = "ps";
-  opts.header_overrides = {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}};
+  opts.header_overrides = {{"ID", "CONTAINER ID"}, {"CreatedHuman", "CREATED"}, {"Pod", "POD ID"}, {"PodName", "PODNAME"}};
   opts.header_fields = {"AutoRemove", "Command", "Created", "CreatedAt", "Exited", "ExitedAt", "ExitCode", "ID",
                         "Image", "ImageID", "IsInfra", "Labels", "Mounts", "Names", "Networks", "Pid", "Pod",
                         "PodName", "Ports", "StartedAt", "State", "Status"};
@@ -522,6 +570,7 @@ int RunPs(Context& ctx, PsOptions& o) {
   std::string fmt = o.format;
   if (fmt.empty()) {
     fmt = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+    if (o.pod) fmt += "\t{{.Pod}}\t{{.PodName}}";
     opts.origin = format::FormatOrigin::kPodman;
   }
   return RenderAndPrint(fmt, rows, std::move(opts), "");
@@ -569,8 +618,18 @@ int RunRm(Context& ctx, RmOptions& o) {
   if (o.all) {
     auto list = ctrs.List();
     if (!list.ok()) return Fail(list.status());
+    // As podman: every container, infra containers last, each taking its pod along.
+    std::stable_partition(list->begin(), list->end(), [](const ContainerRecord& c) { return !containers::IsInfra(c); });
+    store::Pods pods((*st)->db());
     for (auto& c : *list) {
-      Status s = containers::Remove(**st, c, o.force, o.timeout, Warn);
+      Status s;
+      if (!containers::IsInfra(c)) {
+        s = containers::Remove(**st, c, o.force, o.timeout, Warn);
+      } else if (auto pod = pods.Lookup(c.pod_id); pod.ok()) {
+        s = containers::RemovePod(**st, *pod, o.force, o.timeout, Warn);
+      } else {
+        s = containers::Remove(**st, c, o.force, o.timeout, Warn);  // its pod is gone already
+      }
       if (!s.ok()) {
         rc = Fail(s);
         continue;
@@ -587,7 +646,8 @@ int RunRm(Context& ctx, RmOptions& o) {
       rc = Fail(c.status(), 1);
       continue;
     }
-    Status s = containers::Remove(**st, *c, o.force, o.timeout, Warn);
+    Status s = containers::CheckNotInfra(*c);
+    if (s.ok()) s = containers::Remove(**st, *c, o.force, o.timeout, Warn);
     if (!s.ok()) {
       rc = Fail(s);
       continue;
@@ -721,6 +781,7 @@ void RegisterContainerCommands(Registry& r) {
       ps->add_flag("-l,--latest", po->latest, "Act on the latest container podman is aware of");
       ps->add_flag("--noheading", po->noheading, "Do not print headers");
       ps->add_flag("-s,--size", po->size, "Display the total file sizes");
+      ps->add_flag("-p,--pod", po->pod, "Print the ID and name of the pod the containers are associated with");
       // podman lists buildah's working containers with it; kiln's builds keep none once
       // they end, so it lists what --all lists.
       ps->add_flag("--external", po->all, "Show containers in storage not controlled by kiln");

@@ -115,7 +115,7 @@ int RunInfo(Context& ctx, const std::string& fmt) {
 }
 
 // podman's define.Version, for `version --format`; kiln has no Go version or build time.
-Value VersionInfo() {
+Value ClientVersion() {
   const image::Platform host = image::HostPlatform();
   Value client = Value::Struct("define.Version")
                      .Add("APIVersion", "APIVersion", Value(kVersion))
@@ -126,7 +126,24 @@ Value VersionInfo() {
                      .Add("Built", "Built", Value::Int(0))
                      .Add("OsArch", "OsArch", Value(host.os + "/" + host.architecture))
                      .Add("Os", "Os", Value(host.os));
-  return Value::Struct("entities.SystemVersionReport").Add("Client", "Client", std::move(client));
+  return client;
+}
+
+// A local podman's report has only a Client (Server is a nil pointer).
+Value VersionInfo() { return Value::Struct("entities.SystemVersionReport").Add("Client", "Client", ClientVersion()); }
+
+// podman's fallback for a template that fails on the report (as `{{.Server.Version}}` does,
+// the Server being nil without a service): the template again with ".Server." read as ".",
+// on the client's version. Scripts read the pause image's tag this way (VERSION-BUILT).
+int PrintVersionTemplate(const std::string& fmt) {
+  format::ReportOptions opts;
+  opts.template_name = "info";
+  opts.headers = false;
+  const Value report = VersionInfo();
+  if (format::RenderReport(fmt, std::span<const Value>(&report, 1), opts).ok()) return PrintInfo(report, fmt);
+  std::string client_fmt = fmt;
+  for (size_t at = 0; (at = client_fmt.find(".Server.", at)) != std::string::npos;) client_fmt.replace(at, 8, "."), ++at;
+  return PrintInfo(ClientVersion(), client_fmt);
 }
 
 // podman's layout: "Client:" and the aligned lines, or JSON / a Go template with --format.
@@ -141,7 +158,7 @@ int RunVersion(const std::string& fmt) {
     std::printf("%s\n", format::GoJson(VersionInfo()).c_str());
     return 0;
   }
-  return PrintInfo(VersionInfo(), fmt);
+  return PrintVersionTemplate(fmt);
 }
 
 }  // namespace

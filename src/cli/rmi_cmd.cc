@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/image_view.h"
 #include "containers/containers.h"
+#include "containers/pod.h"
 #include "image/reference.h"
 #include "util/time.h"
 
@@ -39,9 +40,14 @@ Expected<std::string> StoredNameFor(const store::ImageRecord& img, const std::st
   return q.NotKnown();
 }
 
+// What rmi did, printed as podman's one report: every "Untagged:" line, then every "Deleted:".
+struct RmiReport {
+  std::vector<std::string> untagged, deleted;
+};
+
 // Removes one image as `rmi ARG` asks: untag when ARG is one of several names, else delete.
 // Every check comes before any change, so a refused rmi leaves the image as it was.
-Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& opts, std::string& out) {
+Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& opts, RmiReport& out) {
   ASSIGN_OR_RETURN(store::ImageRecord img, store.LookupImage(arg));
   bool by_id = img.id.rfind(arg, 0) == 0 || arg == "sha256:" + img.id;
   std::vector<std::string> untagged = img.names;
@@ -49,7 +55,7 @@ Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& 
     ASSIGN_OR_RETURN(std::string name, StoredNameFor(img, arg));
     if (img.names.size() > 1) {
       RETURN_IF_ERROR(store.RemoveName(img.id, name));
-      out += "Untagged: " + name + "\n";
+      out.untagged.push_back(name);
       return Status::Ok();
     }
     untagged = {name};
@@ -65,10 +71,15 @@ Status RemoveOne(store::Store& store, const std::string& arg, const RmiOptions& 
   // containers that used it).
   // -f: running containers are stopped and every container's files removed first (the
   // rows go with the image in DeleteImage either way).
-  if (opts.force) RETURN_IF_ERROR(containers::RemoveContainersOfImage(store, img.id, Warn));
+  // An infra container takes its pod along, with the pod's other containers (podman's rmi -f
+  // of the pause image).
+  if (opts.force) {
+    RETURN_IF_ERROR(containers::RemovePodsOfInfraImage(store, img.id, Warn));
+    RETURN_IF_ERROR(containers::RemoveContainersOfImage(store, img.id, Warn));
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> deleted, store.DeleteImage(img.id, opts.force));
-  for (const auto& n : untagged) out += "Untagged: " + n + "\n";
-  for (const auto& id : deleted) out += "Deleted: " + id + "\n";
+  out.untagged.insert(out.untagged.end(), untagged.begin(), untagged.end());
+  out.deleted.insert(out.deleted.end(), deleted.begin(), deleted.end());
   return Status::Ok();
 }
 
@@ -103,15 +114,15 @@ int RunRmi(Context& ctx, RmiOptions& opts) {
     opts.images = std::move(*ids);
   }
   std::vector<Status> errors;
-  std::set<std::string> done;
+  RmiReport report;
   for (const auto& arg : opts.images) {
-    std::string out;
-    Status st = RemoveOne(**store, arg, opts, out);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    Status st = RemoveOne(**store, arg, opts, report);
     if (st.ok()) continue;
     if (st.code() == Code::kNotFound && (opts.force || opts.ignore || opts.all)) continue;
     errors.push_back(st);
   }
+  for (const auto& n : report.untagged) std::printf("Untagged: %s\n", n.c_str());
+  for (const auto& id : report.deleted) std::printf("Deleted: %s\n", id.c_str());
   std::fflush(stdout);
   (void)(*store)->CollectGarbage();
   if (errors.empty()) return 0;

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/image_view.h"
 #include "containers/containers.h"
+#include "containers/pod.h"
 #include "containers/volumes.h"
 #include "format/report.h"
 #include "store/containers.h"
@@ -250,6 +251,9 @@ int RunSystemPrune(Context& ctx, bool all, bool force, bool volumes) {
   }
   auto store = ctx.Store();
   if (!store.ok()) return Fail(store.status());
+  // Pods with nothing running go first, their infra containers with them (podman prints
+  // nothing for them).
+  if (auto pods = containers::PrunePods(**store, Warn); !pods.ok()) return Fail(pods.status());
   auto pruned_ctrs = containers::Prune(**store);  // first: they may hold images
   if (!pruned_ctrs.ok()) return Fail(pruned_ctrs.status());
   if (!pruned_ctrs->ids.empty()) std::printf("Deleted Containers\n");

@@ -69,6 +69,8 @@ struct CreateOptions {
   bool rm = false, tty = false;
   SecurityOptions security;               // --security-opt, parsed (ParseSecurityOpts)
   image::Platform platform = image::HostPlatform();  // the instance a manifest list gives
+  std::string pod;     // the pod's ID: the container joins the namespaces its infra holds
+  bool infra = false;  // the pod's infra container (made by CreatePod)
 };
 // Checks the options against the image, then makes the container's directory and its row.
 Expected<store::ContainerRecord> Create(store::Store& store, const CreateOptions& options, const WarnFn& warn);
@@ -87,8 +89,15 @@ std::string LogPath(const std::string& root, const std::string& id);
 // RUNROOT/exits/<id>: how a container removed at its end (--rm) ended, as conmon leaves it.
 std::string ExitFile(const std::string& runroot, const std::string& id);
 
-// The runtime spec of a container, rebuilt from its row and its image's snapshots.
+// The runtime spec of a container, rebuilt from its row and its image's snapshots. A pod's
+// container joins the namespaces of its running infra container.
 Expected<runtime::ContainerSpec> SpecFor(store::Store& store, const store::ContainerRecord& c);
+// Before a container of a pod starts: its infra container, when not running, is started
+// (detached), as podman starts a container's dependencies. A no-op outside a pod.
+Status StartInfraOf(store::Store& store, const store::ContainerRecord& c);
+// Whether a container is its pod's infra container; rm refuses it (the pod goes with it).
+bool IsInfra(const store::ContainerRecord& c);
+Status CheckNotInfra(const store::ContainerRecord& c);
 
 // Brings a "running" row up to date when its process ended and nobody recorded it (the
 // monitor was killed): the monitor's own record if it appears in time, else exited with -1.

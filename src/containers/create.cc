@@ -13,8 +13,10 @@
 #include "containers/containers.h"
 #include "containers/mount_flags.h"
 #include "containers/ports.h"
+#include "containers/run.h"
 #include "containers/volumes.h"
 #include "image/reference.h"
+#include "store/pods.h"
 #include "util/fs.h"
 #include "util/rootless.h"
 #include "util/time.h"
@@ -225,7 +227,54 @@ void UnmakeVolumes(store::Store& st, const std::vector<std::string>& made) {
     if (rows.Delete(name).ok()) (void)RemoveTree(store::VolumeDir(st.root(), name));
 }
 
+// The infra container of c's pod (kNotFound when c is in none, or its pod has no infra).
+Expected<ContainerRecord> InfraOf(store::Store& st, const ContainerRecord& c) {
+  if (c.pod_id.empty() || IsInfra(c)) return NotFound("no infra container");
+  ASSIGN_OR_RETURN(store::PodRecord pod, store::Pods(st.db()).Lookup(c.pod_id));
+  if (pod.infra_id.empty()) return NotFound("no infra container");
+  return store::Containers(st.db()).Get(pod.infra_id);
+}
+
+// podman's names of the namespaces a pod shares ("net", "ipc", "uts"), as OCI names them.
+std::string OciNamespaceType(const std::string& podman_name) { return podman_name == "net" ? "network" : podman_name; }
+
+Status JoinInfraNamespaces(store::Store& st, const ContainerRecord& c, runtime::ContainerSpec& s) {
+  auto infra = InfraOf(st, c);
+  if (!infra.ok()) return infra.status().code() == Code::kNotFound ? Status::Ok() : infra.status();
+  store::Containers rows(st.db());
+  Reconcile(rows, *infra);
+  if (infra->state != "running") return Status::Ok();
+  ASSIGN_OR_RETURN(store::PodRecord pod, store::Pods(st.db()).Lookup(c.pod_id));
+  const std::string proc = "/proc/" + std::to_string(infra->pid) + "/ns/";
+  for (const auto& ns : pod.config.value("shared_namespaces", Json::array())) {
+    std::string name = ns.get<std::string>();
+    // The host's network is shared by being in it: nothing to join (rootless could not).
+    if (name == "net" && infra->config.value("network", "host") == "host") continue;
+    s.join_namespaces.push_back({OciNamespaceType(name), proc + name});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool IsInfra(const ContainerRecord& c) { return c.config.value("infra", false); }
+
+Status CheckNotInfra(const ContainerRecord& c) {
+  if (!IsInfra(c)) return Status::Ok();
+  return InvalidArgument("container " + c.id + " is the infra container of pod " + c.pod_id +
+                         " and cannot be removed without removing the pod");
+}
+
+Status StartInfraOf(store::Store& st, const ContainerRecord& c) {
+  auto infra = InfraOf(st, c);
+  if (!infra.ok()) return infra.status().code() == Code::kNotFound ? Status::Ok() : infra.status();
+  store::Containers rows(st.db());
+  Reconcile(rows, *infra);
+  if (infra->state == "running") return Status::Ok();
+  ASSIGN_OR_RETURN(runtime::ContainerSpec spec, SpecFor(st, *infra));
+  RETURN_IF_ERROR(runtime::PrepareBundle(spec));
+  return StartDetached(st, *infra, spec, false);
+}
 
 // The size of kiln's own terminal (stdin's, else stdout's); false when it has none.
 bool TerminalSize(uint16_t* rows, uint16_t* cols) {
@@ -361,8 +410,15 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
   ASSIGN_OR_RETURN(std::vector<std::string> env, MergeEnv(rc.value("Env", Json::array()), o.env_files, o.env));
   ASSIGN_OR_RETURN(MountPlan mounts, PlanMounts(st, o, rc));
   ASSIGN_OR_RETURN(Json image_mounts, ImageMountsFor(st, mounts.images, o.platform));
-  ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(o.network));
-  if (!ports.empty() && o.network.empty()) {
+  // A pod's container has the pod's hostname and network (its infra holds them).
+  std::string hostname = o.hostname, network = o.network;
+  if (!o.pod.empty()) {
+    ASSIGN_OR_RETURN(store::PodRecord pod, store::Pods(st.db()).Lookup(o.pod));
+    if (hostname.empty()) hostname = pod.config.value("hostname", "");
+    if (network.empty()) network = pod.config.value("network", "");
+  }
+  ASSIGN_OR_RETURN(runtime::Network net, ParseNetwork(network));
+  if (!ports.empty() && network.empty()) {
     net = runtime::Network::kPrivate;  // podman's default bridge, here a namespace of its own (ports.h)
   } else if (!ports.empty() && net != runtime::Network::kPrivate) {
     if (warn) warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
@@ -386,7 +442,7 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"env", env},
               {"cwd", cwd},
               {"user", o.user.empty() ? rc.value("User", std::string()) : o.user},
-              {"hostname", o.hostname.empty() ? c.id.substr(0, 12) : o.hostname},
+              {"hostname", hostname.empty() ? c.id.substr(0, 12) : hostname},
               {"network", NetworkName(net)},
               {"ports", PortsToJson(ports)},
               {"binds", jbinds},
@@ -399,6 +455,8 @@ Expected<ContainerRecord> Create(store::Store& st, const CreateOptions& o, const
               {"seccomp_profile", o.security.seccomp_profile},
               {"no_new_privileges", o.security.no_new_privileges},
               {"stop_signal", rc.value("StopSignal", std::string())}};
+  c.pod_id = o.pod;
+  if (o.infra) c.config["infra"] = true;
   // Files first: the directory and the volumes exist before the row that names them.
   std::vector<std::string> made;
   Status ins = MakeVolumes(st, mounts.volumes, made);
@@ -447,6 +505,7 @@ Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord
   s.no_new_privileges = cfg.value("no_new_privileges", false);
   s.terminal = cfg.value("tty", false);
   if (s.terminal) TerminalSize(&s.terminal_rows, &s.terminal_cols);
+  RETURN_IF_ERROR(JoinInfraNamespaces(st, c, s));
   std::string iso = cfg.value("isolation", "chroot");
   if (iso == "oci") {
     s.isolation = runtime::Isolation::kOci;

@@ -15,6 +15,7 @@
 
 #include "containers/containers.h"
 #include "containers/mount.h"
+#include "store/pods.h"
 #include "store/layer_tar.h"
 #include "util/fs.h"
 #include "util/io.h"
@@ -55,10 +56,11 @@ void SweepOrphanDirs(store::Store& st, store::Containers& rows) {
 }
 
 bool MatchesFilter(const ContainerRecord& c, const std::string& key, const std::string& v,
-                   const std::set<std::string>& ancestor_ids) {
+                   const std::set<std::string>& ancestor_ids, const std::set<std::string>& pod_ids) {
   if (key == "ancestor") return ancestor_ids.count(c.image_id) || c.config.value("image_name", "") == v;
   if (key == "status") return c.state == v || (v == "stopped" && c.state == "exited");
   if (key == "id") return c.id.rfind(v, 0) == 0;
+  if (key == "pod") return !c.pod_id.empty() && pod_ids.count(c.pod_id);
   if (key == "exited") return c.state == "exited" && std::to_string(c.exit_code) == v;
   if (key == "volume") {  // a volume's name, or NAME:DESTINATION
     for (const auto& m : c.config.value("volumes", nlohmann::ordered_json::array())) {
@@ -229,7 +231,7 @@ Expected<PrunedContainers> Prune(store::Store& st) {
   PrunedContainers pruned;
   for (auto& c : list) {
     Reconcile(rows, c);
-    if (c.state == "running") continue;
+    if (c.state == "running" || IsInfra(c)) continue;  // an infra container goes with its pod
     int64_t bytes = ChangesBytes(ContainerDir(st.root(), c.id) + "/upper");
     RETURN_IF_ERROR(Remove(st, c, false, 0, nullptr));
     pruned.ids.push_back(c.id);
@@ -247,12 +249,15 @@ Expected<std::vector<ContainerRecord>> Filter(store::Store& st, std::vector<Cont
     auto eq = f.find('=');
     if (eq == std::string::npos) return InvalidArgument("invalid filter \"" + f + "\"");
     std::string k = f.substr(0, eq);
-    static const std::set<std::string> kKeys = {"ancestor", "status", "name", "id", "exited", "volume"};
+    static const std::set<std::string> kKeys = {"ancestor", "status", "name", "id", "exited", "volume", "pod"};
     if (!kKeys.count(k)) return InvalidArgument(k + " is an invalid filter");
     by_key[k].push_back(f.substr(eq + 1));
   }
   for (const auto& [k, vals] : by_key) {
-    std::set<std::string> ancestor_ids;
+    std::set<std::string> ancestor_ids, pod_ids;
+    if (k == "pod")
+      for (const auto& v : vals)  // a pod's name, ID or ID prefix
+        if (auto p = store::Pods(st.db()).Lookup(v); p.ok()) pod_ids.insert(p->id);
     if (k == "ancestor")
       for (const auto& v : vals) {
         // podman 4.3.1 matches only the full stored name or ID; kiln also resolves short
@@ -268,7 +273,7 @@ Expected<std::vector<ContainerRecord>> Filter(store::Store& st, std::vector<Cont
       }
     std::vector<ContainerRecord> kept;
     for (const auto& c : list)
-      if (std::any_of(vals.begin(), vals.end(), [&](const std::string& v) { return MatchesFilter(c, k, v, ancestor_ids); }))
+      if (std::any_of(vals.begin(), vals.end(), [&](const std::string& v) { return MatchesFilter(c, k, v, ancestor_ids, pod_ids); }))
         kept.push_back(c);
     list = std::move(kept);
   }

@@ -229,6 +229,18 @@ bool SetgroupsDenied() {
 [[noreturn]] void BecomeUserAndExec(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
                                     const SeccompProgram& seccomp, int err_fd);
 
+// The namespaces the container shares with another (its pod's infra container), joined
+// while the host's /proc is still this process's: before its mounts (mqueue belongs to the
+// ipc namespace) and the hostname.
+void JoinNamespaces(const ContainerSpec& spec, int err_fd) {
+  for (const auto& n : spec.join_namespaces) {
+    int type = n.type == "network" ? CLONE_NEWNET : n.type == "ipc" ? CLONE_NEWIPC : n.type == "uts" ? CLONE_NEWUTS : -1;
+    if (type < 0) ChildFail(err_fd, 125, "joining namespace " + n.path + ": unknown type " + n.type);
+    UniqueFd fd(open(n.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid() || setns(fd.get(), type) != 0) ChildFail(err_fd, 125, Errno("joining the " + n.type + " namespace " + n.path));
+  }
+}
+
 // Everything below runs in the container's init (kiln re-executed by StartChroot): pid 1 of
 // new pid, mount, ipc, uts (and net) namespaces. Reports failures through err_fd and exits.
 [[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
@@ -242,6 +254,7 @@ bool SetgroupsDenied() {
       ChildFail(err_fd, 125, Errno("setting up stdio"));
     close(in), close(out), close(err);
   }
+  JoinNamespaces(spec, err_fd);
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     ChildFail(err_fd, 125, Errno("making / private"));
   const std::string root = spec.dir + "/merged";
@@ -298,8 +311,9 @@ bool SetgroupsDenied() {
   binds.insert(binds.end(), spec.binds.begin(), spec.binds.end());
   for (const auto& b : binds)
     if (Status st = BindInto(root, b); !st.ok()) ChildFail(err_fd, 125, st.message());
-  if (sethostname(spec.hostname.data(), spec.hostname.size()) != 0) ChildFail(err_fd, 125, Errno("sethostname"));
-  if (spec.network == Network::kPrivate) LoopbackUp();
+  if (!spec.Joins("uts") && sethostname(spec.hostname.data(), spec.hostname.size()) != 0)
+    ChildFail(err_fd, 125, Errno("sethostname"));
+  if (spec.network == Network::kPrivate && !spec.Joins("network")) LoopbackUp();
   if (chdir(root.c_str()) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 ||
       chdir("/") != 0)
     ChildFail(err_fd, 125, Errno("pivot_root"));
@@ -520,7 +534,10 @@ std::string OciConfig(const ContainerSpec& spec, uint32_t uid, uint32_t gid, con
     mounts.push_back({{"destination", b.destination}, {"type", "bind"}, {"source", b.source}, {"options", o}});
   }
   Json ns = Json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}});
-  if (spec.network != Network::kHost) ns.push_back({{"type", "network"}});
+  if (spec.network != Network::kHost || spec.Joins("network")) ns.push_back({{"type", "network"}});
+  for (auto& n : ns)
+    for (const auto& j : spec.join_namespaces)
+      if (n["type"] == j.type) n["path"] = j.path;
   Json linux_ = {{"namespaces", ns},
                  {"maskedPaths", {"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
                                   "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/selinux",
@@ -560,6 +577,7 @@ std::string SpecToJson(const ContainerSpec& s) {
             {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)},
             {"seccomp_profile", s.seccomp_profile}, {"no_new_privileges", s.no_new_privileges},
             {"image_mounts", ImageMountsJson(s.image_mounts)}};
+  for (const auto& n : s.join_namespaces) j["join_namespaces"].push_back({{"type", n.type}, {"path", n.path}});
   return JsonText(j);
 }
 
@@ -596,6 +614,8 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
                                 m.at("rw").get<bool>()});
     s.seccomp_profile = j.value("seccomp_profile", std::string());
     s.no_new_privileges = j.value("no_new_privileges", false);
+    for (const auto& n : j.value("join_namespaces", Json::array()))
+      s.join_namespaces.push_back({n.at("type").get<std::string>(), n.at("path").get<std::string>()});
     s.terminal_rows = j.value("terminal_rows", uint16_t{0});
     s.terminal_cols = j.value("terminal_cols", uint16_t{0});
   } catch (const std::exception& e) {
@@ -803,8 +823,10 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
   ChildError failure{};
   failure.code = 125;
   std::snprintf(failure.msg, sizeof failure.msg, "re-executing /proc/self/exe as the container's init failed");
-  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
-  if (spec.network != Network::kHost) flags |= CLONE_NEWNET;
+  int flags = CLONE_NEWNS | CLONE_NEWPID;
+  if (!spec.Joins("ipc")) flags |= CLONE_NEWIPC;
+  if (!spec.Joins("uts")) flags |= CLONE_NEWUTS;
+  if (spec.network != Network::kHost && !spec.Joins("network")) flags |= CLONE_NEWNET;
   long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) {
     int e = errno;
@@ -1032,8 +1054,10 @@ Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, Unique
 }
 
 // Opens the container's namespaces first (its /proc is not ours once its mount namespace is
-// joined), then joins them: the user namespace only when it is not already ours (rootless
-// kiln runs in the one its containers use; joining one's own fails).
+// joined), then joins them: only those that are not already ours (rootless kiln runs in the
+// user namespace its containers use, and a container with the host's network, or in a pod
+// that has it, is in the host's network namespace: a rootless setns into one's own user
+// namespace, or into a namespace the host's user namespace owns, fails).
 Status JoinNamespaces(pid_t init) {
   std::vector<std::pair<std::string, UniqueFd>> fds;
   for (const char* ns : {"user", "ipc", "uts", "net", "pid", "mnt"}) {
@@ -1043,12 +1067,10 @@ Status JoinNamespaces(pid_t init) {
     fds.emplace_back(ns, std::move(fd));
   }
   for (auto& [ns, fd] : fds) {
-    if (ns == "user") {
-      struct stat theirs {}, ours {};
-      if (fstat(fd.get(), &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 && theirs.st_ino == ours.st_ino &&
-          theirs.st_dev == ours.st_dev)
-        continue;
-    }
+    struct stat theirs {}, ours {};
+    if (fstat(fd.get(), &theirs) == 0 && stat(("/proc/self/ns/" + ns).c_str(), &ours) == 0 &&
+        theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+      continue;
     if (setns(fd.get(), 0) != 0) return ErrnoError("joining the container's " + ns + " namespace", errno);
   }
   return Status::Ok();

@@ -42,6 +42,14 @@ struct ImageMount {
   bool rw = false;
 };
 
+// A namespace of another process that a container joins instead of making its own (a pod's
+// containers join its infra container's): type is the OCI name ("network", "ipc", "uts"),
+// path /proc/PID/ns/X as the host sees it.
+struct NamespacePath {
+  std::string type;
+  std::string path;
+};
+
 struct ContainerSpec {
   std::string id;
   std::vector<std::string> lowers;  // snapshot directories, top layer first
@@ -74,6 +82,14 @@ struct ContainerSpec {
   // process gets, resolved for its capabilities at start; "" for none (unconfined).
   std::string seccomp_profile;
   bool no_new_privileges = false;        // --security-opt no-new-privileges
+  // Joined, not made: chroot: setns before anything else in the container's init (no
+  // sethostname when the uts namespace is joined); oci: "path" in config.json.
+  std::vector<NamespacePath> join_namespaces;
+  bool Joins(const std::string& type) const {
+    for (const auto& n : join_namespaces)
+      if (n.type == type) return true;
+    return false;
+  }
 };
 
 struct Stdio {

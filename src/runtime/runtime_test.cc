@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <map>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -81,6 +83,30 @@ TEST_F(RuntimeTest, SpecRoundTripsThroughJson) {
 }
 
 // A build's RUN after VOLUME: the volume gets an overlay of itself whose upper is thrown away.
+TEST_F(RuntimeTest, JoinedNamespacesRoundTripAndBecomeOciPaths) {
+  ContainerSpec s;
+  s.id = "abc";
+  s.lowers = {"/a"};
+  s.dir = "/d";
+  s.args = {"true"};
+  s.join_namespaces = {{"uts", "/proc/42/ns/uts"}, {"ipc", "/proc/42/ns/ipc"}, {"network", "/proc/42/ns/net"}};
+  auto back = SpecFromJson(SpecToJson(s));
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->join_namespaces.size(), 3u);
+  EXPECT_EQ(back->join_namespaces[2].type, "network");
+  EXPECT_EQ(back->join_namespaces[2].path, "/proc/42/ns/net");
+  EXPECT_TRUE(back->Joins("uts"));
+  EXPECT_FALSE(back->Joins("pid"));
+  auto j = nlohmann::json::parse(OciConfig(s, 0, 0, {}, {}));
+  std::map<std::string, std::string> paths;
+  for (const auto& n : j["linux"]["namespaces"]) paths[n["type"]] = n.value("path", "");
+  EXPECT_EQ(paths["uts"], "/proc/42/ns/uts");
+  EXPECT_EQ(paths["ipc"], "/proc/42/ns/ipc");
+  EXPECT_EQ(paths["network"], "/proc/42/ns/net");  // joined even with the host's network setting
+  EXPECT_EQ(paths["pid"], "");
+  EXPECT_EQ(paths["mount"], "");
+}
+
 TEST_F(RuntimeTest, DiscardWritesRoundTripsAndBecomesAnOverlayMount) {
   ContainerSpec s;
   s.dir = "/d";

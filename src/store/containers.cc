@@ -9,7 +9,7 @@ namespace kiln::store {
 namespace {
 
 constexpr const char* kColumns =
-    "id, name, image_id, created, state, config, pid, pid_start, monitor_pid, started, finished, exit_code";
+    "id, name, image_id, created, state, config, pid, pid_start, monitor_pid, started, finished, exit_code, pod_id";
 
 ContainerRecord FromRow(const Statement& s) {
   ContainerRecord c;
@@ -26,6 +26,7 @@ ContainerRecord FromRow(const Statement& s) {
   c.started = s.ColumnInt(9);
   c.finished = s.ColumnInt(10);
   c.exit_code = s.ColumnInt(11);
+  c.pod_id = s.ColumnText(12);
   return c;
 }
 
@@ -49,9 +50,9 @@ Status Containers::Insert(const ContainerRecord& c) {
       return AlreadyExists("creating container storage: the container name \"" + c.name +
                            "\" is already in use by another container. You have to remove that container to be able to reuse that name: that name is already in use");
     ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("INSERT INTO containers (") + kColumns +
-                                              ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                              ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     s.Bind(1, c.id).Bind(2, c.name).Bind(3, c.image_id).Bind(4, c.created).Bind(5, c.state).Bind(6, JsonText(c.config));
-    s.Bind(7, c.pid).Bind(8, c.pid_start).Bind(9, c.monitor_pid).Bind(10, c.started).Bind(11, c.finished).Bind(12, c.exit_code);
+    s.Bind(7, c.pid).Bind(8, c.pid_start).Bind(9, c.monitor_pid).Bind(10, c.started).Bind(11, c.finished).Bind(12, c.exit_code).Bind(13, c.pod_id);
     return s.Run();
   });
 }

@@ -29,6 +29,7 @@ struct ContainerRecord {
   int64_t started = 0;      // unix nanos, 0 = never
   int64_t finished = 0;     // unix nanos, 0 = never
   int64_t exit_code = 0;
+  std::string pod_id;       // the pod it belongs to, "" for none
 };
 
 class Containers {

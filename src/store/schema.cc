@@ -7,7 +7,7 @@ namespace kiln::store {
 namespace {
 
 // Append only: never edit a migration that has shipped.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: images, names, layers, and room for containers, leases and the build cache.
     R"sql(
 CREATE TABLE images (
@@ -113,6 +113,19 @@ CREATE TABLE volumes (
   labels        TEXT NOT NULL DEFAULT '{}',
   options       TEXT NOT NULL DEFAULT '{}'
 );
+)sql",
+    // 5: pods (podman's): a group of containers sharing namespaces that an infra container
+    // holds; a container names its pod.
+    R"sql(
+CREATE TABLE pods (
+  id       TEXT PRIMARY KEY,
+  name     TEXT NOT NULL UNIQUE,
+  created  INTEGER NOT NULL,
+  infra_id TEXT NOT NULL DEFAULT '',   -- the infra container, '' for --infra=false
+  config   TEXT NOT NULL DEFAULT '{}'  -- labels, shared namespaces, create command
+);
+ALTER TABLE containers ADD COLUMN pod_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX containers_by_pod ON containers(pod_id);
 )sql",
 };
 

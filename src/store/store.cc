@@ -549,7 +549,7 @@ Expected<GcReport> Store::CollectGarbage() {
 
 Status Store::RemoveEverything() {
   RETURN_IF_ERROR(db_->Transaction([&]() -> Status {
-    for (const char* table : {"image_names", "image_layers", "images", "layer_blobs", "layers", "containers",
+    for (const char* table : {"image_names", "image_layers", "images", "layer_blobs", "layers", "containers", "pods",
                               "lease_refs", "leases", "build_cache", "stat_cache", "volumes"})
       RETURN_IF_ERROR(db_->Exec(std::string("DELETE FROM ") + table));
     return Status::Ok();

@@ -185,6 +185,19 @@ from-helper
   [ "$output" = lo ]
 }
 
+@test "rootless: a pod's containers share its infra container's uts and ipc namespaces" {
+  ka pod create --name rp >/dev/null
+  ka run -d --pod rp --name m1 localhost/busybox sleep 300 >/dev/null
+  a=$(ka exec m1 sh -c 'hostname; ls -l /proc/self/ns/uts /proc/self/ns/ipc | sed "s/.*-> //"')
+  b=$(ka run --rm --pod rp localhost/busybox sh -c 'hostname; ls -l /proc/self/ns/uts /proc/self/ns/ipc | sed "s/.*-> //"')
+  [ "$a" = "$b" ]
+  [ "${a%%$'\n'*}" = rp ]
+  run ka pod rm -f -t 0 rp
+  [ "$status" -eq 0 ]
+  run ka ps -aq
+  [ -z "$output" ]
+}
+
 @test "rootless: save then load keeps image owners (123/456, 0/0), never the user's uid" {
   ka save -o save.tar t1
   local dir=$TEST_ROOT/save

@@ -312,7 +312,38 @@ Status EmptyDir(const std::string& dir) {
   return Status::Ok();
 }
 
+// Whether any lower layer has an entry (a whiteout too) at rel.
+bool InSomeLower(const std::vector<std::string>& lowers, const std::string& rel) {
+  struct stat st;
+  for (const auto& l : lowers)
+    if (lstat((l + rel).c_str(), &st) == 0) return true;
+  return false;
+}
+
+Status TidyDir(const std::vector<std::string>& lowers, const std::string& upper, const std::string& rel) {
+  const std::string dir = upper + rel;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, List(dir));
+  bool opaque = IsOpaqueDir(dir);
+  for (const auto& n : names) {
+    std::string p = dir + "/" + n;
+    struct stat st;
+    if (lstat(p.c_str(), &st) != 0) return ErrnoError("stat " + p, errno);
+    if (n == kOpaqueMarker || (n == ".wh..opq" && IsWhiteoutDevice(st))) {
+      if (unlink(p.c_str()) != 0) return ErrnoError("removing " + p, errno);
+    } else if (S_ISDIR(st.st_mode)) {
+      RETURN_IF_ERROR(TidyDir(lowers, upper, rel + "/" + n));
+    }
+  }
+  if (!opaque || rel.empty()) return Status::Ok();
+  for (const char* name : kOpaqueXattrs) (void)lremovexattr(dir.c_str(), name);
+  return InSomeLower(lowers, rel) ? MarkOpaque(dir) : Status::Ok();
+}
+
 }  // namespace
+
+Status TidyFuseOpaques(const std::vector<std::string>& lowers, const std::string& upper) {
+  return TidyDir(lowers, upper, "");
+}
 
 Status CopyStack(const std::vector<std::string>& lowers, const std::string& upper, const std::string& target) {
   RETURN_IF_ERROR(EmptyDir(target));

@@ -30,4 +30,10 @@ Status CopyStack(const std::vector<std::string>& lowers, const std::string& uppe
 // (born after CopyStack's marker; filesystems without birth times cannot tell), is opaque.
 Status WriteChanges(const std::vector<std::string>& lowers, const std::string& merged, const std::string& upper);
 
+// fuse-overlayfs marks every directory it creates opaque, three ways (an xattr, a
+// ".wh..wh..opq" file and a ".wh..opq" whiteout). Leaves one opaque xattr where the kernel's
+// overlayfs would have set one (the directory took the place of something in the lowers)
+// and none elsewhere, so that the layer is the one the kernel's overlay gives.
+Status TidyFuseOpaques(const std::vector<std::string>& lowers, const std::string& upper);
+
 }  // namespace kiln::runtime

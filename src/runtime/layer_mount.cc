@@ -133,7 +133,9 @@ Status MountLayers(const LayerMount& m, const std::vector<std::string>& lowers, 
 
 Status FinishLayers(const LayerMount& m, const std::vector<std::string>& lowers, const std::string& upper,
                     const std::string& target) {
-  if (m.driver != "vfs" || upper.empty()) return Status::Ok();
+  if (upper.empty()) return Status::Ok();
+  if (!m.mount_program.empty()) return TidyFuseOpaques(lowers, upper);
+  if (m.driver != "vfs") return Status::Ok();
   return WriteChanges(lowers, target, upper);
 }
 

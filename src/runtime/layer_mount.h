@@ -49,7 +49,8 @@ enum class LayerLifetime {
 Status MountLayers(const LayerMount& m, const std::vector<std::string>& lowers, const std::string& upper,
                    const std::string& work, const std::string& target, LayerLifetime lifetime);
 // Once nothing uses the mount any more (the container ended): vfs writes the changes made
-// in target to upper; the other drivers have nothing to do.
+// in target to upper; fuse-overlayfs's opaque markers are made the kernel's
+// (TidyFuseOpaques); the kernel's overlay has nothing to do.
 Status FinishLayers(const LayerMount& m, const std::vector<std::string>& lowers, const std::string& upper,
                     const std::string& target);
 // Whether path is the root of a mount (a bind mount of a directory onto itself too).

@@ -1,5 +1,6 @@
 #include "runtime/runtime.h"
 #include "runtime/user_network.h"
+#include "runtime/userns.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -471,6 +472,11 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
     fds.push_back(std::move(fd));
   }
   if (!upper.empty()) opts += ",upperdir=" + upper + ",workdir=" + work;
+  // In a user namespace overlayfs cannot write trusted.* xattrs: without "userxattr" it runs
+  // with none, and a directory made where a lower one was deleted (which needs the opaque
+  // xattr) fails with EIO. With it, it reads and writes user.overlay.* (as the layers
+  // extracted in the namespace carry them: store/layer_apply.h).
+  if (!InInitialUserNamespace()) opts += ",userxattr";
   if (mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) != 0)
     return ErrnoError("mounting overlay at " + target, errno);
   return Status::Ok();
@@ -669,7 +675,9 @@ void RemoveEmptyCopiedUpParents(const ContainerSpec& spec, std::string path) {
     struct stat up;
     if (lstat(upper.c_str(), &up) != 0 || !S_ISDIR(up.st_mode)) return;
     char opaque[2];
-    if (lgetxattr(upper.c_str(), "trusted.overlay.opaque", opaque, sizeof opaque) > 0) return;
+    if (lgetxattr(upper.c_str(), "trusted.overlay.opaque", opaque, sizeof opaque) > 0 ||
+        lgetxattr(upper.c_str(), "user.overlay.opaque", opaque, sizeof opaque) > 0)
+      return;
     bool same_as_image = true;
     for (const auto& l : spec.lowers) {
       struct stat low;

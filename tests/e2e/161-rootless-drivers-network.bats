@@ -70,9 +70,8 @@ kd() {
   as_user "$RD_SHARE/kiln" "${flags[@]}" "$@"
 }
 
-# RUN (a new file, a changed file, a deleted file and directory, a new directory; the
-# kernel overlay in the user namespace fails a directory removed and made again with EIO,
-# so that case is checked as root only), COPY with an owner, a hard link.
+# RUN (a new file, a changed file, a deleted file and directory, a new directory, a
+# directory removed and made again), COPY with an owner, a hard link.
 write_context() {
   mkdir -p "$1"
   echo data > "$1/data.txt"
@@ -81,7 +80,7 @@ FROM localhost/busybox
 RUN echo hi > /x && ln /x /x-link && echo changed >> /etc/passwd && rm -rf /etc/group /var && mkdir -p /srv/new
 RUN touch /f && chown 123:456 /f && mkdir /d && echo in-d > /d/in
 COPY --chown=1000:1000 data.txt /data.txt
-RUN rm /d/in && echo after > /d/after
+RUN rm /d/in && echo after > /d/after && rm -rf /d && mkdir -p /d/again && echo again > /d/again/f
 EOF2
   chmod -R a+rX "$1"
 }
@@ -132,7 +131,7 @@ no-group
 new
 123:456 /f
 1000:1000 /data.txt
-after"
+again"
   for d in native fuse vfs; do
     kd "$d" import -q "$RD_SHARE/busybox.tar" localhost/busybox
     run kd "$d" build --timestamp 0 -t t "$RD_SHARE/ctx"
@@ -162,6 +161,50 @@ after"
       <(tar -xOf "$home/save-fuse.tar" manifest.json | jq -c '.[0].Layers')
   # No fuse-overlayfs outlives the commands, and the vfs copies are gone with their containers.
   ! pgrep -u "$(id -u "$RD_U")" fuse-overlayfs
+}
+
+# overlayfs in a user namespace has no trusted.* xattrs: mounted without "userxattr" it
+# runs without xattrs, and a directory made where a lower one was deleted (opaque) failed
+# with EIO. Lower directories here are the image's and a RUN's own earlier layer.
+@test "rootless drivers: the kernel overlay makes a deleted lower directory again (opaque, userxattr)" {
+  local ctx=$RD_SHARE/ctx-remade
+  mkdir -p "$ctx"
+  cat > "$ctx/Containerfile" <<'EOF2'
+FROM localhost/busybox
+RUN mkdir -p /opt/old/deep && echo old > /opt/old/deep/f && echo old > /opt/top
+RUN rm -rf /var && mkdir -p /var/new && echo new > /var/new/f && rm -rf /opt && mkdir -p /opt/old && echo new > /opt/old/g
+EOF2
+  chmod -R a+rX "$ctx"
+  kd native import -q "$RD_SHARE/busybox.tar" localhost/busybox
+  run kd native build --timestamp 0 -t remade "$ctx"
+  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  run kd native run --rm remade sh -c 'find /var /opt | sort; cat /var/new/f /opt/old/g'
+  [ "$status" -eq 0 ]
+  assert_same "/opt
+/opt/old
+/opt/old/g
+/var
+/var/new
+/var/new/f
+new
+new" "$output"
+  # In a container as well (its upper dir over the image's layers), twice over one name.
+  run kd native run --rm remade sh -c 'rm -rf /opt && mkdir /opt && rmdir /opt && mkdir -p /opt/old/x && ls -a /opt /opt/old'
+  [ "$status" -eq 0 ]
+  assert_same "/opt:
+.
+..
+old
+
+/opt/old:
+.
+..
+x" "$output"
+  # The layers are the ones root builds with trusted.* xattrs.
+  kiln import -q "$RD_SHARE/busybox.tar" localhost/busybox >/dev/null
+  kiln build -q --timestamp 0 -t remade "$ctx" >/dev/null
+  assert_same "$(kiln inspect --format '{{json .RootFS.Layers}}' remade)" \
+    "$(kd native inspect --format '{{json .RootFS.Layers}}' remade)"
 }
 
 @test "rootless drivers: run -d, commit and export of a stopped container under fuse-overlayfs and vfs" {

@@ -15,7 +15,16 @@ RUNS=${BENCH_RUNS:-10}
 user=kbench$$
 work=$(mktemp -d /tmp/kiln-rlbench.XXXXXX)
 chmod 755 "$work"
+# Rootless podman's slirp4netns opens /dev/net/tun and fuse-overlayfs /dev/fuse: opened to
+# users for the run (as udev does on an ordinary host), their modes restored at the end.
+declare -A dev_mode=()
+for dev in /dev/fuse /dev/net/tun; do
+  [ -c "$dev" ] || continue
+  dev_mode[$dev]=$(stat -c %a "$dev")
+done
 cleanup() {
+  local dev
+  for dev in "${!dev_mode[@]}"; do chmod "${dev_mode[$dev]}" "$dev"; done
   if id "$user" >/dev/null 2>&1; then
     as_user "$work/kiln" system migrate >/dev/null 2>&1 || true
     as_user podman system migrate >/dev/null 2>&1 || true
@@ -29,6 +38,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+for dev in "${!dev_mode[@]}"; do chmod 0666 "$dev"; done
 
 useradd -m -s /bin/sh "$user"
 if ! grep -q "^$user:" /etc/subuid; then
@@ -78,8 +88,9 @@ u_cached=$(median_ms "true" "$KU build -q -t b $ctx")
 r_run=$(median_ms "true" "$KR run --rm localhost/busybox true")
 u_run=$(median_ms "true" "$KU run --rm localhost/busybox true")
 
-# Rootless podman, where it works here (its own store in the user's home).
-PU="runuser -u $user -- env -i -C $home HOME=$home USER=$user PATH=/usr/sbin:/usr/bin:/sbin:/bin CONTAINERS_CONF=$work/containers.conf podman --root $home/pm-root --runroot $home/pm-run"
+# Rootless podman, where it works here (its own store in the user's home; native overlay,
+# as kiln's: podman 4.3.1 left to choose takes vfs without a storage.conf).
+PU="runuser -u $user -- env -i -C $home HOME=$home USER=$user PATH=/usr/sbin:/usr/bin:/sbin:/bin CONTAINERS_CONF=$work/containers.conf podman --root $home/pm-root --runroot $home/pm-run --storage-driver overlay"
 p_cold=NA p_cached=NA p_run=NA p_note=""
 if command -v podman >/dev/null && $PU import -q "$work/busybox.tar" localhost/busybox >/dev/null 2>&1; then
   if p_err=$($PU run --rm localhost/busybox true 2>&1); then

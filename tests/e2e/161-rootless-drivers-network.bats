@@ -51,6 +51,18 @@ teardown_file() {
 }
 
 setup() { setup_store; }
+
+# No fuse-overlayfs of the user's is left: each dies with the command that mounted it
+# (PR_SET_PDEATHSIG), within a second (until then it may still be exiting or unreaped).
+no_fuse_left() {
+  local i
+  for i in $(seq 20); do
+    pgrep -u "$(id -u "$RD_U")" -x fuse-overlayfs >/dev/null || return 0
+    sleep 0.1
+  done
+  pgrep -a -u "$(id -u "$RD_U")" -x fuse-overlayfs
+  false
+}
 teardown() { cleanup_test_store; }
 
 as_user() {
@@ -160,7 +172,7 @@ again"
   cmp <(tar -xOf "$home/save-native.tar" manifest.json | jq -c '.[0].Layers') \
       <(tar -xOf "$home/save-fuse.tar" manifest.json | jq -c '.[0].Layers')
   # No fuse-overlayfs outlives the commands, and the vfs copies are gone with their containers.
-  ! pgrep -u "$(id -u "$RD_U")" fuse-overlayfs
+  no_fuse_left
 }
 
 # overlayfs in a user namespace has no trusted.* xattrs: mounted without "userxattr" it
@@ -226,7 +238,7 @@ x" "$output"
     [[ "$output" == "made"*"No such file"* ]] || { echo "$d: $output"; false; }
     kd "$d" rm -f c >/dev/null
   done
-  ! pgrep -u "$(id -u "$RD_U")" fuse-overlayfs
+  no_fuse_left
 }
 
 # The host's address on its default route: reachable from slirp4netns' network, unlike

@@ -15,7 +15,16 @@ RUNS=${BENCH_RUNS:-10}
 user=kbench$$
 work=$(mktemp -d /tmp/kiln-rlbench.XXXXXX)
 chmod 755 "$work"
+# Rootless podman's slirp4netns opens /dev/net/tun and fuse-overlayfs /dev/fuse: opened to
+# users for the run (as udev does on an ordinary host), their modes restored at the end.
+declare -A dev_mode=()
+for dev in /dev/fuse /dev/net/tun; do
+  [ -c "$dev" ] || continue
+  dev_mode[$dev]=$(stat -c %a "$dev")
+done
 cleanup() {
+  local dev
+  for dev in "${!dev_mode[@]}"; do chmod "${dev_mode[$dev]}" "$dev"; done
   if id "$user" >/dev/null 2>&1; then
     as_user "$work/kiln" system migrate >/dev/null 2>&1 || true
     as_user podman system migrate >/dev/null 2>&1 || true
@@ -29,6 +38,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+for dev in "${!dev_mode[@]}"; do chmod 0666 "$dev"; done
 
 useradd -m -s /bin/sh "$user"
 if ! grep -q "^$user:" /etc/subuid; then
@@ -59,37 +69,41 @@ CF
 chmod -R a+rX "$ctx"
 
 KR="$work/kiln --root $work/kroot --runroot $work/krun"
-KU="runuser -u $user -- env -i -C $home HOME=$home USER=$user PATH=/usr/sbin:/usr/bin:/sbin:/bin $work/kiln"
+# The rootless side is timed by a hyperfine running as the user (as_user), so that neither
+# side pays runuser's PAM session (~10 ms) in its figures.
+KU="$work/kiln"
 $KR import -q "$work/busybox.tar" localhost/busybox >/dev/null
 as_user "$work/kiln" import -q "$work/busybox.tar" localhost/busybox >/dev/null
 
-median_ms() {  # median_ms PREPARE COMMAND
-  local json="$work/h.json"
-  hyperfine -N --warmup 1 --runs "$RUNS" --prepare "$1" --export-json "$json" "$2" >/dev/null 2>&1 || { echo NA; return; }
+median_ms() {  # median_ms root|user PREPARE COMMAND
+  local json="$work/h.json" run=()
+  if [ "$1" = user ]; then json="$home/h.json" run=(as_user); fi
+  "${run[@]}" hyperfine -N --warmup 1 --runs "$RUNS" --prepare "$2" --export-json "$json" "$3" >/dev/null 2>&1 || { echo NA; return; }
   jq -r '.results[0].median * 1000 | floor' "$json"
 }
 # A cold build starts from a reset store holding only the base image.
 fresh_root="sh -c '$KR system reset -f; $KR import -q $work/busybox.tar localhost/busybox' >/dev/null 2>&1"
 fresh_user="sh -c '$KU system reset -f; $KU import -q $work/busybox.tar localhost/busybox' >/dev/null 2>&1"
-r_cold=$(median_ms "$fresh_root" "$KR build -q -t b $ctx")
-u_cold=$(median_ms "$fresh_user" "$KU build -q -t b $ctx")
-r_cached=$(median_ms "true" "$KR build -q -t b $ctx")
-u_cached=$(median_ms "true" "$KU build -q -t b $ctx")
-r_run=$(median_ms "true" "$KR run --rm localhost/busybox true")
-u_run=$(median_ms "true" "$KU run --rm localhost/busybox true")
+r_cold=$(median_ms root "$fresh_root" "$KR build -q -t b $ctx")
+u_cold=$(median_ms user "$fresh_user" "$KU build -q -t b $ctx")
+r_cached=$(median_ms root "true" "$KR build -q -t b $ctx")
+u_cached=$(median_ms user "true" "$KU build -q -t b $ctx")
+r_run=$(median_ms root "true" "$KR run --rm localhost/busybox true")
+u_run=$(median_ms user "true" "$KU run --rm localhost/busybox true")
 
-# Rootless podman, where it works here (its own store in the user's home).
-PU="runuser -u $user -- env -i -C $home HOME=$home USER=$user PATH=/usr/sbin:/usr/bin:/sbin:/bin CONTAINERS_CONF=$work/containers.conf podman --root $home/pm-root --runroot $home/pm-run"
+# Rootless podman, where it works here (its own store in the user's home; native overlay,
+# as kiln's: podman 4.3.1 left to choose takes vfs without a storage.conf).
+PU="podman --root $home/pm-root --runroot $home/pm-run --storage-driver overlay"
 p_cold=NA p_cached=NA p_run=NA p_note=""
-if command -v podman >/dev/null && $PU import -q "$work/busybox.tar" localhost/busybox >/dev/null 2>&1; then
-  if p_err=$($PU run --rm localhost/busybox true 2>&1); then
-    p_run=$(median_ms "true" "$PU run --rm localhost/busybox true")
+if command -v podman >/dev/null && as_user $PU import -q "$work/busybox.tar" localhost/busybox >/dev/null 2>&1; then
+  if p_err=$(as_user $PU run --rm localhost/busybox true 2>&1); then
+    p_run=$(median_ms user "true" "$PU run --rm localhost/busybox true")
   else
     p_note="podman run: $(tail -1 <<<"$p_err")"
   fi
-  if p_err=$($PU build -q -t b "$ctx" 2>&1); then
-    p_cached=$(median_ms "true" "$PU build -q -t b $ctx")
-    p_cold=$(median_ms "sh -c '$PU system reset -f; $PU import -q $work/busybox.tar localhost/busybox' >/dev/null 2>&1" "$PU build -q -t b $ctx")
+  if p_err=$(as_user $PU build -q -t b "$ctx" 2>&1); then
+    p_cached=$(median_ms user "true" "$PU build -q -t b $ctx")
+    p_cold=$(median_ms user "sh -c '$PU system reset -f; $PU import -q $work/busybox.tar localhost/busybox' >/dev/null 2>&1" "$PU build -q -t b $ctx")
   else
     p_note="$p_note; podman build: $(tail -1 <<<"$p_err")"
   fi

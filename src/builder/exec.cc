@@ -107,7 +107,8 @@ int CopyChild(const std::string& rootfs, void* arg) {
     // The source image is mounted read-only-in-effect: its upper dir is thrown away.
     std::string d = job->spec->dir;
     for (const char* sub : {"/src-upper", "/src-work", "/src-merged"}) mkdir((d + sub).c_str(), 0755);
-    st = runtime::MountOverlay(req.source_lowers, d + "/src-upper", d + "/src-work", d + "/src-merged");
+    st = runtime::MountLayers(job->spec->layer_mount, req.source_lowers, d + "/src-upper", d + "/src-work",
+                              d + "/src-merged", runtime::LayerLifetime::kCaller);
     source_root = d + "/src-merged";
   }
   std::vector<Source> sources = req.sources;

@@ -110,6 +110,7 @@ Expected<runtime::ContainerSpec> StageBuilder::ContainerFor(const std::string& d
   runtime::ContainerSpec spec;
   spec.id = dir.substr(dir.rfind('/') + 1);
   spec.dir = dir;
+  spec.layer_mount = {run_.store.graph_driver(), run_.store.mount_program()};
   const auto& layers = layered() ? state_.layers : base_layers_;
   ASSIGN_OR_RETURN(spec.lowers, LowerDirs(run_.store, layers, dir));
   spec.cwd = state_.WorkingDir();
@@ -189,6 +190,7 @@ Expected<runtime::BindMount> StageBuilder::BindMountSource(std::map<std::string,
   // Copied into an overlay over an empty lower: the copy lands in scratch/upper/m.
   runtime::ContainerSpec spec;
   spec.dir = scratch;
+  spec.layer_mount = {run_.store.graph_driver(), run_.store.mount_program()};
   for (const char* sub : {"", "/upper", "/work", "/merged"}) RETURN_IF_ERROR(MakeDirs(scratch + sub));
   ASSIGN_OR_RETURN(spec.lowers, LowerDirs(run_.store, {}, scratch));
   RETURN_IF_ERROR(CopyInContainer(spec, req));

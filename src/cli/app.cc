@@ -175,8 +175,8 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& o) {
   AddRepeatable(&app, "--runtime-flag", o.runtime_flags, "add global flags for the container runtime");
   // Accepted for scripts written for podman; kiln has one store layout, no events, no
   // network plugins, no conmon and no hooks (docs/compat.md).
-  app.add_option("--storage-driver", o.storage_driver, "Ignored: kiln's store has one layout (overlay snapshots)");
-  AddRepeatable(&app, "--storage-opt", o.storage_opts, "Ignored: kiln's store has no driver options");
+  app.add_option("--storage-driver", o.storage_driver, "Storage driver: overlay (kernel or --storage-opt overlay.mount_program) or vfs (copying)");
+  AddRepeatable(&app, "--storage-opt", o.storage_opts, "Storage driver option: overlay.mount_program=PATH (others ignored)");
   app.add_option("--cgroup-manager", o.cgroup_manager, "Ignored: kiln creates no cgroups (containers stay in the caller's)");
   app.add_option("--events-backend", o.events_backend, "Ignored: kiln records no events");
   app.add_option("--tmpdir", o.tmpdir, "Ignored: kiln keeps its state under --runroot");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/layer_mount.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -19,8 +20,8 @@ struct GlobalOptions {
   std::string log_level = "warn";
   std::string runtime;                     // default of build/run/create --runtime
   std::vector<std::string> runtime_flags;  // global flags for the OCI runtime
-  std::string storage_driver;              // accepted: kiln's store has one layout
-  std::vector<std::string> storage_opts;   // accepted, ignored
+  std::string storage_driver;              // "overlay" or "vfs" (runtime/layer_mount.h)
+  std::vector<std::string> storage_opts;   // overlay.mount_program=PATH used; others ignored
   std::string cgroup_manager, events_backend, tmpdir, network_cmd_path, network_config_dir, conmon, volumepath;
   std::vector<std::string> hooks_dirs;
   bool syslog = false, noout = false;
@@ -37,6 +38,9 @@ class Context {
   Expected<store::Store*> Store();
   // A store of the caller's own (run and start -a close it while a container runs).
   Expected<std::unique_ptr<store::Store>> OpenStore() const;
+  // How snapshots are mounted: --storage-driver and --storage-opt overlay.mount_program,
+  // else storage.conf, else probed (once per run root).
+  Expected<runtime::LayerMount> LayerMount() const;
   // logrus-style debug line on stderr with --log-level debug (or trace).
   void Debug(const std::string& message) const;
 

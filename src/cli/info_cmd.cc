@@ -1,6 +1,6 @@
 // `kiln info` (also `system info`): podman's info, the subset kiln has — host (kernel,
 // cgroups, OCI runtime, rootless and the user namespace's ID mappings, network helpers),
-// store (paths, driver, whether overlay mounts natively, image and container counts) and
+// store (paths, driver and how it mounts, image and container counts) and
 // registries. YAML by default, `--format json`, or a Go template over podman's field names.
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -77,11 +77,16 @@ Value StoreInfo(store::Store& st) {
     total = static_cast<int64_t>(containers->size());
     for (const auto& c : *containers) (c.state == "running" ? running : stopped) += 1;
   }
-  // Overlay snapshots mount natively (rootless: in the user namespace, kernel 5.11 or later);
-  // when the kernel refuses, kiln has no fallback yet and info says why.
-  Status overlay = runtime::ProbeOverlay(st.runroot() + "/overlay-probe-" + std::to_string(::getpid()));
-  Value status = Value::Map("map[string]string").Set("Native Overlay Diff", Value(overlay.ok() ? "true" : "false"));
-  if (!overlay.ok()) status.Set("Overlay Error", Value(overlay.message()));
+  // podman's fields for the driver in use: the kernel's overlay ("Native Overlay Diff":
+  // true), overlay through fuse-overlayfs (graphOptions overlay.mount_program, native diff
+  // false), or vfs (no options, no status).
+  Value options = Value::Map("map[string]interface {}");
+  Value status = Value::Map("map[string]string");
+  if (st.graph_driver() == "overlay") {
+    if (!st.mount_program().empty())
+      options.Set("overlay.mount_program", Value::Map("map[string]interface {}").Set("Executable", Value(st.mount_program())));
+    status.Set("Native Overlay Diff", Value(st.mount_program().empty() ? "true" : "false"));
+  }
   return Value::Struct("define.StoreInfo")
       .Add("ContainerStore", "containerStore",
            Value::Struct("define.ContainerStore")
@@ -89,7 +94,8 @@ Value StoreInfo(store::Store& st) {
                .Add("Paused", "paused", Value::Int(0))
                .Add("Running", "running", Value::Int(running))
                .Add("Stopped", "stopped", Value::Int(stopped)))
-      .Add("GraphDriverName", "graphDriverName", Value("overlay"))
+      .Add("GraphDriverName", "graphDriverName", Value(st.graph_driver()))
+      .Add("GraphOptions", "graphOptions", std::move(options))
       .Add("GraphRoot", "graphRoot", Value(st.root()))
       .Add("GraphStatus", "graphStatus", std::move(status))
       .Add("ImageStore", "imageStore",

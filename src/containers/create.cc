@@ -315,10 +315,8 @@ Expected<runtime::Network> ParseNetwork(const std::string& n) {
   if (n.empty() || n == "host") return runtime::Network::kHost;
   if (n == "none") return runtime::Network::kNone;
   if (n == "private" || n == "bridge" || n == "slirp4netns" || n == "pasta") {
-    // A rootless private network is user-mode networking, podman's pasta or slirp4netns.
-    if (Rootless() && runtime::FindProgram("pasta").empty() && runtime::FindProgram("slirp4netns").empty())
-      return Unsupported("rootless private network needs pasta or slirp4netns, and neither is installed "
-                         "(install passt or slirp4netns, or use --network host or none)");
+    // A rootless private network is user-mode networking through slirp4netns.
+    if (Rootless()) RETURN_IF_ERROR(runtime::UserNetworkProgram().status());
     return runtime::Network::kPrivate;
   }
   return InvalidArgument("unable to find network with name or ID " + n + ": network not found");
@@ -477,6 +475,7 @@ Expected<runtime::ContainerSpec> SpecFor(store::Store& st, const ContainerRecord
   runtime::ContainerSpec s;
   s.id = c.id;
   s.dir = ContainerDir(st.root(), c.id);
+  s.layer_mount = {st.graph_driver(), st.mount_program()};
   ASSIGN_OR_RETURN(std::vector<store::LayerInfo> layers, st.ImageLayers(c.image_id));
   for (auto it = layers.rbegin(); it != layers.rend(); ++it) s.lowers.push_back(st.snapshots().FsPath(it->chain_id));
   if (s.lowers.empty()) {

@@ -33,12 +33,10 @@ CountedMount ForContainer(const std::string& root, const std::string& id) {
   return {JoinPath(dir, "mount.lock"), JoinPath(dir, "mount.count"), JoinPath(dir, "merged")};
 }
 
-// Whether a filesystem is mounted at path (its device differs from its parent's).
-bool IsMountPoint(const std::string& path) {
-  struct stat here, parent;
-  if (::stat(path.c_str(), &here) != 0 || ::stat(ParentDir(path).c_str(), &parent) != 0) return false;
-  return here.st_dev != parent.st_dev;
-}
+using runtime::IsMountPoint;
+
+// How the store's snapshots are mounted (its graph driver).
+runtime::LayerMount StoreLayers(const store::Store& st) { return {st.graph_driver(), st.mount_program()}; }
 
 // The mount's lock, held for the lifetime of the returned fd.
 Expected<UniqueFd> Lock(const CountedMount& m) {
@@ -65,13 +63,20 @@ Expected<std::string> Up(const CountedMount& m, const std::function<Status()>& m
   return m.target;
 }
 
-Expected<bool> Down(const CountedMount& m, bool force) {
+// The kernel's unmount of m's target (no driver's clean-up: a vfs copy stays until a mount
+// empties it).
+Status PlainUnmount(const CountedMount& m) {
+  if (::umount2(m.target.c_str(), 0) != 0) return ErrnoError("unmounting " + m.target, errno);
+  return Status::Ok();
+}
+
+Expected<bool> Down(const CountedMount& m, bool force, const std::function<Status()>& unmount) {
   if (!PathExists(m.lock) && !IsMountPoint(m.target)) return false;
   ASSIGN_OR_RETURN(UniqueFd lock, Lock(m));
   int n = Count(m);
   if (n == 0) return false;
   if (force || n == 1) {
-    if (::umount2(m.target.c_str(), 0) != 0) return ErrnoError("unmounting " + m.target, errno);
+    RETURN_IF_ERROR(unmount());
     n = 1;
   }
   RETURN_IF_ERROR(WriteFileAtomic(m.count, std::to_string(n - 1)));
@@ -81,7 +86,10 @@ Expected<bool> Down(const CountedMount& m, bool force) {
 // One image mount fewer of each image ID in ids (a JSON array); none already is fine.
 void ReleaseImages(const std::string& root, const nlohmann::ordered_json& ids) {
   for (const auto& id : ids)
-    if (id.is_string()) (void)Down(ForImage(root, id.get<std::string>()), /*force=*/false);
+    if (id.is_string()) {
+      CountedMount m = ForImage(root, id.get<std::string>());
+      (void)Down(m, /*force=*/false, [&] { return PlainUnmount(m); });
+    }
 }
 
 }  // namespace
@@ -100,7 +108,7 @@ Expected<std::string> MountImage(store::Store& st, const std::string& image_id) 
     std::string empty = JoinPath(ParentDir(m.target), "empty");
     RETURN_IF_ERROR(MakeDirs(empty));
     lowers.push_back(empty);
-    return runtime::MountOverlay(lowers, "", "", m.target);
+    return runtime::MountLayers(StoreLayers(st), lowers, "", "", m.target, runtime::LayerLifetime::kPersistent);
   });
 }
 
@@ -110,7 +118,8 @@ Expected<std::string> ImageMountpoint(store::Store& st, const std::string& image
 }
 
 Expected<bool> UnmountImage(store::Store& st, const std::string& image_id, bool force) {
-  return Down(ForImage(st.root(), image_id), force);
+  CountedMount m = ForImage(st.root(), image_id);
+  return Down(m, force, [&] { return runtime::UnmountLayers(StoreLayers(st), m.target); });
 }
 
 namespace {
@@ -160,8 +169,12 @@ Expected<std::string> MountContainer(store::Store& st, const store::ContainerRec
     Reconcile(rows, now);
     if (now.state == "running" && now.pid > 0) return runtime::AttachRunningRootfs(static_cast<pid_t>(now.pid), m.target);
     ASSIGN_OR_RETURN(runtime::ContainerSpec spec, SpecFor(st, c));
+    // vfs's merged dir is a copy whose changes reach the upper dir only when its user ends.
+    if (spec.layer_mount.driver == "vfs")
+      return Unsupported("mounting a container with the vfs storage driver: its changes would not reach the container");
     for (const char* d : {"upper", "work"}) RETURN_IF_ERROR(MakeDirs(JoinPath(spec.dir, d)));
-    return runtime::MountOverlay(spec.lowers, JoinPath(spec.dir, "upper"), JoinPath(spec.dir, "work"), m.target);
+    return runtime::MountLayers(spec.layer_mount, spec.lowers, JoinPath(spec.dir, "upper"), JoinPath(spec.dir, "work"),
+                                m.target, runtime::LayerLifetime::kPersistent);
   });
 }
 
@@ -171,7 +184,8 @@ std::string ContainerMountpoint(const std::string& root, const std::string& id) 
 }
 
 Expected<bool> UnmountContainer(const std::string& root, const std::string& id, bool force) {
-  return Down(ForContainer(root, id), force);
+  CountedMount m = ForContainer(root, id);
+  return Down(m, force, [&] { return PlainUnmount(m); });
 }
 
 }  // namespace kiln::containers

@@ -1,4 +1,6 @@
 #include "runtime/runtime.h"
+#include "runtime/user_network.h"
+#include "runtime/userns.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -27,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "runtime/seccomp.h"
@@ -244,7 +247,11 @@ void JoinNamespaces(const ContainerSpec& spec, int err_fd) {
 // Everything below runs in the container's init (kiln re-executed by StartChroot): pid 1 of
 // new pid, mount, ipc, uts (and net) namespaces. Reports failures through err_fd and exits.
 [[noreturn]] void ChrootChild(const ContainerSpec& spec, const User& u, const std::vector<std::string>& env,
-                              const SeccompProgram& seccomp, const Stdio& stdio, int err_fd, int console_fd) {
+                              const SeccompProgram& seccomp, const Stdio& stdio, int err_fd, int console_fd,
+                              int netns_fd) {
+  // A rootless private network: the namespace slirp4netns serves (runtime/user_network.h).
+  if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0) ChildFail(err_fd, 125, Errno("joining the network namespace"));
+  if (netns_fd >= 0) close(netns_fd);
   // stdio first, through high numbers so that overlapping descriptors survive (a terminal
   // replaces them once /dev/pts is mounted).
   if (console_fd < 0) {
@@ -261,8 +268,15 @@ void JoinNamespaces(const ContainerSpec& spec, int err_fd) {
   if (Status st = MountRootfs(spec); !st.ok()) ChildFail(err_fd, 125, st.message());
   for (size_t i = 0; i < spec.discard_writes.size(); ++i) {
     const std::string scratch = DiscardDir(spec, i), target = root + spec.discard_writes[i];
-    if (Status st = MountOverlay({target}, scratch + "/upper", scratch + "/work", target); !st.ok())
-      ChildFail(err_fd, 125, st.message());
+    // vfs: a copy of the directory in the scratch dir, bound over it.
+    Status st = spec.layer_mount.driver == "vfs"
+                    ? MountLayers(spec.layer_mount, {target}, "", "", scratch + "/upper", LayerLifetime::kCaller)
+                    : MountLayers(spec.layer_mount, {target}, scratch + "/upper", scratch + "/work", target,
+                                  LayerLifetime::kCaller);
+    if (st.ok() && spec.layer_mount.driver == "vfs" &&
+        mount((scratch + "/upper").c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      st = ErrnoError("bind mounting " + target, errno);
+    if (!st.ok()) ChildFail(err_fd, 125, st.message());
   }
   for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
     const std::string target = root + spec.image_mounts[i].destination;
@@ -314,9 +328,15 @@ void JoinNamespaces(const ContainerSpec& spec, int err_fd) {
   if (!spec.Joins("uts") && sethostname(spec.hostname.data(), spec.hostname.size()) != 0)
     ChildFail(err_fd, 125, Errno("sethostname"));
   if (spec.network == Network::kPrivate && !spec.Joins("network")) LoopbackUp();
-  if (chdir(root.c_str()) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 ||
-      chdir("/") != 0)
+  // pivot_root moves the root of every process of the mount namespace that has the old
+  // one, fuse-overlayfs included: its own lookups (of /proc/self/fd/N) would then go through
+  // the mount it serves, and hang. With a mount program the container is chroot()ed instead.
+  if (!spec.layer_mount.mount_program.empty()) {
+    if (chdir(root.c_str()) != 0 || chroot(".") != 0 || chdir("/") != 0) ChildFail(err_fd, 125, Errno("chroot"));
+  } else if (chdir(root.c_str()) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 ||
+             chdir("/") != 0) {
     ChildFail(err_fd, 125, Errno("pivot_root"));
+  }
   // The working directory: podman creates a missing one.
   if (chdir(spec.cwd.c_str()) != 0) {
     MkdirP(spec.cwd);
@@ -466,6 +486,11 @@ Status MountOverlay(const std::vector<std::string>& lowers, const std::string& u
     fds.push_back(std::move(fd));
   }
   if (!upper.empty()) opts += ",upperdir=" + upper + ",workdir=" + work;
+  // In a user namespace overlayfs cannot write trusted.* xattrs: without "userxattr" it runs
+  // with none, and a directory made where a lower one was deleted (which needs the opaque
+  // xattr) fails with EIO. With it, it reads and writes user.overlay.* (as the layers
+  // extracted in the namespace carry them: store/layer_apply.h).
+  if (!InInitialUserNamespace()) opts += ",userxattr";
   if (mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) != 0)
     return ErrnoError("mounting overlay at " + target, errno);
   return Status::Ok();
@@ -576,7 +601,8 @@ std::string SpecToJson(const ContainerSpec& s) {
             {"discard_writes", s.discard_writes}, {"extra_hosts", s.extra_hosts}, {"no_hosts", s.no_hosts},
             {"capabilities", s.capabilities}, {"rlimits", RlimitsJson(s.rlimits)},
             {"seccomp_profile", s.seccomp_profile}, {"no_new_privileges", s.no_new_privileges},
-            {"image_mounts", ImageMountsJson(s.image_mounts)}};
+            {"image_mounts", ImageMountsJson(s.image_mounts)},
+            {"layer_driver", s.layer_mount.driver}, {"mount_program", s.layer_mount.mount_program}};
   for (const auto& n : s.join_namespaces) j["join_namespaces"].push_back({{"type", n.type}, {"path", n.path}});
   return JsonText(j);
 }
@@ -618,6 +644,8 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
       s.join_namespaces.push_back({n.at("type").get<std::string>(), n.at("path").get<std::string>()});
     s.terminal_rows = j.value("terminal_rows", uint16_t{0});
     s.terminal_cols = j.value("terminal_cols", uint16_t{0});
+    s.layer_mount.driver = j.value("layer_driver", std::string("overlay"));
+    s.layer_mount.mount_program = j.value("mount_program", std::string());
   } catch (const std::exception& e) {
     return Corrupt(std::string("container spec: ") + e.what());
   }
@@ -639,6 +667,8 @@ Status PrepareBundle(const ContainerSpec& spec) {
   if (spec.network == Network::kHost) {
     auto host = ReadFile("/etc/resolv.conf");
     if (host.ok()) resolv = *host;
+  } else if (spec.network == Network::kPrivate && Rootless()) {
+    resolv = "nameserver 10.0.2.3\n";  // slirp4netns' DNS forwarder (runtime/user_network.h)
   }
   RETURN_IF_ERROR(WriteSmall(spec.dir + "/resolv.conf", resolv));
   if (spec.isolation == Isolation::kOci) {
@@ -665,7 +695,9 @@ void RemoveEmptyCopiedUpParents(const ContainerSpec& spec, std::string path) {
     struct stat up;
     if (lstat(upper.c_str(), &up) != 0 || !S_ISDIR(up.st_mode)) return;
     char opaque[2];
-    if (lgetxattr(upper.c_str(), "trusted.overlay.opaque", opaque, sizeof opaque) > 0) return;
+    if (lgetxattr(upper.c_str(), "trusted.overlay.opaque", opaque, sizeof opaque) > 0 ||
+        lgetxattr(upper.c_str(), "user.overlay.opaque", opaque, sizeof opaque) > 0)
+      return;
     bool same_as_image = true;
     for (const auto& l : spec.lowers) {
       struct stat low;
@@ -800,7 +832,7 @@ Expected<UniqueFd> InitPayload(const ContainerSpec& spec, const User& u, const s
   _exit(failure.code);
 }
 
-Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master) {
+Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master, const UserNetwork* net) {
   ASSIGN_OR_RETURN(User u, ResolveUser(spec.lowers, spec.user));
   std::vector<std::string> env = FinalEnv(spec, u);
   ConsolePair console;
@@ -814,7 +846,16 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
     close(p[0]), close(p[1]);
     return payload.status();
   }
-  const int fds[] = {payload->get(), stdio.in, stdio.out, stdio.err, p[1], console.child.get()};
+  UniqueFd netns;
+  if (net) {
+    netns = UniqueFd(open(net->NamespacePath().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!netns.valid()) {
+      int e = errno;
+      close(p[0]), close(p[1]);
+      return ErrnoError("opening " + net->NamespacePath(), e);
+    }
+  }
+  const int fds[] = {payload->get(), stdio.in, stdio.out, stdio.err, p[1], console.child.get(), netns.get()};
   std::vector<std::string> args = {"kiln", kInitArg};
   for (int fd : fds) args.push_back(std::to_string(fd));
   std::vector<char*> argv;
@@ -826,7 +867,7 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
   int flags = CLONE_NEWNS | CLONE_NEWPID;
   if (!spec.Joins("ipc")) flags |= CLONE_NEWIPC;
   if (!spec.Joins("uts")) flags |= CLONE_NEWUTS;
-  if (spec.network != Network::kHost && !spec.Joins("network")) flags |= CLONE_NEWNET;
+  if (spec.network != Network::kHost && !spec.Joins("network") && !net) flags |= CLONE_NEWNET;
   long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) {
     int e = errno;
@@ -836,6 +877,7 @@ Expected<Process> StartChroot(const ContainerSpec& spec, const Stdio& stdio, Uni
   if (pid == 0) ExecInit(argv.data(), fds, std::size(fds), p[1], failure);
   close(p[1]);
   console.child.reset();
+  netns.reset();
   // Sent before exec; nothing comes when the child fails first (then the error pipe says why).
   if (master) *master = RecvFd(console.parent.get());
   Process proc(static_cast<pid_t>(pid), static_cast<pid_t>(pid), ProcessStartTicks(static_cast<pid_t>(pid)),
@@ -991,7 +1033,19 @@ int WaitForInit(pid_t init) {
 
 // OCI runtime: runc/crun run in a private mount namespace of a child that holds the rootfs
 // mount.
-Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master) {
+// A rootless private network: the runtime joins the namespace slirp4netns serves.
+Status JoinNetworkInConfig(const ContainerSpec& spec, const UserNetwork& net) {
+  const std::string path = spec.dir + "/config.json";
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  Json cfg = Json::parse(text, nullptr, false);
+  if (cfg.is_discarded()) return Corrupt(path + ": not JSON");
+  for (auto& ns : cfg["linux"]["namespaces"])
+    if (ns.value("type", "") == "network") ns["path"] = net.NamespacePath();
+  return WriteSmall(path, JsonText(cfg));
+}
+
+Expected<Process> StartOci(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master, const UserNetwork* net) {
+  if (net) RETURN_IF_ERROR(JoinNetworkInConfig(spec, *net));
   std::string pidfile = spec.dir + "/pidfile", log = spec.dir + "/runtime.log";
   // A runtime killed with -9 leaves its state behind, and would refuse the ID next time.
   if (PathExists(spec.state_root + "/" + spec.id))
@@ -1187,20 +1241,37 @@ Expected<Process> StartOciExec(const ContainerSpec& spec, const Stdio& stdio, Un
   return Process(pid, pid, ProcessStartTicks(pid), Isolation::kOci, dir, name);
 }
 
+// Rootless --network private: user-mode networking around the container (StartUserNetwork),
+// ended by Wait. As root, a private network is a namespace with a loopback only.
+Expected<Process> StartWithNetwork(const ContainerSpec& spec, const Stdio& stdio, UniqueFd* master) {
+  std::optional<UserNetwork> net;
+  if (Rootless() && spec.network == Network::kPrivate) {
+    ASSIGN_OR_RETURN(std::string slirp, UserNetworkProgram());
+    ASSIGN_OR_RETURN(net, StartUserNetwork(slirp));
+  }
+  const UserNetwork* n = net ? &*net : nullptr;
+  auto p = spec.isolation == Isolation::kChroot ? StartChroot(spec, stdio, master, n) : StartOci(spec, stdio, master, n);
+  if (!p.ok() || p->done) {
+    if (net) StopUserNetwork(*net);
+    return p;
+  }
+  p->SetLayers(spec);
+  if (net) p->SetNetwork(*net);
+  return p;
+}
+
 }  // namespace
 
 Expected<Process> Start(const ContainerSpec& spec, const Stdio& stdio) {
   if (spec.args.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   if (spec.terminal) return InvalidArgument("a container with a terminal starts through StartTerminal");
-  if (spec.isolation == Isolation::kChroot) return StartChroot(spec, stdio, nullptr);
-  return StartOci(spec, stdio, nullptr);
+  return StartWithNetwork(spec, stdio, nullptr);
 }
 
 Expected<Process> StartTerminal(const ContainerSpec& spec, UniqueFd* master) {
   if (spec.args.empty()) return InvalidArgument("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
   if (!spec.terminal) return InvalidArgument("StartTerminal: the spec has no terminal");
-  if (spec.isolation == Isolation::kChroot) return StartChroot(spec, Stdio{}, master);
-  return StartOci(spec, Stdio{}, master);
+  return StartWithNetwork(spec, Stdio{}, master);
 }
 
 Expected<Process> StartExec(const ContainerSpec& spec, pid_t init, const Stdio& stdio, UniqueFd* master) {
@@ -1223,6 +1294,8 @@ Expected<ExitResult> Process::Wait() {
   }
   ExitResult r;
   r.code = code;
+  StopUserNetwork(net_);
+  RETURN_IF_ERROR(FinishLayers(layer_mount_, lowers_, dir_ + "/upper", dir_ + "/merged"));
   if (iso_ == Isolation::kOci && code != 0) {
     // The runtime's own failure (as opposed to the container's exit status) is in its log.
     auto log = ReadFile(dir_ + "/runtime.log");
@@ -1284,10 +1357,9 @@ Status WithRunningRootfs(pid_t pid, int (*fn)(const std::string& rootfs, void* a
 
 Status MountRootfs(const ContainerSpec& spec) {
   const std::string merged = spec.dir + "/merged";
-  struct stat here, parent;
-  if (stat(merged.c_str(), &here) == 0 && stat(spec.dir.c_str(), &parent) == 0 && here.st_dev != parent.st_dev)
-    return Status::Ok();
-  return MountOverlay(spec.lowers, spec.dir + "/upper", spec.dir + "/work", merged);
+  if (IsMountPoint(merged)) return Status::Ok();
+  return MountLayers(spec.layer_mount, spec.lowers, spec.dir + "/upper", spec.dir + "/work", merged,
+                     LayerLifetime::kCaller);
 }
 
 Status AttachRunningRootfs(pid_t pid, const std::string& target) {
@@ -1342,39 +1414,22 @@ Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs
     if (errno != EINTR) return ErrnoError("waiting", errno);
   if (!WIFEXITED(status)) return Internal("mounting the container's rootfs failed");
   int rc = WEXITSTATUS(status);
+  if (rc != 120 && rc != 121)
+    RETURN_IF_ERROR(FinishLayers(spec.layer_mount, spec.lowers, spec.dir + "/upper", spec.dir + "/merged"));
   if (rc == 120 || rc == 121) return IoError("mounting the container's root filesystem failed");
   if (rc != 0) return IoError("writing the container's root filesystem failed");
   return Status::Ok();
 }
 
-Status ProbeOverlay(const std::string& dir) {
-  RETURN_IF_ERROR(MakeDirs(dir));
-  for (const char* sub : {"/lower", "/upper", "/work", "/merged"}) RETURN_IF_ERROR(MakeDirs(dir + sub));
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) return ErrnoError("fork", errno);
-  if (pid == 0) {
-    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(errno & 0xff);
-    Status st = MountOverlay({dir + "/lower"}, dir + "/upper", dir + "/work", dir + "/merged");
-    _exit(st.ok() ? 0 : (errno ? errno & 0xff : EIO));
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return ErrnoError("waiting", errno);
-  (void)RemoveTree(dir);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::Ok();
-  return ErrnoError("mounting overlay", WIFEXITED(status) ? WEXITSTATUS(status) : EIO);
-}
-
 int ChrootInitMain(int argc, char** argv) {
-  constexpr int kArgs = 8;  // kiln, kInitArg, then descriptors: spec memfd, stdin, stdout, stderr, error pipe, console
+  constexpr int kArgs = 9;  // kiln, kInitArg, then descriptors: spec memfd, stdin, stdout, stderr, error pipe, console, netns
   if (argc != kArgs || std::strcmp(argv[1], kInitArg) != 0) {
     std::fprintf(stderr, "Error: %s is kiln's internal container init, not a command\n", kInitArg);
     return 125;
   }
-  int fd[5];
-  for (int i = 0; i < 5; ++i) fd[i] = std::atoi(argv[3 + i]);
-  const int err_fd = fd[3], console_fd = fd[4];
+  int fd[6];
+  for (int i = 0; i < 6; ++i) fd[i] = std::atoi(argv[3 + i]);
+  const int err_fd = fd[3], console_fd = fd[4], netns_fd = fd[5];
   // A new open of the memfd reads from its start (the writer's offset is at its end).
   auto text = ReadFile(std::string("/proc/self/fd/") + argv[2]);
   if (!text.ok()) ChildFail(err_fd, 125, "container init: reading its spec: " + text.status().message());
@@ -1398,7 +1453,7 @@ int ChrootInitMain(int argc, char** argv) {
       if (!prog.ok()) ChildFail(err_fd, 125, prog.status().message());
       seccomp = std::move(*prog);
     }
-    ChrootChild(*spec, u, env, seccomp, Stdio{fd[0], fd[1], fd[2]}, err_fd, console_fd);
+    ChrootChild(*spec, u, env, seccomp, Stdio{fd[0], fd[1], fd[2]}, err_fd, console_fd, netns_fd);
   } catch (const std::exception& e) {
     ChildFail(err_fd, 125, std::string("container init: ") + e.what());
   }

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "util/fs.h"
+#include "runtime/layer_mount.h"
 #include "runtime/limits.h"
+#include "runtime/user_network.h"
 #include "util/status.h"
 
 namespace kiln::runtime {
@@ -90,6 +92,7 @@ struct ContainerSpec {
       if (n.type == type) return true;
     return false;
   }
+  LayerMount layer_mount;                // how lowers/upper become the rootfs (the store's driver)
 };
 
 struct Stdio {
@@ -113,8 +116,16 @@ class Process {
   pid_t init_pid() const { return init_; }        // the container's pid 1, as the host sees it
   int64_t init_start() const { return init_start_; }
   pid_t waiter_pid() const { return waiter_; }
-  // Waits for the container to end (the caller must be its parent).
+  // Waits for the container to end (the caller must be its parent); with the vfs driver,
+  // then writes the container's changes to its upper dir.
   Expected<ExitResult> Wait();
+  // The layers Wait finishes (see FinishLayers).
+  void SetLayers(const ContainerSpec& spec) {
+    layer_mount_ = spec.layer_mount;
+    lowers_ = spec.lowers;
+  }
+  // The rootless private network's helpers, which Wait ends.
+  void SetNetwork(const UserNetwork& net) { net_ = net; }
   // Set by Start when the container never ran (or already ended): Wait returns it.
   bool done = false;
   bool reaped = false;  // the waiter already ended; result.code holds its status
@@ -127,6 +138,9 @@ class Process {
   Isolation iso_ = Isolation::kChroot;
   std::string dir_;
   std::string runtime_name_;
+  LayerMount layer_mount_;
+  std::vector<std::string> lowers_;
+  UserNetwork net_;
 };
 
 // A spec as JSON (and back), for a monitor process that re-executes kiln: SQLite and other
@@ -217,11 +231,6 @@ Status AttachRunningRootfs(pid_t pid, const std::string& target);
 // Runs fn in a child process with a private mount namespace in which the container's rootfs
 // is mounted at dir/merged (for export of a stopped container). Returns fn's status.
 Status WithRootfs(const ContainerSpec& spec, int (*fn)(const std::string& rootfs, void* arg), void* arg);
-
-// Whether this process may mount overlayfs (rootless: inside its user namespace, which
-// needs kernel 5.11 or later): mounts one in a child's private mount namespace, in dir
-// (created, then removed). The error says what the kernel refused.
-Status ProbeOverlay(const std::string& dir);
 
 // Runs fn in a child process on the root filesystem of a running container (whose pid 1 the
 // host sees as pid), without the mounts on top of it (/proc, /sys, /dev, binds): a detached

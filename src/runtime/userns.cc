@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <climits>
 
 #include <charconv>
 #include <cstdlib>
@@ -225,8 +226,15 @@ Status Join(pid_t pid) {
   if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) return Status::Ok();
   UniqueFd mns(open(mnt.c_str(), O_RDONLY | O_CLOEXEC));
   // Joining a mount namespace moves the caller to its root: relative paths stay the user's.
+  // The directory is entered again by name, in the joined namespace's own mounts: a
+  // descriptor kept from before would stay on the host namespace's mount, where overlayfs
+  // refuses relative upper and lower dirs ("failed to clone upperpath", EINVAL). Only where
+  // the name is not there (a path that exists in neither) is that descriptor used.
+  char buf[PATH_MAX];
+  const char* cwd_name = getcwd(buf, sizeof buf);
   UniqueFd cwd(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!mns.valid() || setns(mns.get(), CLONE_NEWNS) != 0) return ErrnoError("joining the mount namespace", errno);
+  if (cwd_name && chdir(cwd_name) == 0) return Status::Ok();
   if (cwd.valid() && fchdir(cwd.get()) != 0) return ErrnoError("returning to the working directory", errno);
   return Status::Ok();
 }
@@ -312,6 +320,13 @@ Status StopPauseProcess() {
 IdMappings CurrentIdMappings() {
   auto u = ReadFile("/proc/self/uid_map"), g = ReadFile("/proc/self/gid_map");
   return {ParseIdMap(u.ok() ? *u : ""), ParseIdMap(g.ok() ? *g : "")};
+}
+
+bool InInitialUserNamespace() {
+  auto u = ReadFile("/proc/self/uid_map");
+  if (!u.ok()) return true;  // no user namespaces in this kernel
+  std::vector<IdMapping> m = ParseIdMap(*u);
+  return m.size() == 1 && m[0].container_id == 0 && m[0].host_id == 0 && m[0].size == 4294967295u;
 }
 
 }  // namespace kiln::runtime

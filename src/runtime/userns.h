@@ -52,5 +52,9 @@ struct IdMappings {
   std::vector<IdMapping> uids, gids;
 };
 IdMappings CurrentIdMappings();
+// Whether this process is in the initial user namespace (its uid_map maps all 2^32-1 IDs to
+// themselves). Elsewhere (rootless kiln, or kiln in a container) trusted.* xattrs are out of
+// reach: layers carry overlayfs' user.overlay.* markers, and overlay mounts need "userxattr".
+bool InInitialUserNamespace();
 
 }  // namespace kiln::runtime

@@ -1,6 +1,9 @@
 #include "runtime/userns.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace kiln::runtime {
 namespace {
@@ -36,6 +39,21 @@ TEST(ParseIdMap, ReadsProcUidMap) {
   auto m = ParseIdMap("         0       1000          1\n         1     100000      65536\n");
   EXPECT_TRUE(Same(m, {{0, 1000, 1}, {1, 100000, 65536}}));
   EXPECT_TRUE(Same(ParseIdMap("0 0 4294967295\n"), {{0, 0, 4294967295u}}));
+}
+
+// A new user namespace (unmapped or mapped) is not the initial one, whatever the caller's is.
+TEST(InInitialUserNamespace, FalseInANewUserNamespace) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (unshare(CLONE_NEWUSER) != 0) _exit(2);
+    _exit(InInitialUserNamespace() ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 2) GTEST_SKIP() << "unprivileged user namespaces are off here";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -55,10 +55,11 @@ la_ssize_t WriteCallback(archive* a, void* opaque, const void* buf, size_t n) {
 
 using Xattrs = std::vector<std::pair<std::string, std::string>>;
 
-// The xattrs containers/storage puts in layers.
+// The xattrs containers/storage puts in layers; not overlayfs' or fuse-overlayfs' own
+// (user.fuseoverlayfs.origin on every file it copies up).
 bool KeepXattr(std::string_view name) {
   if (name == "security.capability" || name == "security.ima") return true;
-  return StartsWith(name, "user.") && !StartsWith(name, "user.overlay.");
+  return StartsWith(name, "user.") && !StartsWith(name, "user.overlay.") && !StartsWith(name, "user.fuseoverlayfs.");
 }
 
 // An inode is identified by device and inode number.

@@ -19,7 +19,8 @@
 // each directory's children sorted by name (bytewise). The root itself is not an entry.
 //
 // - Hard links: a second path to an already written inode becomes a hard link entry.
-// - Xattrs kept: security.capability, security.ima and user.* (not user.overlay.*), the
+// - Xattrs kept: security.capability, security.ima and user.* (not user.overlay.* nor
+//   user.fuseoverlayfs.*), the
 //   set containers/storage keeps.
 // - Overlayfs whiteouts (convert_overlay_whiteouts): a character device 0/0 NAME becomes
 //   an empty regular file ".wh.NAME" (mode 0, its owner and mtime); a directory with

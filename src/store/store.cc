@@ -64,6 +64,8 @@ Expected<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   RETURN_IF_ERROR(lock.LockShared());
   ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(JoinPath(root, "kiln.db")));
   std::unique_ptr<Store> store(new Store(root, runroot, std::move(db), std::move(lock)));
+  store->graph_driver_ = options.graph_driver;
+  store->mount_program_ = options.mount_program;
   RETURN_IF_ERROR(store->Init());
   return store;
 }

@@ -25,6 +25,10 @@ namespace kiln::store {
 struct StoreOptions {
   std::string root;     // empty: DefaultRoot()
   std::string runroot;  // empty: DefaultRunRoot()
+  // How snapshots are mounted (runtime/layer_mount.h), as resolved by the caller: the store
+  // only hands it on, since every driver reads the same snapshots.
+  std::string graph_driver = "overlay";  // "overlay" or "vfs"
+  std::string mount_program;             // overlay through this FUSE program; "" the kernel's
 };
 
 struct LayerInfo {
@@ -68,6 +72,8 @@ class Store {
 
   const std::string& root() const { return root_; }
   const std::string& runroot() const { return runroot_; }
+  const std::string& graph_driver() const { return graph_driver_; }
+  const std::string& mount_program() const { return mount_program_; }
   const ContentStore& content() const { return content_; }
   const Snapshots& snapshots() const { return snapshots_; }
   Db& db() { return *db_; }
@@ -170,6 +176,8 @@ class Store {
 
   std::string root_;
   std::string runroot_;
+  std::string graph_driver_ = "overlay";
+  std::string mount_program_;
   std::unique_ptr<Db> db_;
   GcLock lock_;
   ContentStore content_;

@@ -135,7 +135,7 @@ OverlayDirs ImageMountOverlay(const ContainerSpec& spec, size_t i) {
 Status BindInto(const std::string& root, const BindMount& b) {
   struct stat st;
   if (stat(b.source.c_str(), &st) != 0) return ErrnoError("statfs " + b.source, errno);
-  std::string target = root + b.destination;
+  std::string target = PathInRoot(root, b.destination);
   if (S_ISDIR(st.st_mode)) {
     MkdirP(target);
   } else {
@@ -279,7 +279,7 @@ void JoinNamespaces(const ContainerSpec& spec, int err_fd) {
     if (!st.ok()) ChildFail(err_fd, 125, st.message());
   }
   for (size_t i = 0; i < spec.image_mounts.size(); ++i) {
-    const std::string target = root + spec.image_mounts[i].destination;
+    const std::string target = PathInRoot(root, spec.image_mounts[i].destination);
     MkdirP(target);
     OverlayDirs o = ImageMountOverlay(spec, i);
     if (Status st = MountOverlay(o.lowers, o.upper, o.work, target); !st.ok()) ChildFail(err_fd, 125, st.message());
@@ -650,6 +650,44 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text) {
     return Corrupt(std::string("container spec: ") + e.what());
   }
   return s;
+}
+
+// Components of a container path, resolved by hand: the image's own symlinks (an absolute
+// target means the container's root) and ".." never leave root, as podman's securejoin.
+std::string PathInRoot(const std::string& root, const std::string& path) {
+  auto split = [](const std::string& p) {
+    std::vector<std::string> parts;
+    std::stringstream in(p);
+    for (std::string c; std::getline(in, c, '/');)
+      if (!c.empty() && c != ".") parts.push_back(c);
+    return parts;
+  };
+  auto join = [&](const std::vector<std::string>& parts) {
+    std::string out = root;
+    for (const auto& c : parts) out += "/" + c;
+    return out;
+  };
+  std::vector<std::string> done, todo = split(path);
+  std::reverse(todo.begin(), todo.end());  // a stack: the next component last
+  int links = 0;
+  while (!todo.empty()) {
+    std::string c = todo.back();
+    todo.pop_back();
+    if (c == "..") {
+      if (!done.empty()) done.pop_back();
+      continue;
+    }
+    done.push_back(c);
+    char buf[4096];
+    ssize_t n = readlink(join(done).c_str(), buf, sizeof buf);
+    if (n <= 0 || ++links > 40) continue;  // not a link (or a loop: left as it is)
+    done.pop_back();
+    std::string target(buf, static_cast<size_t>(n));
+    if (target[0] == '/') done.clear();
+    std::vector<std::string> more = split(target);
+    todo.insert(todo.end(), more.rbegin(), more.rend());
+  }
+  return join(done);
 }
 
 Status PrepareBundle(const ContainerSpec& spec) {

@@ -151,6 +151,10 @@ Expected<ContainerSpec> SpecFromJson(const std::string& text);
 // Creates upper/, work/, merged/ and writes hosts, hostname, resolv.conf (and config.json
 // for an OCI runtime) into spec.dir. Resolves the user from the image's /etc/passwd.
 Status PrepareBundle(const ContainerSpec& spec);
+// The host path of container path `path` under rootfs `root`, its symlinks followed as the
+// container would (absolute targets from root, ".." not above it): mount points through an
+// image's symlinks land inside the container, never on the host's own directories.
+std::string PathInRoot(const std::string& root, const std::string& path);
 // For a build's RUN step: removes from spec.dir/upper the mount points the runtime itself
 // created (/proc, /dev, /sys, /etc/hosts, /etc/hostname, /etc/resolv.conf, bind targets)
 // when the image did not have them and they are still empty, so that the upper dir holds

@@ -244,4 +244,18 @@ TEST_F(RuntimeTest, MountsAnOverlayOf120LayersWithLongPaths) {
 }
 
 }  // namespace
+TEST(PathInRootTest, FollowsTheImagesSymlinksInsideTheRoot) {
+  TempDir dir;
+  ASSERT_TRUE(dir.Create().ok());
+  const std::string root = dir.path();
+  ASSERT_EQ(::mkdir((root + "/data").c_str(), 0755), 0);
+  ASSERT_EQ(::symlink("/data/log", (root + "/test-log").c_str()), 0);  // absolute: the container's /data
+  ASSERT_EQ(::symlink("../../..", (root + "/data/up").c_str()), 0);
+  EXPECT_EQ(PathInRoot(root, "/test-log/test"), root + "/data/log/test");
+  EXPECT_EQ(PathInRoot(root, "/data/up/etc"), root + "/etc");  // ".." stops at the root
+  EXPECT_EQ(PathInRoot(root, "/a/./b/"), root + "/a/b");
+  ASSERT_EQ(::symlink("loop", (root + "/loop").c_str()), 0);
+  EXPECT_EQ(PathInRoot(root, "/loop/x"), root + "/loop/x");  // a loop ends, left as it is
+}
+
 }  // namespace kiln::runtime

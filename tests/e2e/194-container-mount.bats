@@ -13,7 +13,9 @@ step() {
   shift
   local out rc=0
   out=$("$engine" "$@" 2>&1) || rc=$?
-  printf 'rc=%s\n%s\n' "$rc" "$out" | normalize
+  # Listings come in ID order on both engines, and IDs are random: each step's lines are
+  # compared as a sorted set (the JSON's lines too), not in the order printed.
+  printf 'rc=%s\n%s\n' "$rc" "$(printf '%s\n' "$out" | normalize | LC_ALL=C sort)"
 }
 
 normalize() {

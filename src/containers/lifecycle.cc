@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "containers/containers.h"
+#include "containers/filters.h"
 #include "containers/mount.h"
 #include "store/pods.h"
 #include "store/layer_tar.h"
@@ -244,40 +245,25 @@ Expected<PrunedContainers> Prune(store::Store& st) {
 
 Expected<std::vector<ContainerRecord>> Filter(store::Store& st, std::vector<ContainerRecord> list,
                                               const std::vector<std::string>& filters) {
-  std::map<std::string, std::vector<std::string>> by_key;
-  for (const auto& f : filters) {
-    auto eq = f.find('=');
-    if (eq == std::string::npos) return InvalidArgument("invalid filter \"" + f + "\"");
-    std::string k = f.substr(0, eq);
-    static const std::set<std::string> kKeys = {"ancestor", "status", "name", "id", "exited", "volume", "pod"};
-    if (!kKeys.count(k)) return InvalidArgument(k + " is an invalid filter");
-    by_key[k].push_back(f.substr(eq + 1));
+  ASSIGN_OR_RETURN(FilterValues by_key,
+                   GroupFilters(filters, {"ancestor", "status", "name", "id", "exited", "volume", "pod"}));
+  std::set<std::string> ancestor_ids, pod_ids;
+  for (const auto& v : ValuesOf(by_key, "pod"))  // a pod's name, ID or ID prefix
+    if (auto p = store::Pods(st.db()).Lookup(v); p.ok()) pod_ids.insert(p->id);
+  for (const auto& v : ValuesOf(by_key, "ancestor")) {
+    // podman 4.3.1 matches only the full stored name or ID; kiln also resolves short
+    // names the way every other command does (`ancestor=myapp:1.0`), see compat.md.
+    auto img = st.LookupImage(v);
+    if (img.ok()) ancestor_ids.insert(img->id);
   }
-  for (const auto& [k, vals] : by_key) {
-    std::set<std::string> ancestor_ids, pod_ids;
-    if (k == "pod")
-      for (const auto& v : vals)  // a pod's name, ID or ID prefix
-        if (auto p = store::Pods(st.db()).Lookup(v); p.ok()) pod_ids.insert(p->id);
-    if (k == "ancestor")
-      for (const auto& v : vals) {
-        // podman 4.3.1 matches only the full stored name or ID; kiln also resolves short
-        // names the way every other command does (`ancestor=myapp:1.0`), see compat.md.
-        auto img = st.LookupImage(v);
-        if (img.ok()) ancestor_ids.insert(img->id);
-      }
-    if (k == "status")
-      for (const auto& v : vals) {
-        static const std::set<std::string> kStates = {"created", "exited", "paused", "running", "unknown",
-                                                      "configured", "stopped", "removing", "stopping"};
-        if (!kStates.count(v)) return InvalidArgument("invalid argument: " + v + " is not a valid status");
-      }
-    std::vector<ContainerRecord> kept;
-    for (const auto& c : list)
-      if (std::any_of(vals.begin(), vals.end(), [&](const std::string& v) { return MatchesFilter(c, k, v, ancestor_ids, pod_ids); }))
-        kept.push_back(c);
-    list = std::move(kept);
+  for (const auto& v : ValuesOf(by_key, "status")) {
+    static const std::set<std::string> kStates = {"created", "exited", "paused", "running", "unknown",
+                                                  "configured", "stopped", "removing", "stopping"};
+    if (!kStates.count(v)) return InvalidArgument("invalid argument: " + v + " is not a valid status");
   }
-  return list;
+  return KeepMatching(std::move(list), by_key, [&](const ContainerRecord& c, const std::string& k, const std::string& v) {
+    return MatchesFilter(c, k, v, ancestor_ids, pod_ids);
+  });
 }
 
 Status Export(store::Store& st, ContainerRecord c, int fd) {

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "containers/filters.h"
 #include "containers/pause_image.h"
 #include "containers/run.h"
 #include "containers/volumes.h"
@@ -192,23 +193,10 @@ Status RemovePodsOfInfraImage(store::Store& st, const std::string& image_id, con
 
 Expected<std::vector<PodRecord>> FilterPods(store::Store& st, std::vector<PodRecord> list,
                                             const std::vector<std::string>& filters) {
-  std::map<std::string, std::vector<std::string>> by_key;
-  for (const auto& f : filters) {
-    auto eq = f.find('=');
-    if (eq == std::string::npos) return InvalidArgument("invalid filter \"" + f + "\"");
-    std::string k = f.substr(0, eq);
-    static const std::set<std::string> kKeys = {"id", "name", "label", "status"};
-    if (!kKeys.count(k)) return InvalidArgument(k + " is an invalid filter");
-    by_key[k].push_back(f.substr(eq + 1));
-  }
-  for (const auto& [k, vals] : by_key) {
-    std::vector<PodRecord> kept;
-    for (const auto& p : list)
-      if (std::any_of(vals.begin(), vals.end(), [&](const std::string& v) { return MatchesPod(st, p, k, v); }))
-        kept.push_back(p);
-    list = std::move(kept);
-  }
-  return list;
+  ASSIGN_OR_RETURN(FilterValues by_key, GroupFilters(filters, {"id", "name", "label", "status"}));
+  return KeepMatching(std::move(list), by_key, [&](const PodRecord& p, const std::string& k, const std::string& v) {
+    return MatchesPod(st, p, k, v);
+  });
 }
 
 }  // namespace kiln::containers

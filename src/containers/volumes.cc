@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "containers/filters.h"
 #include "containers/containers.h"
 #include "store/layer_apply.h"
 #include "store/layer_tar.h"
@@ -251,30 +252,22 @@ void RemoveAnonymousVolumes(store::Db& db, const std::string& root, const store:
 
 Expected<std::vector<store::VolumeRecord>> FilterVolumes(store::Db& db, std::vector<store::VolumeRecord> list,
                                                          const std::vector<std::string>& filters) {
-  std::map<std::string, std::vector<std::string>> by_key;
-  for (const auto& f : filters) {
-    auto eq = f.find('=');
-    if (eq == std::string::npos)
-      return InvalidArgument("filter input must be in the form of filter=value: " + f + " is invalid");
-    std::string k = f.substr(0, eq);
-    static const std::set<std::string> kKeys = {"name", "driver", "scope", "label", "opt", "anonymous", "dangling"};
-    if (!kKeys.count(k)) return InvalidArgument("\"" + k + "\" is an invalid volume filter");
-    by_key[k].push_back(f.substr(eq + 1));
-  }
-  for (const auto& [k, vals] : by_key) {
-    std::vector<store::VolumeRecord> kept;
+  static const FilterErrors kVolumeFilterErrors{
+      [](const std::string& f) { return "filter input must be in the form of filter=value: " + f + " is invalid"; },
+      [](const std::string& k) { return "\"" + k + "\" is an invalid volume filter"; },
+  };
+  ASSIGN_OR_RETURN(FilterValues by_key,
+                   GroupFilters(filters, {"name", "driver", "scope", "label", "opt", "anonymous", "dangling"},
+                                kVolumeFilterErrors));
+  std::set<std::string> used;  // read only when dangling= asks
+  if (by_key.count("dangling"))
     for (const auto& v : list) {
-      bool used = false;
-      if (k == "dangling") {
-        ASSIGN_OR_RETURN(std::vector<std::string> users, VolumeUsers(db, v.name));
-        used = !users.empty();
-      }
-      if (std::any_of(vals.begin(), vals.end(), [&](const std::string& val) { return MatchesVolumeFilter(v, k, val, used); }))
-        kept.push_back(v);
+      ASSIGN_OR_RETURN(std::vector<std::string> users, VolumeUsers(db, v.name));
+      if (!users.empty()) used.insert(v.name);
     }
-    list = std::move(kept);
-  }
-  return list;
+  return KeepMatching(std::move(list), by_key, [&](const store::VolumeRecord& v, const std::string& k, const std::string& val) {
+    return MatchesVolumeFilter(v, k, val, used.count(v.name) > 0);
+  });
 }
 
 Expected<std::vector<std::string>> PruneVolumes(store::Store& st, const std::vector<std::string>& filters) {

@@ -7,8 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "archive/import.h"
-#include "archive/tar.h"
+#include "containers/containers_testing.h"
 #include "containers/mount.h"
 #include "util/fs.h"
 #include "util/io.h"
@@ -19,41 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using store::ContainerRecord;
 
-std::string RootfsTar() {
-  StringWriter out;
-  auto sink = archive::WriterSink(out);
-  archive::TarWriter tar(*sink);
-  EXPECT_TRUE(tar.AddBytes("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644).ok());
-  EXPECT_TRUE(tar.Close().ok());
-  return out.Take();
-}
-
-class EngineTest : public ::testing::Test {
+class EngineTest : public EngineFixture {
  protected:
-  void SetUp() override {
-    setenv("KILN_ISOLATION", "chroot", 1);
-    dir_ = fs::temp_directory_path() / ("kiln-engine-" + RandomHex(6));
-    auto st = store::Store::Open({(dir_ / "root").string(), (dir_ / "run").string()});
-    ASSERT_TRUE(st.ok()) << st.status().message();
-    store_ = std::move(st).value();
-    archive::ImportOptions io;
-    io.names = {"localhost/base:1"};
-    io.changes = {"CMD [\"/bin/sh\", \"-c\", \"true\"]", "ENV A=image"};
-    io.created = 1700000000000000000LL;
-    auto imported = archive::ImportRootfs(*store_, std::make_unique<StringReader>(RootfsTar()), io);
-    ASSERT_TRUE(imported.ok()) << imported.status().message();
-    image_id_ = imported->image.id;
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-  ContainerRecord MustCreate(CreateOptions o) {
-    if (o.image.empty()) o.image = "base:1";
-    auto c = Create(*store_, o, nullptr);
-    EXPECT_TRUE(c.ok()) << c.status().message();
-    return c.ok() ? *c : ContainerRecord{};
-  }
+  EngineTest() : EngineFixture({"ENV A=image"}) {}
   // Makes the row say it runs as pid (with that process's start time).
   void MarkRunning(const ContainerRecord& c, pid_t pid) {
     store::Containers rows(store_->db());
@@ -66,9 +33,6 @@ class EngineTest : public ::testing::Test {
     Reconcile(rows, *c);
     return c->state;
   }
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::string image_id_;
 };
 
 TEST(Engine, NetworksAndIsolation) {

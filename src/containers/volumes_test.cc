@@ -5,8 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "archive/import.h"
-#include "archive/tar.h"
+#include "containers/containers_testing.h"
 #include "containers/containers.h"
 #include "util/fs.h"
 #include "util/io.h"
@@ -48,40 +47,9 @@ TEST(ParseVolumeSpecTest, PodmansErrors) {
             "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
 }
 
-std::string RootfsTar() {
-  StringWriter out;
-  auto sink = archive::WriterSink(out);
-  archive::TarWriter tar(*sink);
-  EXPECT_TRUE(tar.AddBytes("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644).ok());
-  EXPECT_TRUE(tar.Close().ok());
-  return out.Take();
-}
-
-class VolumesTest : public ::testing::Test {
+class VolumesTest : public EngineFixture {
  protected:
-  void SetUp() override {
-    setenv("KILN_ISOLATION", "chroot", 1);
-    dir_ = fs::temp_directory_path() / ("kiln-volumes-" + RandomHex(6));
-    auto st = store::Store::Open({(dir_ / "root").string(), (dir_ / "run").string()});
-    ASSERT_TRUE(st.ok()) << st.status().message();
-    store_ = std::move(st).value();
-    archive::ImportOptions io;
-    io.names = {"localhost/base:1"};
-    io.changes = {"CMD [\"/bin/sh\", \"-c\", \"true\"]", "VOLUME /image-vol"};
-    io.created = 1700000000000000000LL;
-    auto imported = archive::ImportRootfs(*store_, std::make_unique<StringReader>(RootfsTar()), io);
-    ASSERT_TRUE(imported.ok()) << imported.status().message();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-  store::ContainerRecord MustCreate(CreateOptions o) {
-    o.image = "base:1";
-    auto c = Create(*store_, o, nullptr);
-    EXPECT_TRUE(c.ok()) << c.status().message();
-    return c.ok() ? *c : store::ContainerRecord{};
-  }
+  VolumesTest() : EngineFixture({"VOLUME /image-vol"}) {}
   std::vector<std::string> Names() {
     store::Volumes rows(store_->db());
     std::vector<std::string> out;
@@ -91,8 +59,6 @@ class VolumesTest : public ::testing::Test {
       for (const auto& v : *list) out.push_back(v.name);
     return out;
   }
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(VolumesTest, CreateMakesDataDirAndRow) {

@@ -6,25 +6,15 @@
 
 #include "store/containers.h"
 #include "store/store.h"
+#include "store/store_testing.h"
 #include "util/fs.h"
 
 namespace kiln::store {
 namespace {
 
-namespace fs = std::filesystem;
-
-class PodsTest : public ::testing::Test {
+// The store fixture of store_testing.h.
+class PodsTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("kiln-pod-" + RandomHex(6));
-    auto st = Store::Open({(dir_ / "root").string(), (dir_ / "run").string()});
-    ASSERT_TRUE(st.ok()) << st.status().message();
-    store_ = std::move(st).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   PodRecord Make(const std::string& name) {
     PodRecord p;
     p.id = RandomHex(32);
@@ -33,8 +23,6 @@ class PodsTest : public ::testing::Test {
     p.config = {{"labels", {{"a", "b"}}}};
     return p;
   }
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
   int64_t clock_ = 0;
 };
 

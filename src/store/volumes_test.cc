@@ -5,28 +5,13 @@
 #include <filesystem>
 
 #include "store/store.h"
+#include "store/store_testing.h"
 #include "util/fs.h"
 
 namespace kiln::store {
 namespace {
 
-namespace fs = std::filesystem;
-
-class VolumeRowsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("kiln-volrows-" + RandomHex(6));
-    auto st = Store::Open({(dir_ / "root").string(), (dir_ / "run").string()});
-    ASSERT_TRUE(st.ok()) << st.status().message();
-    store_ = std::move(st).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-};
+using VolumeRowsTest = StoreTest;  // a store in a temporary directory (store_testing.h)
 
 TEST_F(VolumeRowsTest, InsertGetListDelete) {
   Volumes rows(store_->db());

@@ -83,9 +83,11 @@ Expected<VolumeUsage> MeasureVolumes(store::Store& store) {
   VolumeUsage vu;
   store::Volumes rows(store.db());
   ASSIGN_OR_RETURN(std::vector<store::VolumeRecord> all, rows.List());
+  ASSIGN_OR_RETURN(containers::UsersByVolume users, containers::AllVolumeUsers(store.db()));
   for (const auto& v : all) {
-    ASSIGN_OR_RETURN(std::vector<std::string> users, containers::VolumeUsers(store.db(), v.name));
-    VolumeUsage::One one{v.name, static_cast<int64_t>(users.size()), DirectorySize(store::VolumeDataPath(store.root(), v.name))};
+    auto it = users.find(v.name);
+    int64_t links = it == users.end() ? 0 : static_cast<int64_t>(it->second.size());
+    VolumeUsage::One one{v.name, links, DirectorySize(store::VolumeDataPath(store.root(), v.name))};
     vu.size += one.size;
     if (one.links > 0) ++vu.active;
     else vu.reclaimable += one.size;

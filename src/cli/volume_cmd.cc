@@ -200,11 +200,11 @@ int RunPrune(Context& ctx, const PruneOptions& o) {
     if (!list.ok()) return Fail(list.status());
     auto kept = containers::FilterVolumes((*st)->db(), std::move(*list), o.filters);
     if (!kept.ok()) return Fail(kept.status(), 125);
+    auto users = containers::AllVolumeUsers((*st)->db());
+    if (!users.ok()) return Fail(users.status());
     std::string unused;
-    for (const auto& v : *kept) {
-      auto users = containers::VolumeUsers((*st)->db(), v.name);
-      if (users.ok() && users->empty()) unused += v.name + "\n";
-    }
+    for (const auto& v : *kept)
+      if (!users->count(v.name)) unused += v.name + "\n";
     auto yes = Confirm("WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n" + unused);
     if (!yes.ok()) return Fail(yes.status());
     if (!*yes) return 0;

@@ -210,15 +210,21 @@ std::vector<runtime::BindMount> VolumeBinds(const std::string& root, const std::
   return out;
 }
 
-Expected<std::vector<std::string>> VolumeUsers(store::Db& db, const std::string& name) {
+Expected<UsersByVolume> AllVolumeUsers(store::Db& db) {
   store::Containers rows(db);
   ASSIGN_OR_RETURN(std::vector<store::ContainerRecord> list, rows.List());
-  std::vector<std::string> out;
+  UsersByVolume users;
   for (const auto& c : list) {
-    auto mounts = MountsOf(c);
-    if (std::any_of(mounts.begin(), mounts.end(), [&](const VolumeMount& m) { return m.name == name; })) out.push_back(c.id);
+    std::set<std::string> names;  // a container that mounts a volume twice counts once
+    for (const auto& m : MountsOf(c))
+      if (names.insert(m.name).second) users[m.name].push_back(c.id);
   }
-  return out;
+  return users;
+}
+
+Expected<std::vector<std::string>> VolumeUsers(store::Db& db, const std::string& name) {
+  ASSIGN_OR_RETURN(UsersByVolume all, AllVolumeUsers(db));
+  return all[name];
 }
 
 Status RemoveVolume(store::Store& st, const std::string& name, bool force, int timeout, const WarnFn& warn) {
@@ -259,14 +265,12 @@ Expected<std::vector<store::VolumeRecord>> FilterVolumes(store::Db& db, std::vec
   ASSIGN_OR_RETURN(FilterValues by_key,
                    GroupFilters(filters, {"name", "driver", "scope", "label", "opt", "anonymous", "dangling"},
                                 kVolumeFilterErrors));
-  std::set<std::string> used;  // read only when dangling= asks
-  if (by_key.count("dangling"))
-    for (const auto& v : list) {
-      ASSIGN_OR_RETURN(std::vector<std::string> users, VolumeUsers(db, v.name));
-      if (!users.empty()) used.insert(v.name);
-    }
+  UsersByVolume users;  // read only when dangling= asks
+  if (by_key.count("dangling")) {
+    ASSIGN_OR_RETURN(users, AllVolumeUsers(db));
+  }
   return KeepMatching(std::move(list), by_key, [&](const store::VolumeRecord& v, const std::string& k, const std::string& val) {
-    return MatchesVolumeFilter(v, k, val, used.count(v.name) > 0);
+    return MatchesVolumeFilter(v, k, val, users.count(v.name) > 0);
   });
 }
 
@@ -274,10 +278,10 @@ Expected<std::vector<std::string>> PruneVolumes(store::Store& st, const std::vec
   store::Volumes rows(st.db());
   ASSIGN_OR_RETURN(std::vector<store::VolumeRecord> list, rows.List());
   ASSIGN_OR_RETURN(list, FilterVolumes(st.db(), std::move(list), filters));
+  ASSIGN_OR_RETURN(UsersByVolume users, AllVolumeUsers(st.db()));
   std::vector<std::string> removed;
   for (const auto& v : list) {
-    ASSIGN_OR_RETURN(std::vector<std::string> users, VolumeUsers(st.db(), v.name));
-    if (!users.empty()) continue;
+    if (users.count(v.name)) continue;
     RETURN_IF_ERROR(rows.Delete(v.name));
     RETURN_IF_ERROR(RemoveTree(store::VolumeDir(st.root(), v.name)));
     removed.push_back(v.name);

@@ -7,6 +7,7 @@
 //   containers::RemoveVolume(store, "data", /*force=*/false, 10, warn);   // kInUse while used
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ Expected<store::VolumeRecord> CreateVolume(store::Db& db, const std::string& roo
 
 // IDs of the containers whose rows mount the volume, in creation order.
 Expected<std::vector<std::string>> VolumeUsers(store::Db& db, const std::string& name);
+// The same for every volume some container mounts, from one reading of the containers: for
+// commands that ask of each volume (ls --filter dangling, prune, system df).
+using UsersByVolume = std::map<std::string, std::vector<std::string>>;
+Expected<UsersByVolume> AllVolumeUsers(store::Db& db);
 // Removes a volume: refused with kInUse (podman's text, exit 2) while containers use it,
 // unless force, which removes those containers first (stopping running ones).
 Status RemoveVolume(store::Store& store, const std::string& name, bool force, int timeout, const WarnFn& warn);
